@@ -1,0 +1,7 @@
+//! JSON-RPC 2.0 framing and the MCP message vocabulary. Nothing here knows about transports or Python.
+
+pub mod jsonrpc;
+pub mod version;
+
+pub use jsonrpc::{ErrorCode, Incoming, Outgoing, RequestId, RpcError};
+pub use version::{negotiate_handshake_version, HANDSHAKE_VERSIONS, LATEST_HANDSHAKE_VERSION};

@@ -1,0 +1,159 @@
+//! What a running tool can reach of the request that started it: where to send notifications, its
+//! progress token, its session's log level.
+
+use crate::protocol::{Outgoing, RequestId};
+use crate::server::session::Session;
+use bytes::Bytes;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// A channel of serialized JSON-RPC messages on their way to one client stream.
+pub type OutboundTx = mpsc::UnboundedSender<Bytes>;
+
+/// Where messages that belong to one request go: its SSE stream or the stdio writer. Without a stream of
+/// its own (a JSON response), they go to the session's standalone GET stream when one is open.
+#[derive(Clone, Default)]
+pub struct RequestSink(Option<OutboundTx>);
+
+impl RequestSink {
+    pub fn new(tx: OutboundTx) -> Self {
+        Self(Some(tx))
+    }
+    pub fn none() -> Self {
+        Self(None)
+    }
+    pub fn send(&self, session: &Session, message: Vec<u8>) {
+        let message = Bytes::from(message);
+        if let Some(tx) = &self.0 {
+            if tx.send(message.clone()).is_ok() {
+                return;
+            }
+        }
+        session.send_standalone(message);
+    }
+}
+
+/// RFC 5424 severities as MCP names them, least severe first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum LogLevel {
+    Debug = 0,
+    Info,
+    Notice,
+    Warning,
+    Error,
+    Critical,
+    Alert,
+    Emergency,
+}
+
+impl LogLevel {
+    pub const ALL: [LogLevel; 8] = [
+        LogLevel::Debug,
+        LogLevel::Info,
+        LogLevel::Notice,
+        LogLevel::Warning,
+        LogLevel::Error,
+        LogLevel::Critical,
+        LogLevel::Alert,
+        LogLevel::Emergency,
+    ];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str() == name)
+    }
+    pub fn from_u8(v: u8) -> Option<Self> {
+        Self::ALL.get(v as usize).copied()
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Debug => "debug",
+            LogLevel::Info => "info",
+            LogLevel::Notice => "notice",
+            LogLevel::Warning => "warning",
+            LogLevel::Error => "error",
+            LogLevel::Critical => "critical",
+            LogLevel::Alert => "alert",
+            LogLevel::Emergency => "emergency",
+        }
+    }
+}
+
+/// One in-flight request as the code serving it sees it.
+#[derive(Clone)]
+pub struct RequestContext {
+    pub request_id: RequestId,
+    pub session: Arc<Session>,
+    pub progress_token: Option<Value>,
+    pub sink: RequestSink,
+}
+
+impl RequestContext {
+    /// Sends `notifications/message` unless the session's level filters it out. Returns whether it was sent.
+    pub fn log(&self, level: LogLevel, data: Value, logger: Option<&str>) -> bool {
+        if !self.session.wants_log(level) {
+            return false;
+        }
+        let mut params = Map::with_capacity(3);
+        params.insert("level".into(), level.as_str().into());
+        if let Some(logger) = logger {
+            params.insert("logger".into(), logger.into());
+        }
+        params.insert("data".into(), data);
+        self.notify("notifications/message", &Value::Object(params));
+        true
+    }
+
+    /// Sends `notifications/progress` when the request carried a progress token. Returns whether it was sent.
+    pub fn progress(&self, progress: f64, total: Option<f64>, message: Option<&str>) -> bool {
+        let Some(token) = &self.progress_token else {
+            return false;
+        };
+        let mut params = Map::with_capacity(4);
+        params.insert("progressToken".into(), token.clone());
+        params.insert("progress".into(), number(progress));
+        if let Some(total) = total {
+            params.insert("total".into(), number(total));
+        }
+        if let Some(message) = message {
+            params.insert("message".into(), message.into());
+        }
+        self.notify("notifications/progress", &Value::Object(params));
+        true
+    }
+
+    pub fn notify(&self, method: &str, params: &Value) {
+        self.sink.send(&self.session, Outgoing::notification(method, params));
+    }
+}
+
+/// Whole numbers go out as integers (`3`, not `3.0`), as Python's json module writes them from ints.
+fn number(v: f64) -> Value {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        Value::from(v as i64)
+    } else {
+        serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn level_order_and_names() {
+        assert!(LogLevel::Debug < LogLevel::Emergency);
+        for l in LogLevel::ALL {
+            assert_eq!(LogLevel::parse(l.as_str()), Some(l));
+            assert_eq!(LogLevel::from_u8(l as u8), Some(l));
+        }
+        assert_eq!(LogLevel::parse("verbose"), None);
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(number(3.0), Value::from(3));
+        assert_eq!(number(0.5).as_f64(), Some(0.5));
+    }
+}

@@ -1,0 +1,12 @@
+//! The transport-independent MCP server: the tool registry, request dispatch and sessions.
+//! Tool bodies run elsewhere (the Python glue) behind the [`ToolBackend`] trait.
+
+pub mod context;
+pub mod dispatch;
+pub mod registry;
+pub mod session;
+
+pub use context::{LogLevel, OutboundTx, RequestContext, RequestSink};
+pub use dispatch::{McpServer, ServerInfo, ServerOptions, ToolBackend, ToolInvocation};
+pub use registry::{ToolEntry, ToolRegistry};
+pub use session::{Session, SessionLimits, SessionStore};

@@ -1,0 +1,165 @@
+//! The tool table: what `tools/list` shows and what `tools/call` finds, with each input schema compiled once.
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// A registered tool as the core sees it. `handler` is the backend's key for the callable.
+pub struct ToolEntry {
+    pub name: String,
+    /// The entry `tools/list` shows, kept serialized: it is sent far more often than it changes.
+    pub listing: Box<serde_json::value::RawValue>,
+    validator: Option<jsonschema::Validator>,
+    pub handler: u64,
+    pub timeout: Option<Duration>,
+}
+
+/// The tool's input schema could not be compiled.
+#[derive(Debug)]
+pub struct BadSchema(pub String);
+
+impl ToolEntry {
+    /// `definition` is the full tool object (`name`, `inputSchema`, ...).
+    pub fn new(definition: &Value, handler: u64, timeout: Option<Duration>) -> Result<Self, BadSchema> {
+        let name = definition
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| BadSchema("a tool needs a name".into()))?
+            .to_owned();
+        let validator = match definition.get("inputSchema") {
+            Some(schema) => {
+                Some(jsonschema::validator_for(schema).map_err(|e| BadSchema(format!("tool {name:?}: {e}")))?)
+            }
+            None => None,
+        };
+        let listing = serde_json::value::to_raw_value(definition).map_err(|e| BadSchema(e.to_string()))?;
+        Ok(Self {
+            name,
+            listing,
+            validator,
+            handler,
+            timeout,
+        })
+    }
+
+    /// The native check: true when the arguments (a JSON object) satisfy the input schema.
+    pub fn arguments_valid(&self, arguments: &Value) -> bool {
+        self.validator.as_ref().is_none_or(|v| v.is_valid(arguments))
+    }
+}
+
+#[derive(Default)]
+struct ToolTable {
+    order: Vec<Arc<ToolEntry>>,
+    by_name: HashMap<String, usize>,
+}
+
+/// Tools in registration order. Readers take a snapshot (an `Arc` clone); writers replace it.
+#[derive(Default)]
+pub struct ToolRegistry {
+    table: RwLock<Arc<ToolTable>>,
+}
+
+impl ToolRegistry {
+    /// Adds a tool, replacing one of the same name in place (so listing order stays stable).
+    pub fn insert(&self, entry: ToolEntry) {
+        let mut guard = self.table.write().unwrap();
+        let mut order = guard.order.clone();
+        let entry = Arc::new(entry);
+        if let Some(&i) = guard.by_name.get(&entry.name) {
+            order[i] = entry;
+        } else {
+            order.push(entry);
+        }
+        *guard = Arc::new(Self::index(order));
+    }
+
+    pub fn remove(&self, name: &str) -> Option<Arc<ToolEntry>> {
+        let mut guard = self.table.write().unwrap();
+        let i = *guard.by_name.get(name)?;
+        let mut order = guard.order.clone();
+        let removed = order.remove(i);
+        *guard = Arc::new(Self::index(order));
+        Some(removed)
+    }
+
+    fn index(order: Vec<Arc<ToolEntry>>) -> ToolTable {
+        let by_name = order.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+        ToolTable { order, by_name }
+    }
+
+    pub fn get(&self, name: &str) -> Option<Arc<ToolEntry>> {
+        let table = self.table.read().unwrap();
+        table.by_name.get(name).map(|&i| table.order[i].clone())
+    }
+
+    pub fn len(&self) -> usize {
+        self.table.read().unwrap().order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// One page of tools from `offset`, at most `page_size` (all when `None`), and the next offset if more remain.
+    pub fn page(&self, offset: usize, page_size: Option<usize>) -> (Vec<Arc<ToolEntry>>, Option<usize>) {
+        let table = self.table.read().unwrap().clone();
+        let end = page_size.map_or(table.order.len(), |n| {
+            offset.saturating_add(n.max(1)).min(table.order.len())
+        });
+        let start = offset.min(end);
+        let next = (end < table.order.len()).then_some(end);
+        (table.order[start..end].to_vec(), next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn tool(name: &str) -> ToolEntry {
+        let def = json!({"name": name, "inputSchema": {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}});
+        ToolEntry::new(&def, 0, None).unwrap()
+    }
+
+    #[test]
+    fn validates_arguments() {
+        let t = tool("add");
+        assert!(t.arguments_valid(&json!({"a": 1})));
+        assert!(!t.arguments_valid(&json!({"a": "1"})));
+        assert!(!t.arguments_valid(&json!({})));
+    }
+
+    #[test]
+    fn bad_schema_is_reported() {
+        let def = json!({"name": "x", "inputSchema": {"type": 12}});
+        assert!(ToolEntry::new(&def, 0, None).is_err());
+    }
+
+    #[test]
+    fn order_replace_remove_and_pages() {
+        let reg = ToolRegistry::default();
+        for n in ["a", "b", "c", "d", "e"] {
+            reg.insert(tool(n));
+        }
+        reg.insert(tool("b"));
+        let names = |v: Vec<Arc<ToolEntry>>| v.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+        let (all, next) = reg.page(0, None);
+        assert_eq!(names(all), ["a", "b", "c", "d", "e"]);
+        assert_eq!(next, None);
+        let (p1, next) = reg.page(0, Some(2));
+        assert_eq!(names(p1), ["a", "b"]);
+        assert_eq!(next, Some(2));
+        let (p3, next) = reg.page(4, Some(2));
+        assert_eq!(names(p3), ["e"]);
+        assert_eq!(next, None);
+        assert!(reg.remove("c").is_some());
+        assert!(reg.get("c").is_none());
+        assert_eq!(reg.get("d").unwrap().name, "d");
+        assert_eq!(reg.len(), 4);
+        let (past, next) = reg.page(99, Some(2));
+        assert!(past.is_empty() && next.is_none());
+    }
+}

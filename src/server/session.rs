@@ -1,0 +1,333 @@
+//! Sessions: what the handshake established with one client, and the store that bounds and reaps them.
+
+use crate::protocol::RequestId;
+use crate::server::context::{LogLevel, OutboundTx};
+use bytes::Bytes;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+const LEVEL_UNSET: u8 = u8::MAX;
+
+fn clock() -> u64 {
+    static START: OnceLock<Instant> = OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_millis() as u64
+}
+
+/// One client's session. Over stdio there is one for the life of the process; over stateless HTTP one
+/// per request, never stored.
+pub struct Session {
+    id: Option<String>,
+    protocol_version: OnceLock<&'static str>,
+    client_capabilities: OnceLock<Value>,
+    initialized: AtomicBool,
+    log_level: AtomicU8,
+    last_seen_ms: AtomicU64,
+    in_flight: Mutex<HashMap<RequestId, Arc<Notify>>>,
+    standalone: Mutex<Option<OutboundTx>>,
+}
+
+impl Session {
+    pub fn new(id: Option<String>) -> Self {
+        Self {
+            id,
+            protocol_version: OnceLock::new(),
+            client_capabilities: OnceLock::new(),
+            initialized: AtomicBool::new(false),
+            log_level: AtomicU8::new(LEVEL_UNSET),
+            last_seen_ms: AtomicU64::new(clock()),
+            in_flight: Mutex::new(HashMap::new()),
+            standalone: Mutex::new(None),
+        }
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    pub fn protocol_version(&self) -> Option<&'static str> {
+        self.protocol_version.get().copied()
+    }
+
+    /// Records what `initialize` agreed. A second `initialize` on the same session keeps the first answer.
+    pub fn set_handshake(&self, version: &'static str, capabilities: Value) {
+        let _ = self.protocol_version.set(version);
+        let _ = self.client_capabilities.set(capabilities);
+    }
+
+    pub fn client_capabilities(&self) -> Option<&Value> {
+        self.client_capabilities.get()
+    }
+
+    pub fn mark_initialized(&self) {
+        self.initialized.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_initialized(&self) -> bool {
+        self.initialized.load(Ordering::Relaxed)
+    }
+
+    pub fn set_log_level(&self, level: LogLevel) {
+        self.log_level.store(level as u8, Ordering::Relaxed);
+    }
+
+    /// Until the client sets a level, everything is sent.
+    pub fn wants_log(&self, level: LogLevel) -> bool {
+        let min = self.log_level.load(Ordering::Relaxed);
+        min == LEVEL_UNSET || level as u8 >= min
+    }
+
+    pub fn touch(&self) {
+        self.last_seen_ms.store(clock(), Ordering::Relaxed);
+    }
+
+    fn idle_for(&self, now_ms: u64) -> Duration {
+        Duration::from_millis(now_ms.saturating_sub(self.last_seen_ms.load(Ordering::Relaxed)))
+    }
+
+    /// Registers an in-flight request so `notifications/cancelled` can reach it.
+    pub fn begin_request(&self, id: &RequestId) -> Arc<Notify> {
+        let notify = Arc::new(Notify::new());
+        self.in_flight.lock().unwrap().insert(id.clone(), notify.clone());
+        notify
+    }
+
+    pub fn end_request(&self, id: &RequestId) {
+        self.in_flight.lock().unwrap().remove(id);
+    }
+
+    /// Returns whether a request with that id was in flight.
+    pub fn cancel_request(&self, id: &RequestId) -> bool {
+        let found = self.in_flight.lock().unwrap().get(id).cloned();
+        if let Some(n) = &found {
+            // A stored permit: the waiter sees it even if it is not polling yet.
+            n.notify_one();
+        }
+        found.is_some()
+    }
+
+    pub fn in_flight_count(&self) -> usize {
+        self.in_flight.lock().unwrap().len()
+    }
+
+    /// Installs the GET stream. Returns false if one is already open (only one is allowed).
+    pub fn open_standalone(&self, tx: OutboundTx) -> bool {
+        let mut slot = self.standalone.lock().unwrap();
+        if slot.as_ref().is_some_and(|t| !t.is_closed()) {
+            return false;
+        }
+        *slot = Some(tx);
+        true
+    }
+
+    pub fn send_standalone(&self, message: Bytes) {
+        if let Some(tx) = self.standalone.lock().unwrap().as_ref() {
+            let _ = tx.send(message);
+        }
+    }
+
+    /// Ends the GET stream and wakes every in-flight request so it can finish.
+    pub fn close(&self) {
+        self.standalone.lock().unwrap().take();
+        for n in self.in_flight.lock().unwrap().values() {
+            n.notify_one();
+        }
+    }
+}
+
+/// Bounds on the session store.
+#[derive(Debug, Clone)]
+pub struct SessionLimits {
+    pub max_sessions: usize,
+    pub idle_timeout: Duration,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        Self {
+            max_sessions: 100_000,
+            idle_timeout: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+/// Every live HTTP session, by id.
+pub struct SessionStore {
+    sessions: Mutex<HashMap<String, Arc<Session>>>,
+    limits: SessionLimits,
+}
+
+/// The store is full.
+#[derive(Debug)]
+pub struct TooManySessions;
+
+impl SessionStore {
+    pub fn new(limits: SessionLimits) -> Self {
+        Self {
+            sessions: Mutex::new(HashMap::new()),
+            limits,
+        }
+    }
+
+    pub fn limits(&self) -> &SessionLimits {
+        &self.limits
+    }
+
+    /// A new session with an unguessable id (128 bits from the OS CSPRNG, hex).
+    pub fn create(&self) -> Result<Arc<Session>, TooManySessions> {
+        let mut sessions = self.sessions.lock().unwrap();
+        if sessions.len() >= self.limits.max_sessions {
+            drop(sessions);
+            // Make room from idle sessions before refusing.
+            self.reap();
+            sessions = self.sessions.lock().unwrap();
+            if sessions.len() >= self.limits.max_sessions {
+                return Err(TooManySessions);
+            }
+        }
+        let id = new_session_id();
+        let session = Arc::new(Session::new(Some(id.clone())));
+        sessions.insert(id, session.clone());
+        Ok(session)
+    }
+
+    pub fn get(&self, id: &str) -> Option<Arc<Session>> {
+        let session = self.sessions.lock().unwrap().get(id).cloned();
+        if let Some(s) = &session {
+            s.touch();
+        }
+        session
+    }
+
+    pub fn remove(&self, id: &str) -> Option<Arc<Session>> {
+        let session = self.sessions.lock().unwrap().remove(id);
+        if let Some(s) = &session {
+            s.close();
+        }
+        session
+    }
+
+    pub fn len(&self) -> usize {
+        self.sessions.lock().unwrap().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Drops sessions idle longer than the timeout that have no request in flight. Returns how many.
+    pub fn reap(&self) -> usize {
+        let now = clock();
+        let mut reaped = Vec::new();
+        {
+            let mut sessions = self.sessions.lock().unwrap();
+            sessions.retain(|_, s| {
+                let keep = s.idle_for(now) < self.limits.idle_timeout || s.in_flight_count() > 0;
+                if !keep {
+                    reaped.push(s.clone());
+                }
+                keep
+            });
+            if reaped.len() > 1024 {
+                sessions.shrink_to_fit();
+            }
+        }
+        for s in &reaped {
+            s.close();
+        }
+        reaped.len()
+    }
+
+    pub fn close_all(&self) {
+        let all: Vec<_> = self.sessions.lock().unwrap().drain().map(|(_, s)| s).collect();
+        for s in all {
+            s.close();
+        }
+    }
+}
+
+pub fn new_session_id() -> String {
+    let mut raw = [0u8; 16];
+    getrandom::fill(&mut raw).expect("the OS random source is available");
+    let mut id = String::with_capacity(32);
+    for b in raw {
+        id.push_str(&format!("{b:02x}"));
+    }
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_hex() {
+        let a = new_session_id();
+        let b = new_session_id();
+        assert_eq!(a.len(), 32);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn store_bounds_and_removal() {
+        let store = SessionStore::new(SessionLimits {
+            max_sessions: 2,
+            idle_timeout: Duration::from_secs(60),
+        });
+        let a = store.create().unwrap();
+        let _b = store.create().unwrap();
+        assert!(store.create().is_err());
+        assert!(store.get(a.id().unwrap()).is_some());
+        assert!(store.remove(a.id().unwrap()).is_some());
+        assert!(store.get(a.id().unwrap()).is_none());
+        assert!(store.create().is_ok());
+    }
+
+    #[test]
+    fn idle_sessions_are_reaped_unless_busy() {
+        let store = SessionStore::new(SessionLimits {
+            max_sessions: 10,
+            idle_timeout: Duration::ZERO,
+        });
+        let a = store.create().unwrap();
+        let b = store.create().unwrap();
+        let rid = RequestId::from_value(&Value::from(1)).unwrap();
+        let _n = b.begin_request(&rid);
+        assert_eq!(store.reap(), 1);
+        assert!(store.get(a.id().unwrap()).is_none());
+        assert!(store.get(b.id().unwrap()).is_some());
+    }
+
+    #[test]
+    fn log_level_filter() {
+        let s = Session::new(None);
+        assert!(s.wants_log(LogLevel::Debug));
+        s.set_log_level(LogLevel::Warning);
+        assert!(!s.wants_log(LogLevel::Info));
+        assert!(s.wants_log(LogLevel::Error));
+    }
+
+    #[test]
+    fn cancel_reaches_in_flight_request() {
+        let s = Session::new(None);
+        let rid = RequestId::from_value(&Value::from("r")).unwrap();
+        assert!(!s.cancel_request(&rid));
+        let n = s.begin_request(&rid);
+        assert!(s.cancel_request(&rid));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            tokio::time::timeout(Duration::from_secs(1), n.notified())
+                .await
+                .unwrap()
+        });
+        s.end_request(&rid);
+        assert_eq!(s.in_flight_count(), 0);
+    }
+}
