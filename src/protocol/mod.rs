@@ -4,4 +4,6 @@ pub mod jsonrpc;
 pub mod version;
 
 pub use jsonrpc::{ErrorCode, Incoming, Outgoing, RequestId, RpcError};
-pub use version::{negotiate_handshake_version, HANDSHAKE_VERSIONS, LATEST_HANDSHAKE_VERSION};
+pub use version::{
+    is_supported_version_header, negotiate_handshake_version, HANDSHAKE_VERSIONS, LATEST_HANDSHAKE_VERSION,
+};

@@ -15,8 +15,8 @@ pub fn negotiate_handshake_version(requested: Option<&str>) -> &'static str {
 }
 
 /// Whether an `MCP-Protocol-Version` header names a version this server can serve.
-pub fn is_supported_version(version: &str) -> bool {
-    HANDSHAKE_VERSIONS.contains(&version)
+pub fn is_supported_version_header(version: &str) -> bool {
+    HANDSHAKE_VERSIONS.contains(&version.trim())
 }
 
 #[cfg(test)]
@@ -41,7 +41,7 @@ mod tests {
 
     #[test]
     fn header_check() {
-        assert!(is_supported_version("2025-06-18"));
-        assert!(!is_supported_version("2025-06-19"));
+        assert!(is_supported_version_header("2025-06-18"));
+        assert!(!is_supported_version_header("2025-06-19"));
     }
 }

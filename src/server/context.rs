@@ -128,13 +128,9 @@ impl RequestContext {
     }
 }
 
-/// Whole numbers go out as integers (`3`, not `3.0`), as Python's json module writes them from ints.
+/// Progress values are floats on the wire (`1.0`), as FastMCP sends them.
 fn number(v: f64) -> Value {
-    if v.fract() == 0.0 && v.abs() < 9.0e15 {
-        Value::from(v as i64)
-    } else {
-        serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
-    }
+    serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
 }
 
 #[cfg(test)]
@@ -153,7 +149,7 @@ mod tests {
 
     #[test]
     fn numbers() {
-        assert_eq!(number(3.0), Value::from(3));
+        assert_eq!(serde_json::to_string(&number(3.0)).unwrap(), "3.0");
         assert_eq!(number(0.5).as_f64(), Some(0.5));
     }
 }

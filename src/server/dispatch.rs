@@ -286,7 +286,8 @@ impl McpServer {
             () = cancelled.notified() => None,
             () = deadline => {
                 let secs = timeout.unwrap_or(Duration::ZERO).as_secs_f64();
-                let text = format!("Tool '{tool_name}' timed out after {secs}s");
+                let secs = if secs.fract() == 0.0 { format!("{secs:.1}") } else { secs.to_string() };
+                let text = format!("Error calling tool '{tool_name}': Tool '{tool_name}' execution timed out after {secs}s");
                 Some(Outgoing::result(&id, &error_result(&text)))
             }
         }

@@ -62,17 +62,20 @@ pub struct ToolRegistry {
 }
 
 impl ToolRegistry {
-    /// Adds a tool, replacing one of the same name in place (so listing order stays stable).
-    pub fn insert(&self, entry: ToolEntry) {
+    /// Adds a tool, replacing one of the same name in place (so listing order stays stable). Returns the
+    /// replaced entry.
+    pub fn insert(&self, entry: ToolEntry) -> Option<Arc<ToolEntry>> {
         let mut guard = self.table.write().unwrap();
         let mut order = guard.order.clone();
         let entry = Arc::new(entry);
-        if let Some(&i) = guard.by_name.get(&entry.name) {
-            order[i] = entry;
+        let replaced = if let Some(&i) = guard.by_name.get(&entry.name) {
+            Some(std::mem::replace(&mut order[i], entry))
         } else {
             order.push(entry);
-        }
+            None
+        };
         *guard = Arc::new(Self::index(order));
+        replaced
     }
 
     pub fn remove(&self, name: &str) -> Option<Arc<ToolEntry>> {

@@ -1,0 +1,41 @@
+"""Exceptions users raise from tools (same names as ``fastmcp.exceptions``)."""
+
+from __future__ import annotations
+
+__all__ = [
+    "DisabledError",
+    "FastMCPError",
+    "NotFoundError",
+    "PromptError",
+    "ResourceError",
+    "ToolError",
+    "ValidationError",
+]
+
+
+class FastMCPError(Exception):
+    """Base class of the errors whose text is shown to the client as it is."""
+
+
+class ToolError(FastMCPError):
+    """Raised by a tool: the client sees ``isError: true`` with exactly this message."""
+
+
+class ValidationError(FastMCPError):
+    """Arguments or parameters did not validate."""
+
+
+class ResourceError(FastMCPError):
+    """A resource could not be read."""
+
+
+class PromptError(FastMCPError):
+    """A prompt could not be rendered."""
+
+
+class NotFoundError(FastMCPError):
+    """The named tool, resource or prompt does not exist."""
+
+
+class DisabledError(FastMCPError):
+    """The component exists but is disabled."""

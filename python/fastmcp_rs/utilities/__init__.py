@@ -1,0 +1,1 @@
+"""Helpers users import from ``fastmcp.utilities`` in FastMCP."""

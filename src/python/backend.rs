@@ -1,0 +1,293 @@
+//! The Python side of [`ToolBackend`]: runs a call on the right thread, builds its arguments, calls the
+//! user's function, and maps what comes back (or what it raised) to a `CallToolResult`.
+
+use super::convert::{json_object_to_py, json_to_py, py_to_json};
+use super::workers::{LoopBridge, PyJob, SyncPool};
+use super::RequestHandle;
+use crate::server::dispatch::error_result;
+use crate::server::{ToolBackend, ToolInvocation};
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString, PyType};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use tokio::sync::oneshot;
+
+/// What the facade registered for one tool.
+pub struct PyTool {
+    pub name: String,
+    pub func: Py<PyAny>,
+    pub is_async: bool,
+    /// The parameter that receives the `Context`, if any.
+    pub context_param: Option<Py<PyString>>,
+    /// Arguments that pass the native check can go to the function as they are (no pydantic types to build).
+    pub plain_arguments: bool,
+    /// `prepare(arguments: dict) -> dict`: pydantic validation and coercion; raises on invalid input.
+    pub prepare: Py<PyAny>,
+    /// `convert(value) -> dict`: the facade's result conversion, for everything the fast paths don't cover.
+    pub convert: Py<PyAny>,
+    /// A returned `str` becomes one text block and nothing else (no output schema to fill).
+    pub str_is_plain_text: bool,
+}
+
+/// Facade classes and switches the backend needs at call time.
+pub struct Hooks {
+    pub tool_error: Py<PyType>,
+    pub context_factory: Py<PyAny>,
+    pub mask_error_details: bool,
+}
+
+pub struct PyBackend {
+    pub tools: RwLock<HashMap<u64, Arc<PyTool>>>,
+    pub hooks: Hooks,
+    pub pool: SyncPool,
+    pub bridge: LoopBridge,
+    /// Running asyncio tasks by call id, so a cancellation can reach them. Touched on the loop thread.
+    tasks: Mutex<HashMap<u64, Py<PyAny>>>,
+    /// `loop.create_task`, bound once per server run.
+    create_task: Mutex<Option<Py<PyAny>>>,
+}
+
+impl PyBackend {
+    pub fn new(hooks: Hooks, max_threads: usize) -> std::io::Result<Self> {
+        Ok(Self {
+            tools: RwLock::new(HashMap::new()),
+            hooks,
+            pool: SyncPool::new(max_threads),
+            bridge: LoopBridge::new()?,
+            tasks: Mutex::new(HashMap::new()),
+            create_task: Mutex::new(None),
+        })
+    }
+
+    pub fn set_loop(&self, create_task: Option<Py<PyAny>>) {
+        *self.create_task.lock().unwrap() = create_task;
+    }
+}
+
+/// Everything a call needs once it reaches a Python thread.
+struct PendingCall {
+    backend: Arc<PyBackend>,
+    tool: Arc<PyTool>,
+    call: ToolInvocation,
+    done: oneshot::Sender<Value>,
+}
+
+/// `Arc<PyBackend>` is what the core holds; this lets jobs keep the backend alive.
+pub struct SharedBackend(pub Arc<PyBackend>);
+
+impl ToolBackend for SharedBackend {
+    fn invoke(&self, call: ToolInvocation, done: oneshot::Sender<Value>) {
+        let tool = self.0.tools.read().unwrap().get(&call.tool.handler).cloned();
+        let Some(tool) = tool else {
+            let _ = done.send(error_result(&format!("Unknown tool: '{}'", call.tool.name)));
+            return;
+        };
+        let is_async = tool.is_async;
+        let pending = PendingCall {
+            backend: self.0.clone(),
+            tool,
+            call,
+            done,
+        };
+        if is_async {
+            self.0.bridge.submit(Box::new(move |py| start_async(py, pending)));
+        } else {
+            let job: PyJob = Box::new(move |py| run_sync(py, pending));
+            if let Err(closed) = self.0.pool.submit(job) {
+                // Dropping the job drops its sender: the dispatcher answers with an internal error.
+                drop(closed);
+            }
+        }
+    }
+
+    fn cancel(&self, call_id: u64) {
+        let backend = self.0.clone();
+        self.0.bridge.submit(Box::new(move |py| {
+            let task = backend.tasks.lock().unwrap().get(&call_id).map(|t| t.clone_ref(py));
+            if let Some(task) = task {
+                let _ = task.call_method0(py, intern!(py, "cancel"));
+            }
+        }));
+    }
+}
+
+fn run_sync(py: Python<'_>, pending: PendingCall) {
+    let PendingCall {
+        backend,
+        tool,
+        call,
+        done,
+    } = pending;
+    if done.is_closed() {
+        return; // cancelled or timed out while queued
+    }
+    let result = match build_kwargs(py, &backend, &tool, &call) {
+        Ok(kwargs) => match tool.func.bind(py).call((), Some(&kwargs)) {
+            Ok(value) => convert_result(py, &backend, &tool, &value),
+            Err(err) => exception_result(py, &backend, &tool, &err),
+        },
+        Err(result) => result,
+    };
+    let _ = done.send(result);
+}
+
+fn start_async(py: Python<'_>, pending: PendingCall) {
+    let PendingCall {
+        backend,
+        tool,
+        call,
+        done,
+    } = pending;
+    if done.is_closed() {
+        return;
+    }
+    let kwargs = match build_kwargs(py, &backend, &tool, &call) {
+        Ok(k) => k,
+        Err(result) => {
+            let _ = done.send(result);
+            return;
+        }
+    };
+    let coroutine = match tool.func.bind(py).call((), Some(&kwargs)) {
+        Ok(c) => c,
+        Err(err) => {
+            let _ = done.send(exception_result(py, &backend, &tool, &err));
+            return;
+        }
+    };
+    let create_task = backend.create_task.lock().unwrap().as_ref().map(|c| c.clone_ref(py));
+    let Some(create_task) = create_task else {
+        let _ = done.send(error_result("the server is not running"));
+        return;
+    };
+    let task = match create_task.bind(py).call1((coroutine,)) {
+        Ok(t) => t,
+        Err(err) => {
+            let _ = done.send(exception_result(py, &backend, &tool, &err));
+            return;
+        }
+    };
+    let call_id = call.call_id;
+    let on_done = TaskDone {
+        state: Mutex::new(Some((backend.clone(), tool, done))),
+        call_id,
+    };
+    let registered =
+        Py::new(py, on_done).and_then(|cb| task.call_method1(intern!(py, "add_done_callback"), (cb,)).map(drop));
+    if registered.is_ok() {
+        backend.tasks.lock().unwrap().insert(call_id, task.unbind());
+    }
+}
+
+/// The done-callback of a tool's asyncio task.
+#[pyclass(frozen)]
+struct TaskDone {
+    state: Mutex<Option<(Arc<PyBackend>, Arc<PyTool>, oneshot::Sender<Value>)>>,
+    call_id: u64,
+}
+
+#[pymethods]
+impl TaskDone {
+    fn __call__(&self, py: Python<'_>, task: Bound<'_, PyAny>) -> PyResult<()> {
+        let Some((backend, tool, done)) = self.state.lock().unwrap().take() else {
+            return Ok(());
+        };
+        backend.tasks.lock().unwrap().remove(&self.call_id);
+        if task.call_method0(intern!(py, "cancelled"))?.is_truthy()? {
+            return Ok(()); // the request was cancelled; nobody waits for an answer
+        }
+        let result = match task.call_method0(intern!(py, "result")) {
+            Ok(value) => convert_result(py, &backend, &tool, &value),
+            Err(err) => exception_result(py, &backend, &tool, &err),
+        };
+        let _ = done.send(result);
+        Ok(())
+    }
+}
+
+/// The keyword arguments for the user's function, or the error result that answers instead.
+fn build_kwargs<'py>(
+    py: Python<'py>,
+    backend: &PyBackend,
+    tool: &PyTool,
+    call: &ToolInvocation,
+) -> Result<Bound<'py, PyDict>, Value> {
+    let Value::Object(arguments) = &call.arguments else {
+        return Err(error_result("arguments must be an object"));
+    };
+    let kwargs = (|| -> PyResult<Bound<'py, PyDict>> {
+        let raw = json_object_to_py(py, arguments)?;
+        if tool.plain_arguments && call.arguments_valid {
+            Ok(raw)
+        } else {
+            Ok(tool.prepare.bind(py).call1((raw,))?.cast_into::<PyDict>()?)
+        }
+    })()
+    .map_err(|err| exception_result(py, backend, tool, &err))?;
+    if let Some(param) = &tool.context_param {
+        let handle = RequestHandle::new(call.context.clone(), tool.name.clone());
+        let context = Py::new(py, handle)
+            .and_then(|h| backend.hooks.context_factory.bind(py).call1((h,)))
+            .and_then(|ctx| kwargs.set_item(param.bind(py), ctx));
+        if let Err(err) = context {
+            return Err(exception_result(py, backend, tool, &err));
+        }
+    }
+    Ok(kwargs)
+}
+
+/// Fast paths for the common return types; everything else goes through the facade's converter.
+fn convert_result(py: Python<'_>, backend: &PyBackend, tool: &PyTool, value: &Bound<'_, PyAny>) -> Value {
+    if tool.str_is_plain_text {
+        if let Ok(text) = value.cast_exact::<PyString>() {
+            if let Ok(text) = text.to_str() {
+                return json!({"content": [{"type": "text", "text": text}], "isError": false});
+            }
+        }
+    }
+    match tool.convert.bind(py).call1((value,)) {
+        Ok(result) => match py_to_json(&result) {
+            Ok(v) => v,
+            Err(err) => exception_result(py, backend, tool, &err),
+        },
+        Err(err) => exception_result(py, backend, tool, &err),
+    }
+}
+
+/// The one place a Python exception becomes a tool result: `ToolError` text as it is, anything else named
+/// after the tool (without its text when details are masked).
+pub fn exception_result(py: Python<'_>, backend: &PyBackend, tool: &PyTool, err: &PyErr) -> Value {
+    let text = if err.is_instance(py, backend.hooks.tool_error.bind(py)) {
+        err.value(py).str().map(|s| s.to_string()).unwrap_or_default()
+    } else {
+        log_exception(py, &tool.name, err);
+        if backend.hooks.mask_error_details {
+            format!("Error calling tool '{}'", tool.name)
+        } else {
+            let detail = err.value(py).str().map(|s| s.to_string()).unwrap_or_default();
+            format!("Error calling tool '{}': {detail}", tool.name)
+        }
+    };
+    error_result(&text)
+}
+
+/// Unexpected exceptions go to the `fastmcp_rs` logger (stderr by default), with their traceback.
+#[cold]
+fn log_exception(py: Python<'_>, tool: &str, err: &PyErr) {
+    let logged = (|| -> PyResult<()> {
+        let logging = py.import(intern!(py, "logging"))?;
+        let logger = logging.call_method1(intern!(py, "getLogger"), ("fastmcp_rs",))?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("exc_info", err.value(py))?;
+        logger.call_method("error", (format!("Error calling tool '{tool}'"),), Some(&kwargs))?;
+        Ok(())
+    })();
+    drop(logged);
+}
+
+/// Request ids as Python sees them (`int` or `str`).
+pub fn request_id_to_py<'py>(py: Python<'py>, id: &Value) -> PyResult<Bound<'py, PyAny>> {
+    json_to_py(py, id)
+}

@@ -1,0 +1,157 @@
+//! Where Python code runs. Sync tools: a bounded pool of threads that attach to the interpreter once and
+//! release it while they wait. Async tools: the one asyncio loop Python owns, woken through a socket pair
+//! so that tokio threads never take the GIL to hand it work.
+
+use pyo3::prelude::*;
+use std::io::{ErrorKind, Read, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Work that needs the interpreter. It is handed the thread's `Python` token.
+pub type PyJob = Box<dyn for<'py> FnOnce(Python<'py>) + Send>;
+
+struct PoolState {
+    idle: AtomicUsize,
+    threads: AtomicUsize,
+}
+
+/// Threads for `def` tools. Grows on demand up to `max_threads`; an idle thread keeps its thread state,
+/// so handing it a job costs a channel wake-up and no interpreter set-up.
+pub struct SyncPool {
+    max_threads: usize,
+    state: Arc<PoolState>,
+    channel: Mutex<Option<(crossbeam_channel::Sender<PyJob>, crossbeam_channel::Receiver<PyJob>)>>,
+}
+
+/// The pool is closed (the server stopped).
+pub struct PoolClosed(pub PyJob);
+
+impl SyncPool {
+    pub fn new(max_threads: usize) -> Self {
+        Self {
+            max_threads: max_threads.max(1),
+            state: Arc::new(PoolState {
+                idle: AtomicUsize::new(0),
+                threads: AtomicUsize::new(0),
+            }),
+            channel: Mutex::new(None),
+        }
+    }
+
+    /// Opens the pool for a server run.
+    pub fn open(&self) {
+        let mut channel = self.channel.lock().unwrap();
+        if channel.is_none() {
+            *channel = Some(crossbeam_channel::unbounded());
+        }
+    }
+
+    /// Closes the pool: idle threads exit now, busy ones after their current job.
+    pub fn close(&self) {
+        self.channel.lock().unwrap().take();
+    }
+
+    pub fn submit(&self, job: PyJob) -> Result<(), PoolClosed> {
+        let (tx, rx) = {
+            let channel = self.channel.lock().unwrap();
+            match channel.as_ref() {
+                Some((tx, rx)) => (tx.clone(), rx.clone()),
+                None => return Err(PoolClosed(job)),
+            }
+        };
+        if let Err(e) = tx.send(job) {
+            return Err(PoolClosed(e.into_inner()));
+        }
+        if self.state.idle.load(Ordering::Acquire) == 0 {
+            self.grow(rx);
+        }
+        Ok(())
+    }
+
+    fn grow(&self, rx: crossbeam_channel::Receiver<PyJob>) {
+        let claimed = self
+            .state
+            .threads
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.max_threads).then_some(n + 1)
+            });
+        if claimed.is_err() {
+            return;
+        }
+        let state = self.state.clone();
+        let spawned = std::thread::Builder::new()
+            .name("fastmcp-rs-sync".into())
+            .spawn(move || {
+                Python::attach(|py| loop {
+                    state.idle.fetch_add(1, Ordering::AcqRel);
+                    let job = py.detach(|| rx.recv());
+                    state.idle.fetch_sub(1, Ordering::AcqRel);
+                    match job {
+                        Ok(job) => job(py),
+                        Err(_) => break,
+                    }
+                });
+                state.threads.fetch_sub(1, Ordering::AcqRel);
+            });
+        if spawned.is_err() {
+            self.state.threads.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+}
+
+/// Jobs for the asyncio loop thread.
+pub struct LoopBridge {
+    queue: Mutex<Vec<PyJob>>,
+    signalled: AtomicBool,
+    writer: UnixStream,
+    reader: UnixStream,
+}
+
+impl LoopBridge {
+    pub fn new() -> std::io::Result<Self> {
+        let (reader, writer) = UnixStream::pair()?;
+        reader.set_nonblocking(true)?;
+        writer.set_nonblocking(true)?;
+        Ok(Self {
+            queue: Mutex::new(Vec::new()),
+            signalled: AtomicBool::new(false),
+            writer,
+            reader,
+        })
+    }
+
+    /// The descriptor the loop watches (`loop.add_reader(fd, drain)`).
+    pub fn fileno(&self) -> i32 {
+        self.reader.as_raw_fd()
+    }
+
+    /// Queues a job; wakes the loop only if it is not already due to drain.
+    pub fn submit(&self, job: PyJob) {
+        self.queue.lock().unwrap().push(job);
+        if !self.signalled.swap(true, Ordering::AcqRel) {
+            // A full socket buffer already means a pending wake-up, so WouldBlock is fine to ignore.
+            let _ = (&self.writer).write(&[1]);
+        }
+    }
+
+    /// Runs every queued job. Called on the loop thread when the descriptor is readable.
+    pub fn drain(&self, py: Python<'_>) {
+        // Reset first: a job queued from here on writes a fresh wake-up byte.
+        self.signalled.store(false, Ordering::Release);
+        let mut sink = [0u8; 256];
+        loop {
+            match (&self.reader).read(&mut sink) {
+                Ok(n) if n == sink.len() => {}
+                Ok(_) => break,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+        let jobs = std::mem::take(&mut *self.queue.lock().unwrap());
+        for job in jobs {
+            job(py);
+        }
+    }
+}

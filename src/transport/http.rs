@@ -1,0 +1,523 @@
+//! Streamable HTTP on hyper: one endpoint (default `/mcp`) taking POST (client messages), GET (the
+//! server's standalone stream) and DELETE (end a session).
+
+use crate::protocol::{is_supported_version_header, ErrorCode, Incoming, Outgoing, RpcError};
+use crate::server::{McpServer, RequestSink, Session, SessionLimits, SessionStore};
+use crate::transport::{sse, Shutdown};
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::{Body, Frame, SizeHint};
+use hyper::header::{HeaderMap, HeaderValue, ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, Semaphore};
+
+const SESSION_HEADER: &str = "mcp-session-id";
+const VERSION_HEADER: &str = "mcp-protocol-version";
+
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    pub path: String,
+    /// Answer requests with `application/json` even when the client accepts `text/event-stream`.
+    pub json_response: bool,
+    /// No sessions: every POST stands alone; GET and DELETE are 405.
+    pub stateless: bool,
+    pub max_body_bytes: usize,
+    /// Requests being served at once across all clients; past it, 503.
+    pub max_concurrent_requests: usize,
+    pub sessions: SessionLimits,
+    /// Host/Origin checking against DNS rebinding; `None` turns it on when bound to loopback.
+    pub dns_rebinding_protection: Option<bool>,
+    /// Extra accepted `Host` values (`name` or `name:port`) and `Origin` values.
+    pub allowed_hosts: Vec<String>,
+    pub allowed_origins: Vec<String>,
+    /// How long open connections may take to finish after shutdown is triggered.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            path: "/mcp".into(),
+            json_response: false,
+            stateless: false,
+            max_body_bytes: 4 * 1024 * 1024,
+            max_concurrent_requests: 4096,
+            sessions: SessionLimits::default(),
+            dns_rebinding_protection: None,
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
+            shutdown_grace: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The response body: a whole buffer, or SSE events as they are produced.
+pub enum ResponseBody {
+    Full(Option<Bytes>),
+    Events(mpsc::UnboundedReceiver<Bytes>),
+}
+
+impl Body for ResponseBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        match self.get_mut() {
+            ResponseBody::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
+            ResponseBody::Events(rx) => rx
+                .poll_recv(cx)
+                .map(|m| m.map(|json| Ok(Frame::data(sse::message_event(&json))))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self, ResponseBody::Full(None))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            ResponseBody::Full(Some(d)) => SizeHint::with_exact(d.len() as u64),
+            ResponseBody::Full(None) => SizeHint::with_exact(0),
+            ResponseBody::Events(_) => SizeHint::default(),
+        }
+    }
+}
+
+type HttpResponse = Response<ResponseBody>;
+
+struct HttpState {
+    server: Arc<McpServer>,
+    config: HttpConfig,
+    sessions: SessionStore,
+    allowed_hosts: Vec<String>,
+    allowed_origins: Vec<String>,
+    protect: bool,
+    in_flight: Arc<Semaphore>,
+}
+
+/// Serves until shutdown; then stops accepting, ends sessions and lets open connections finish.
+pub async fn serve_http(
+    server: Arc<McpServer>,
+    listener: TcpListener,
+    config: HttpConfig,
+    mut shutdown: Shutdown,
+) -> std::io::Result<()> {
+    let local = listener.local_addr()?;
+    let state = Arc::new(HttpState::new(server, config, local));
+    let reaper = tokio::spawn(reap_sessions(state.clone(), shutdown.clone()));
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = shutdown.wait() => break,
+        };
+        while connections.try_join_next().is_some() {}
+        let (stream, _) = match accepted {
+            Ok(conn) => conn,
+            // Out of descriptors and the like: back off instead of spinning.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let state = state.clone();
+        let mut shutdown = shutdown.clone();
+        connections.spawn(async move {
+            let service = hyper::service::service_fn(move |req| {
+                let state = state.clone();
+                async move { Ok::<_, Infallible>(state.handle(req).await) }
+            });
+            let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                () = shutdown.wait() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+    }
+    state.sessions.close_all();
+    reaper.abort();
+    let grace = tokio::time::sleep(state.config.shutdown_grace);
+    tokio::pin!(grace);
+    loop {
+        tokio::select! {
+            next = connections.join_next() => if next.is_none() { break },
+            () = &mut grace => { connections.abort_all(); break }
+        }
+    }
+    Ok(())
+}
+
+async fn reap_sessions(state: Arc<HttpState>, mut shutdown: Shutdown) {
+    let every = (state.config.sessions.idle_timeout / 4).clamp(Duration::from_millis(100), Duration::from_secs(30));
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => { state.sessions.reap(); }
+            () = shutdown.wait() => return,
+        }
+    }
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    matches!(host, "127.0.0.1" | "localhost" | "::1" | "[::1]") || host.starts_with("127.")
+}
+
+impl HttpState {
+    fn new(server: Arc<McpServer>, config: HttpConfig, local: SocketAddr) -> Self {
+        let protect = config
+            .dns_rebinding_protection
+            .unwrap_or_else(|| local.ip().is_loopback());
+        let port = local.port();
+        let mut allowed_hosts = Vec::new();
+        let mut allowed_origins = Vec::new();
+        for name in ["127.0.0.1", "localhost", "[::1]"] {
+            allowed_hosts.push(name.to_owned());
+            allowed_hosts.push(format!("{name}:{port}"));
+            for scheme in ["http", "https"] {
+                allowed_origins.push(format!("{scheme}://{name}:{port}"));
+                allowed_origins.push(format!("{scheme}://{name}"));
+            }
+        }
+        allowed_hosts.extend(config.allowed_hosts.iter().map(|h| h.to_ascii_lowercase()));
+        allowed_origins.extend(config.allowed_origins.iter().map(|o| o.to_ascii_lowercase()));
+        let in_flight = Arc::new(Semaphore::new(config.max_concurrent_requests.max(1)));
+        let sessions = SessionStore::new(config.sessions.clone());
+        Self {
+            server,
+            config,
+            sessions,
+            allowed_hosts,
+            allowed_origins,
+            protect,
+            in_flight,
+        }
+    }
+
+    async fn handle(&self, req: Request<hyper::body::Incoming>) -> HttpResponse {
+        if req.uri().path() != self.config.path {
+            return plain(StatusCode::NOT_FOUND, "Not Found");
+        }
+        if self.protect {
+            if let Some(response) = self.check_host_and_origin(req.headers()) {
+                return response;
+            }
+        }
+        if let Some(v) = req.headers().get(VERSION_HEADER) {
+            if !v.to_str().is_ok_and(is_supported_version_header) {
+                let text = format!(
+                    "Bad Request: Unsupported protocol version: {}",
+                    String::from_utf8_lossy(v.as_bytes())
+                );
+                return rpc_error(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest, &text);
+            }
+        }
+        match *req.method() {
+            Method::POST => self.post(req).await,
+            Method::GET => self.get(req.headers()),
+            Method::DELETE => self.delete(req.headers()),
+            _ => method_not_allowed(self.config.stateless),
+        }
+    }
+
+    fn check_host_and_origin(&self, headers: &HeaderMap) -> Option<HttpResponse> {
+        let host = headers
+            .get(HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_ascii_lowercase);
+        if !host.is_some_and(|h| self.allowed_hosts.contains(&h)) {
+            return Some(plain(StatusCode::MISDIRECTED_REQUEST, "Invalid Host header"));
+        }
+        if let Some(origin) = headers.get(ORIGIN) {
+            let ok = origin
+                .to_str()
+                .is_ok_and(|o| self.allowed_origins.contains(&o.to_ascii_lowercase()));
+            if !ok {
+                return Some(plain(StatusCode::FORBIDDEN, "Invalid Origin header"));
+            }
+        }
+        None
+    }
+
+    /// Finds the session a non-initialize message belongs to.
+    fn session_for(&self, headers: &HeaderMap) -> Result<Arc<Session>, HttpResponse> {
+        if self.config.stateless {
+            let session = Arc::new(Session::new(None));
+            session.mark_initialized();
+            return Ok(session);
+        }
+        let Some(id) = headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok()) else {
+            return Err(rpc_error(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidRequest,
+                "Bad Request: Missing session ID",
+            ));
+        };
+        self.sessions
+            .get(id)
+            .ok_or_else(|| rpc_error(StatusCode::NOT_FOUND, ErrorCode::InvalidRequest, "Session not found"))
+    }
+
+    async fn post(&self, req: Request<hyper::body::Incoming>) -> HttpResponse {
+        let headers = req.headers();
+        let (accepts_json, accepts_sse) = accepted_types(headers);
+        if !accepts_json && !accepts_sse {
+            return rpc_error(
+                StatusCode::NOT_ACCEPTABLE,
+                ErrorCode::InvalidRequest,
+                "Not Acceptable: Client must accept application/json and text/event-stream",
+            );
+        }
+        let json_type = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
+        if !json_type {
+            return rpc_error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::InvalidRequest,
+                "Unsupported Media Type: Content-Type must be application/json",
+            );
+        }
+        let declared = headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > self.config.max_body_bytes as u64) {
+            return too_large();
+        }
+        let Ok(_permit) = self.in_flight.clone().try_acquire_owned() else {
+            let mut r = plain(StatusCode::SERVICE_UNAVAILABLE, "Server busy");
+            r.headers_mut().insert("retry-after", HeaderValue::from_static("1"));
+            return r;
+        };
+        let (parts, body) = req.into_parts();
+        let mut bytes = match http_body_util::Limited::new(body, self.config.max_body_bytes)
+            .collect()
+            .await
+        {
+            Ok(collected) => collected.to_bytes().to_vec(),
+            Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => return too_large(),
+            Err(_) => return plain(StatusCode::BAD_REQUEST, "Bad Request: could not read the body"),
+        };
+        let message = match Incoming::parse(&mut bytes) {
+            Ok(m) => m,
+            Err(bad) => {
+                return json_response(
+                    StatusCode::BAD_REQUEST,
+                    Outgoing::error(bad.id.as_ref(), &bad.error),
+                    None,
+                )
+            }
+        };
+        let is_initialize = matches!(&message, Incoming::Request { method, .. } if method == "initialize");
+        let session = if is_initialize && !self.config.stateless {
+            match self.sessions.create() {
+                Ok(s) => s,
+                Err(_) => {
+                    let error = RpcError::new(ErrorCode::InternalError, "Too many sessions");
+                    return json_response(StatusCode::SERVICE_UNAVAILABLE, Outgoing::error(None, &error), None);
+                }
+            }
+        } else {
+            match self.session_for(&parts.headers) {
+                Ok(s) => s,
+                Err(response) => return response,
+            }
+        };
+        let session_id = session.id().map(str::to_owned);
+        if !matches!(message, Incoming::Request { .. }) {
+            self.server
+                .handle_incoming(&session, message, RequestSink::none())
+                .await;
+            return with_session(empty(StatusCode::ACCEPTED), session_id.as_deref());
+        }
+        if accepts_sse && !(self.config.json_response && accepts_json) {
+            let (tx, rx) = mpsc::unbounded_channel();
+            let server = self.server.clone();
+            tokio::spawn(async move {
+                let answer = tokio::select! {
+                    answer = server.handle_incoming(&session, message, RequestSink::new(tx.clone())) => answer,
+                    // The client went away: dropping the handler cancels the tool.
+                    () = tx.closed() => None,
+                };
+                if let Some(answer) = answer {
+                    let _ = tx.send(answer.into());
+                }
+            });
+            return with_session(event_stream(rx), session_id.as_deref());
+        }
+        match self
+            .server
+            .handle_incoming(&session, message, RequestSink::none())
+            .await
+        {
+            Some(answer) => json_response(StatusCode::OK, answer, session_id.as_deref()),
+            None => with_session(empty(StatusCode::ACCEPTED), session_id.as_deref()),
+        }
+    }
+
+    fn get(&self, headers: &HeaderMap) -> HttpResponse {
+        if self.config.stateless {
+            return method_not_allowed(true);
+        }
+        if !accepted_types(headers).1 {
+            return rpc_error(
+                StatusCode::NOT_ACCEPTABLE,
+                ErrorCode::InvalidRequest,
+                "Not Acceptable: Client must accept text/event-stream",
+            );
+        }
+        let session = match self.session_for(headers) {
+            Ok(s) => s,
+            Err(response) => return response,
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        if !session.open_standalone(tx) {
+            return rpc_error(
+                StatusCode::CONFLICT,
+                ErrorCode::InvalidRequest,
+                "Conflict: Only one SSE stream is allowed per session",
+            );
+        }
+        with_session(event_stream(rx), session.id())
+    }
+
+    fn delete(&self, headers: &HeaderMap) -> HttpResponse {
+        if self.config.stateless {
+            return method_not_allowed(true);
+        }
+        let session = match self.session_for(headers) {
+            Ok(s) => s,
+            Err(response) => return response,
+        };
+        self.sessions.remove(session.id().unwrap_or_default());
+        empty(StatusCode::OK)
+    }
+}
+
+/// (accepts application/json, accepts text/event-stream). No `Accept` header means anything goes.
+fn accepted_types(headers: &HeaderMap) -> (bool, bool) {
+    let mut values = headers.get_all(ACCEPT).iter().peekable();
+    if values.peek().is_none() {
+        return (true, true);
+    }
+    let (mut json, mut sse) = (false, false);
+    for value in values {
+        for item in value.to_str().unwrap_or("").split(',') {
+            let media = item.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            match media.as_str() {
+                "application/json" | "application/*" => json = true,
+                "text/event-stream" | "text/*" => sse = true,
+                "*/*" => (json, sse) = (true, true),
+                _ => {}
+            }
+        }
+    }
+    (json, sse)
+}
+
+fn with_session(mut response: HttpResponse, session_id: Option<&str>) -> HttpResponse {
+    if let Some(id) = session_id.and_then(|id| HeaderValue::from_str(id).ok()) {
+        response.headers_mut().insert(SESSION_HEADER, id);
+    }
+    response
+}
+
+fn empty(status: StatusCode) -> HttpResponse {
+    let mut r = Response::new(ResponseBody::Full(None));
+    *r.status_mut() = status;
+    r
+}
+
+fn plain(status: StatusCode, text: &'static str) -> HttpResponse {
+    let mut r = Response::new(ResponseBody::Full(Some(Bytes::from_static(text.as_bytes()))));
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    r
+}
+
+fn json_response(status: StatusCode, body: Vec<u8>, session_id: Option<&str>) -> HttpResponse {
+    let mut r = Response::new(ResponseBody::Full(Some(Bytes::from(body))));
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    with_session(r, session_id)
+}
+
+fn rpc_error(status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
+    json_response(status, Outgoing::error(None, &RpcError::new(code, message)), None)
+}
+
+fn too_large() -> HttpResponse {
+    rpc_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::InvalidRequest,
+        "Payload Too Large: request body exceeds the limit",
+    )
+}
+
+fn method_not_allowed(stateless: bool) -> HttpResponse {
+    let mut r = rpc_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::InvalidRequest,
+        "Method Not Allowed",
+    );
+    let allow = if stateless { "POST" } else { "GET, POST, DELETE" };
+    r.headers_mut().insert(ALLOW, HeaderValue::from_static(allow));
+    r
+}
+
+fn event_stream(rx: mpsc::UnboundedReceiver<Bytes>) -> HttpResponse {
+    let mut r = Response::new(ResponseBody::Events(rx));
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    r.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(accept: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(ACCEPT, HeaderValue::from_str(accept).unwrap());
+        h
+    }
+
+    #[test]
+    fn accept_parsing() {
+        assert_eq!(accepted_types(&HeaderMap::new()), (true, true));
+        assert_eq!(
+            accepted_types(&headers("application/json, text/event-stream")),
+            (true, true)
+        );
+        assert_eq!(accepted_types(&headers("application/json;q=0.9")), (true, false));
+        assert_eq!(accepted_types(&headers("text/event-stream")), (false, true));
+        assert_eq!(accepted_types(&headers("text/html")), (false, false));
+        assert_eq!(accepted_types(&headers("*/*")), (true, true));
+    }
+
+    #[test]
+    fn loopback_names() {
+        assert!(is_loopback_host("localhost"));
+        assert!(is_loopback_host("127.0.0.2"));
+        assert!(!is_loopback_host("example.com"));
+    }
+}
