@@ -224,9 +224,10 @@ class FastMCP:
         dns_rebinding_protection: bool | None = None,
         allowed_hosts: list[str] | None = None,
         allowed_origins: list[str] | None = None,
-        **_ignored: Any,
+        **limits: Any,
     ) -> None:
-        s = self.settings
+        # Limits may be given to run() as well as to the constructor.
+        s = {**self.settings, **{k: v for k, v in limits.items() if k in self.settings and v is not None}}
         loop = asyncio.get_running_loop()
         handle = self._native.start_http(
             loop.create_task,

@@ -95,10 +95,8 @@ impl ToolBackend for SharedBackend {
             self.0.bridge.submit(Box::new(move |py| start_async(py, pending)));
         } else {
             let job: PyJob = Box::new(move |py| run_sync(py, pending));
-            if let Err(closed) = self.0.pool.submit(job) {
-                // Dropping the job drops its sender: the dispatcher answers with an internal error.
-                drop(closed);
-            }
+            // A closed pool drops the job and with it the sender: the dispatcher answers with an error.
+            let _ = self.0.pool.submit(job);
         }
     }
 

@@ -25,8 +25,8 @@ pub struct SyncPool {
     channel: Mutex<Option<(crossbeam_channel::Sender<PyJob>, crossbeam_channel::Receiver<PyJob>)>>,
 }
 
-/// The pool is closed (the server stopped).
-pub struct PoolClosed(pub PyJob);
+/// The pool is closed (the server stopped); the job was dropped.
+pub struct PoolClosed;
 
 impl SyncPool {
     pub fn new(max_threads: usize) -> Self {
@@ -58,11 +58,11 @@ impl SyncPool {
             let channel = self.channel.lock().unwrap();
             match channel.as_ref() {
                 Some((tx, rx)) => (tx.clone(), rx.clone()),
-                None => return Err(PoolClosed(job)),
+                None => return Err(PoolClosed),
             }
         };
-        if let Err(e) = tx.send(job) {
-            return Err(PoolClosed(e.into_inner()));
+        if tx.send(job).is_err() {
+            return Err(PoolClosed);
         }
         if self.state.idle.load(Ordering::Acquire) == 0 {
             self.grow(rx);

@@ -132,7 +132,11 @@ impl McpServer {
             "resources/list" => Ok(json!({"resources": []})),
             "resources/templates/list" => Ok(json!({"resourceTemplates": []})),
             "prompts/list" => Ok(json!({"prompts": []})),
-            _ => Err(RpcError::new(ErrorCode::MethodNotFound, "Method not found")),
+            _ => Err(RpcError {
+                code: ErrorCode::MethodNotFound,
+                message: "Method not found".into(),
+                data: Some(Value::String(method.to_owned())),
+            }),
         };
         Some(match outcome {
             Ok(result) => Outgoing::result(&id, &result),

@@ -172,10 +172,6 @@ async fn reap_sessions(state: Arc<HttpState>, mut shutdown: Shutdown) {
     }
 }
 
-fn is_loopback_host(host: &str) -> bool {
-    matches!(host, "127.0.0.1" | "localhost" | "::1" | "[::1]") || host.starts_with("127.")
-}
-
 impl HttpState {
     fn new(server: Arc<McpServer>, config: HttpConfig, local: SocketAddr) -> Self {
         let protect = config
@@ -339,35 +335,43 @@ impl HttpState {
             }
         };
         let session_id = session.id().map(str::to_owned);
+        if matches!(message, Incoming::Response { .. }) {
+            // The server sends no requests of its own yet, so no response can be due.
+            let error = RpcError::new(ErrorCode::InvalidRequest, "Invalid Request: unexpected JSON-RPC response");
+            return json_response(StatusCode::BAD_REQUEST, Outgoing::error(None, &error), session_id.as_deref());
+        }
         if !matches!(message, Incoming::Request { .. }) {
             self.server
                 .handle_incoming(&session, message, RequestSink::none())
                 .await;
             return with_session(empty(StatusCode::ACCEPTED), session_id.as_deref());
         }
+        let Incoming::Request { id, method, params } = message else {
+            unreachable!("notifications and responses were answered above")
+        };
+        // A request the client cancelled still gets an answer over HTTP, so the exchange ends cleanly.
+        let cancelled = Outgoing::error(
+            Some(&id),
+            &RpcError::new(ErrorCode::RequestCancelled, "Request cancelled"),
+        );
         if accepts_sse && !(self.config.json_response && accepts_json) {
             let (tx, rx) = mpsc::unbounded_channel();
             let server = self.server.clone();
             tokio::spawn(async move {
-                let answer = tokio::select! {
-                    answer = server.handle_incoming(&session, message, RequestSink::new(tx.clone())) => answer,
+                let handled = server.handle_request(&session, id, &method, params, RequestSink::new(tx.clone()));
+                tokio::select! {
+                    answer = handled => { let _ = tx.send(answer.unwrap_or(cancelled).into()); }
                     // The client went away: dropping the handler cancels the tool.
-                    () = tx.closed() => None,
-                };
-                if let Some(answer) = answer {
-                    let _ = tx.send(answer.into());
+                    () = tx.closed() => {}
                 }
             });
             return with_session(event_stream(rx), session_id.as_deref());
         }
-        match self
+        let answer = self
             .server
-            .handle_incoming(&session, message, RequestSink::none())
-            .await
-        {
-            Some(answer) => json_response(StatusCode::OK, answer, session_id.as_deref()),
-            None => with_session(empty(StatusCode::ACCEPTED), session_id.as_deref()),
-        }
+            .handle_request(&session, id, &method, params, RequestSink::none())
+            .await;
+        json_response(StatusCode::OK, answer.unwrap_or(cancelled), session_id.as_deref())
     }
 
     fn get(&self, headers: &HeaderMap) -> HttpResponse {
@@ -512,12 +516,5 @@ mod tests {
         assert_eq!(accepted_types(&headers("text/event-stream")), (false, true));
         assert_eq!(accepted_types(&headers("text/html")), (false, false));
         assert_eq!(accepted_types(&headers("*/*")), (true, true));
-    }
-
-    #[test]
-    fn loopback_names() {
-        assert!(is_loopback_host("localhost"));
-        assert!(is_loopback_host("127.0.0.2"));
-        assert!(!is_loopback_host("example.com"));
     }
 }

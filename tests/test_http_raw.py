@@ -1,0 +1,248 @@
+"""Streamable HTTP at the byte level: every bad input gets a clear status or JSON-RPC error, and none of
+them disturbs other clients."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from conftest import HttpServer, start_http_server, stop
+
+ACCEPT_BOTH = "application/json, text/event-stream"
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
+}
+
+
+def headers(session: str | None = None, accept: str = ACCEPT_BOTH, **extra: str) -> dict[str, str]:
+    h = {"accept": accept, "content-type": "application/json", **extra}
+    if session:
+        h["mcp-session-id"] = session
+    return h
+
+
+def sse_messages(body: str) -> list[dict[str, Any]]:
+    out = []
+    for event in body.replace("\r\n", "\n").split("\n\n"):
+        data = [line[5:].strip() for line in event.split("\n") if line.startswith("data:")]
+        if data:
+            out.append(json.loads("\n".join(data)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=10) as c:
+        yield c
+
+
+def open_session(client: httpx.Client, url: str) -> str:
+    r = client.post(url, json=INIT, headers=headers())
+    assert r.status_code == 200
+    session = r.headers["mcp-session-id"]
+    assert len(session) == 32 and int(session, 16) >= 0
+    r = client.post(url, json={"jsonrpc": "2.0", "method": "notifications/initialized"}, headers=headers(session))
+    assert r.status_code == 202 and r.content == b""
+    return session
+
+
+def call(client: httpx.Client, url: str, session: str | None, method: str, params: Any = None, **kw: Any):  # type: ignore[no-untyped-def]
+    body: dict[str, Any] = {"jsonrpc": "2.0", "id": 7, "method": method}
+    if params is not None:
+        body["params"] = params
+    return client.post(url, json=body, headers=headers(session, **kw))
+
+
+def test_initialize_over_sse_and_json(client: httpx.Client, http_server: HttpServer) -> None:
+    r = client.post(http_server.url, json=INIT, headers=headers())
+    assert r.headers["content-type"] == "text/event-stream"
+    [message] = sse_messages(r.text)
+    assert message["id"] == 1 and message["result"]["protocolVersion"] == "2025-06-18"
+    r = client.post(http_server.url, json=INIT, headers=headers(accept="application/json"))
+    assert r.headers["content-type"] == "application/json"
+    assert r.json()["result"]["serverInfo"] == {"name": "test-app", "version": "1.4.0"}
+
+
+def test_tool_call_streams_notifications_before_the_result(client: httpx.Client, http_server: HttpServer) -> None:
+    session = open_session(client, http_server.url)
+    params = {"name": "chatty", "arguments": {"steps": 2}, "_meta": {"progressToken": "tok"}}
+    r = call(client, http_server.url, session, "tools/call", params)
+    messages = sse_messages(r.text)
+    methods = [m.get("method") for m in messages]
+    assert methods == [
+        "notifications/message",
+        "notifications/message",
+        "notifications/message",
+        "notifications/progress",
+        "notifications/progress",
+        None,
+    ]
+    assert messages[3]["params"] == {"progressToken": "tok", "progress": 1.0, "total": 2.0, "message": "step 1"}
+    assert messages[-1]["id"] == 7 and messages[-1]["result"]["isError"] is False
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b"{not json", -32700),
+        (b"[]", -32600),
+        (b'[{"jsonrpc":"2.0","id":1,"method":"ping"}]', -32600),
+        (b'{"id":1,"method":"ping"}', -32600),
+        (b'{"jsonrpc":"2.0","id":1.5,"method":"ping"}', -32600),
+        (b'"just a string"', -32600),
+        (b'{"jsonrpc":"2.0","id":3,"result":{}}', -32600),
+    ],
+)
+def test_malformed_bodies(client: httpx.Client, http_server: HttpServer, body: bytes, code: int) -> None:
+    session = open_session(client, http_server.url)
+    r = client.post(http_server.url, content=body, headers=headers(session))
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == code
+
+
+def test_protocol_errors(client: httpx.Client, http_server: HttpServer) -> None:
+    session = open_session(client, http_server.url)
+    r = call(client, http_server.url, session, "no/such/method", accept="application/json")
+    assert r.json()["error"] == {"code": -32601, "message": "Method not found", "data": "no/such/method"}
+    r = call(client, http_server.url, session, "tools/call", {"arguments": {}}, accept="application/json")
+    assert r.json()["error"]["code"] == -32602
+    r = call(client, http_server.url, session, "logging/setLevel", {"level": "loud"}, accept="application/json")
+    assert r.json()["error"]["code"] == -32602
+    r = call(client, http_server.url, session, "ping", accept="application/json")
+    assert r.json() == {"jsonrpc": "2.0", "id": 7, "result": {}}
+
+
+def test_sessions(client: httpx.Client, http_server: HttpServer) -> None:
+    url = http_server.url
+    r = call(client, url, None, "tools/list")
+    assert r.status_code == 400 and r.json()["error"]["message"] == "Bad Request: Missing session ID"
+    r = call(client, url, "0" * 32, "tools/list")
+    assert r.status_code == 404
+    session = open_session(client, url)
+    assert call(client, url, session, "tools/list").status_code == 200
+    other = open_session(client, url)
+    assert other != session
+    r = client.delete(url, headers=headers(session))
+    assert r.status_code == 200
+    assert call(client, url, session, "tools/list").status_code == 404
+    assert call(client, url, other, "tools/list").status_code == 200
+
+
+def test_headers_and_methods(client: httpx.Client, http_server: HttpServer) -> None:
+    url = http_server.url
+    session = open_session(client, url)
+    r = call(client, url, session, "ping", **{"mcp-protocol-version": "1999-01-01"})
+    assert r.status_code == 400
+    assert call(client, url, session, "ping", **{"mcp-protocol-version": "2025-06-18"}).status_code == 200
+    r = client.post(url, content=json.dumps(INIT), headers={"accept": ACCEPT_BOTH, "content-type": "text/plain"})
+    assert r.status_code == 415
+    r = client.post(url, json=INIT, headers=headers(accept="text/html"))
+    assert r.status_code == 406
+    r = client.put(url, json=INIT, headers=headers())
+    assert r.status_code == 405 and "POST" in r.headers["allow"]
+    r = client.post(http_server.base + "/other", json=INIT, headers=headers())
+    assert r.status_code == 404
+    r = client.get(url, headers=headers(accept="text/event-stream"))
+    assert r.status_code == 400  # no session
+    r = client.get(url, headers=headers(session, accept="application/json"))
+    assert r.status_code == 406
+
+
+def test_standalone_get_stream_is_exclusive(http_server: HttpServer) -> None:
+    with httpx.Client(timeout=10) as c:
+        session = open_session(c, http_server.url)
+        with c.stream("GET", http_server.url, headers=headers(session, accept="text/event-stream")) as first:
+            assert first.status_code == 200
+            assert first.headers["content-type"] == "text/event-stream"
+            with httpx.Client(timeout=10) as c2:
+                second = c2.get(http_server.url, headers=headers(session, accept="text/event-stream"))
+                assert second.status_code == 409
+
+
+def test_dns_rebinding_protection(client: httpx.Client, http_server: HttpServer) -> None:
+    r = client.post(http_server.url, json=INIT, headers=headers(host="evil.example:80"))
+    assert r.status_code == 421
+    r = client.post(http_server.url, json=INIT, headers=headers(origin="http://evil.example"))
+    assert r.status_code == 403
+    port = http_server.url.split(":")[2].split("/")[0]
+    r = client.post(http_server.url, json=INIT, headers=headers(origin=f"http://localhost:{port}"))
+    assert r.status_code == 200
+
+
+def test_body_limit(client: httpx.Client, http_server: HttpServer) -> None:
+    session = open_session(client, http_server.url)
+    big = {"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": {"name": "echo", "arguments": {"text": "x" * (4 * 1024 * 1024)}}}
+    r = client.post(http_server.url, json=big, headers=headers(session))
+    assert r.status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit applies while reading
+        yield b'{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"echo","arguments":{"text":"'
+        for _ in range(5):
+            yield b"y" * (1024 * 1024)
+        yield b'"}}}'
+
+    r = client.post(http_server.url, content=chunks(), headers=headers(session))
+    assert r.status_code == 413
+    ok = {"jsonrpc": "2.0", "id": 10, "method": "tools/call", "params": {"name": "echo", "arguments": {"text": "x" * 100_000}}}
+    r = client.post(http_server.url, json=ok, headers=headers(session, accept="application/json"))
+    assert r.json()["result"]["structuredContent"]["result"] == "x" * 100_000
+
+
+def test_bad_clients_do_not_disturb_good_ones(http_server: HttpServer) -> None:
+    """Garbage from many connections at once, while a well-behaved client keeps getting right answers."""
+    errors: list[str] = []
+
+    def garbage() -> None:
+        with httpx.Client(timeout=10) as c:
+            for body in (b"{", b"[1,2]", b"\x00\xff", b'{"jsonrpc":"2.0"}', b"null"):
+                try:
+                    r = c.post(http_server.url, content=body, headers=headers())
+                    if r.status_code != 400:
+                        errors.append(f"{body!r} -> {r.status_code}")
+                except httpx.HTTPError as exc:
+                    errors.append(repr(exc))
+
+    threads = [threading.Thread(target=garbage) for _ in range(8)]
+    for t in threads:
+        t.start()
+    with httpx.Client(timeout=10) as c:
+        session = open_session(c, http_server.url)
+        for i in range(20):
+            r = call(c, http_server.url, session, "tools/call", {"name": "add", "arguments": {"a": i, "b": 1}}, accept="application/json")
+            assert r.json()["result"]["structuredContent"] == {"result": i + 1}
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert http_server.proc.poll() is None
+
+
+def test_stateless_mode(client: httpx.Client, stateless_server: HttpServer) -> None:
+    url = stateless_server.url
+    r = client.post(url, json=INIT, headers=headers())
+    assert r.status_code == 200 and "mcp-session-id" not in r.headers
+    assert r.headers["content-type"] == "application/json"  # json_response=True
+    r = call(client, url, None, "tools/call", {"name": "add", "arguments": {"a": 1, "b": 2}})
+    assert r.json()["result"]["structuredContent"] == {"result": 3}
+    assert client.get(url, headers=headers(accept="text/event-stream")).status_code == 405
+    assert client.delete(url, headers=headers()).status_code == 405
+
+
+def test_session_limit() -> None:
+    server = start_http_server(env={"APP_MAX_SESSIONS": "2"})
+    try:
+        with httpx.Client(timeout=10) as c:
+            first = open_session(c, server.url)
+            open_session(c, server.url)
+            r = c.post(server.url, json=INIT, headers=headers())
+            assert r.status_code == 503
+            c.delete(server.url, headers=headers(first))
+            assert c.post(server.url, json=INIT, headers=headers()).status_code == 200
+    finally:
+        assert stop(server.proc) == 0

@@ -1,0 +1,60 @@
+"""stdio at the byte level: newline-delimited JSON on stdout, errors for bad lines, clean exit on EOF."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+from conftest import APP
+
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2024-11-05", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}},
+}
+
+
+def run_lines(lines: list[bytes], timeout: float = 20) -> tuple[list[dict], bytes, int, float]:
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, str(APP)],
+        input=b"".join(line + b"\n" for line in lines),
+        capture_output=True,
+        timeout=timeout,
+    )
+    elapsed = time.monotonic() - started
+    out = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    return out, proc.stderr, proc.returncode, elapsed
+
+
+def test_session_over_pipes() -> None:
+    lines = [
+        json.dumps(INIT).encode(),
+        b'{"jsonrpc":"2.0","method":"notifications/initialized"}',
+        b"this is not json",
+        b'[{"jsonrpc":"2.0","id":2,"method":"ping"}]',
+        b'{"jsonrpc":"2.0","id":3,"method":"nope"}',
+        b"",
+        b'{"jsonrpc":"2.0","id":"four","method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}',
+        b'{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"sleep_sync","arguments":{"seconds":0.2}}}',
+    ]
+    out, stderr, code, _ = run_lines(lines)
+    assert code == 0, stderr
+    by_id = {json.dumps(m.get("id")): m for m in out}
+    assert by_id["1"]["result"]["protocolVersion"] == "2024-11-05"
+    errors = [m["error"]["code"] for m in out if m.get("id") is None and "error" in m]
+    assert sorted(errors) == [-32700, -32600]
+    assert by_id["3"]["error"]["code"] == -32601
+    assert by_id['"four"']["result"]["structuredContent"] == {"result": 3}
+    # A call still running when stdin closes is allowed to finish and answer.
+    assert by_id["5"]["result"]["content"][0]["text"] == "slept"
+
+
+def test_eof_exits_promptly() -> None:
+    out, stderr, code, elapsed = run_lines([json.dumps(INIT).encode()])
+    assert code == 0, stderr
+    assert out[0]["id"] == 1
+    assert elapsed < 10
