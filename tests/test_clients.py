@@ -80,7 +80,12 @@ async def test_calls_and_results(target: tuple[str, str, Any]) -> None:
         r = await client.call_tool("echo", {"text": "héllo"})
         assert r.content[0].text == "héllo" and r.structured_content == {"result": "héllo"}
         r = await client.call_tool("deploy_status", {"service_name": "api", "environment": "production"})
-        assert r.structured_content == {"service": "api", "environment": "production", "healthy": True, "verbose": False}
+        assert r.structured_content == {
+            "service": "api",
+            "environment": "production",
+            "healthy": True,
+            "verbose": False,
+        }
         r = await client.call_tool("place_order", {"order": {"sku": "x-1", "quantity": "3"}})
         assert r.structured_content == {"sku": "x-1", "quantity": 3, "note": None}
         r = await client.call_tool("scale", {"n": 3})

@@ -178,7 +178,12 @@ def test_dns_rebinding_protection(client: httpx.Client, http_server: HttpServer)
 
 def test_body_limit(client: httpx.Client, http_server: HttpServer) -> None:
     session = open_session(client, http_server.url)
-    big = {"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": {"name": "echo", "arguments": {"text": "x" * (4 * 1024 * 1024)}}}
+    big = {
+        "jsonrpc": "2.0",
+        "id": 9,
+        "method": "tools/call",
+        "params": {"name": "echo", "arguments": {"text": "x" * (4 * 1024 * 1024)}},
+    }
     r = client.post(http_server.url, json=big, headers=headers(session))
     assert r.status_code == 413
 
@@ -190,7 +195,12 @@ def test_body_limit(client: httpx.Client, http_server: HttpServer) -> None:
 
     r = client.post(http_server.url, content=chunks(), headers=headers(session))
     assert r.status_code == 413
-    ok = {"jsonrpc": "2.0", "id": 10, "method": "tools/call", "params": {"name": "echo", "arguments": {"text": "x" * 100_000}}}
+    ok = {
+        "jsonrpc": "2.0",
+        "id": 10,
+        "method": "tools/call",
+        "params": {"name": "echo", "arguments": {"text": "x" * 100_000}},
+    }
     r = client.post(http_server.url, json=ok, headers=headers(session, accept="application/json"))
     assert r.json()["result"]["structuredContent"]["result"] == "x" * 100_000
 
@@ -215,7 +225,14 @@ def test_bad_clients_do_not_disturb_good_ones(http_server: HttpServer) -> None:
     with httpx.Client(timeout=10) as c:
         session = open_session(c, http_server.url)
         for i in range(20):
-            r = call(c, http_server.url, session, "tools/call", {"name": "add", "arguments": {"a": i, "b": 1}}, accept="application/json")
+            r = call(
+                c,
+                http_server.url,
+                session,
+                "tools/call",
+                {"name": "add", "arguments": {"a": i, "b": 1}},
+                accept="application/json",
+            )
             assert r.json()["result"]["structuredContent"] == {"result": i + 1}
     for t in threads:
         t.join()

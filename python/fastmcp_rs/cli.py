@@ -27,7 +27,10 @@ def _load_server(spec: str) -> FastMCP:
     if attr:
         server = getattr(module, attr, None)
     else:
-        server = next((getattr(module, n) for n in ("mcp", "server", "app") if isinstance(getattr(module, n, None), FastMCP)), None)
+        server = next(
+            (getattr(module, n) for n in ("mcp", "server", "app") if isinstance(getattr(module, n, None), FastMCP)),
+            None,
+        )
         server = server or next((v for v in vars(module).values() if isinstance(v, FastMCP)), None)
     if not isinstance(server, FastMCP):
         raise SystemExit(f"fastmcp-rs: no FastMCP server found in {spec}")

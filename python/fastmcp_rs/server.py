@@ -4,7 +4,6 @@ functions; the native core (``_core.NativeServer``) serves the protocol."""
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import logging
 import os
@@ -247,7 +246,9 @@ class FastMCP:
         bound_host, bound_port = handle.address
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
         url_path = path or s.get("path") or s["streamable_http_path"]
-        print(f"fastmcp-rs: serving {self.name!r} on http://{shown}:{bound_port}{url_path}", file=sys.stderr, flush=True)
+        print(
+            f"fastmcp-rs: serving {self.name!r} on http://{shown}:{bound_port}{url_path}", file=sys.stderr, flush=True
+        )
         await self._serve(loop, handle)
 
     async def _serve(self, loop: asyncio.AbstractEventLoop, handle: _core.ServerHandle) -> None:
@@ -270,6 +271,3 @@ class FastMCP:
             loop.remove_reader(handle.fileno())
             handle.close()
 
-
-def _is_async_callable(fn: Any) -> bool:
-    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(getattr(fn, "__call__", None))

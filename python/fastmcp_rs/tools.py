@@ -275,7 +275,8 @@ class Tool:
     ) -> Tool:
         if inspect.isclass(fn) or not callable(fn):
             raise TypeError(f"@tool expects a function, got {fn!r}")
-        call = fn if (inspect.isfunction(fn) or inspect.ismethod(fn)) else getattr(fn, "__call__", fn)
+        # Callable objects are described by their __call__ method.
+        call = fn if (inspect.isfunction(fn) or inspect.ismethod(fn)) else type(fn).__call__.__get__(fn)
         fn_name = getattr(fn, "__name__", None) or type(fn).__name__
         if fn_name == "<lambda>" and name is None:
             raise ValueError("You must provide a name for lambda functions")
@@ -293,7 +294,9 @@ class Tool:
             return "skip" if param_name == context_param else None
 
         core_schema = generate_arguments_schema(call, schema_type="arguments", parameters_callback=skip_context)
-        validator = pydantic_core.SchemaValidator(core_schema, config=pydantic_core.CoreConfig(title=f"call[{fn_name}]"))
+        validator = pydantic_core.SchemaValidator(
+            core_schema, config=pydantic_core.CoreConfig(title=f"call[{fn_name}]")
+        )
         raw = GenerateJsonSchema().generate(core_schema, mode="validation")
         parameters = _input_schema(raw, call)
 

@@ -179,10 +179,13 @@ fn start_async(py: Python<'_>, pending: PendingCall) {
     }
 }
 
+/// What a finished task needs to answer its call.
+type TaskState = (Arc<PyBackend>, Arc<PyTool>, oneshot::Sender<Value>);
+
 /// The done-callback of a tool's asyncio task.
 #[pyclass(frozen)]
 struct TaskDone {
-    state: Mutex<Option<(Arc<PyBackend>, Arc<PyTool>, oneshot::Sender<Value>)>>,
+    state: Mutex<Option<TaskState>>,
     call_id: u64,
 }
 

@@ -144,9 +144,8 @@ impl LoopBridge {
         loop {
             match (&self.reader).read(&mut sink) {
                 Ok(n) if n == sink.len() => {}
-                Ok(_) => break,
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(_) => break,
+                Ok(_) | Err(_) => break,
             }
         }
         let jobs = std::mem::take(&mut *self.queue.lock().unwrap());

@@ -128,7 +128,7 @@ impl RequestContext {
     }
 }
 
-/// Progress values are floats on the wire (`1.0`), as FastMCP sends them.
+/// Progress values are floats on the wire (`1.0`), as `FastMCP` sends them.
 fn number(v: f64) -> Value {
     serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
 }

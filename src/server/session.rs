@@ -5,6 +5,7 @@ use crate::server::context::{LogLevel, OutboundTx};
 use bytes::Bytes;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -252,11 +253,10 @@ impl SessionStore {
 pub fn new_session_id() -> String {
     let mut raw = [0u8; 16];
     getrandom::fill(&mut raw).expect("the OS random source is available");
-    let mut id = String::with_capacity(32);
-    for b in raw {
-        id.push_str(&format!("{b:02x}"));
-    }
-    id
+    raw.iter().fold(String::with_capacity(32), |mut id, b| {
+        let _ = write!(id, "{b:02x}");
+        id
+    })
 }
 
 #[cfg(test)]
@@ -325,7 +325,7 @@ mod tests {
         rt.block_on(async {
             tokio::time::timeout(Duration::from_secs(1), n.notified())
                 .await
-                .unwrap()
+                .unwrap();
         });
         s.end_request(&rid);
         assert_eq!(s.in_flight_count(), 0);

@@ -120,13 +120,10 @@ pub async fn serve_http(
             () = shutdown.wait() => break,
         };
         while connections.try_join_next().is_some() {}
-        let (stream, _) = match accepted {
-            Ok(conn) => conn,
+        let Ok((stream, _)) = accepted else {
             // Out of descriptors and the like: back off instead of spinning.
-            Err(_) => {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
         };
         let _ = stream.set_nodelay(true);
         let state = state.clone();
@@ -321,12 +318,11 @@ impl HttpState {
         };
         let is_initialize = matches!(&message, Incoming::Request { method, .. } if method == "initialize");
         let session = if is_initialize && !self.config.stateless {
-            match self.sessions.create() {
-                Ok(s) => s,
-                Err(_) => {
-                    let error = RpcError::new(ErrorCode::InternalError, "Too many sessions");
-                    return json_response(StatusCode::SERVICE_UNAVAILABLE, Outgoing::error(None, &error), None);
-                }
+            if let Ok(s) = self.sessions.create() {
+                s
+            } else {
+                let error = RpcError::new(ErrorCode::InternalError, "Too many sessions");
+                return json_response(StatusCode::SERVICE_UNAVAILABLE, Outgoing::error(None, &error), None);
             }
         } else {
             match self.session_for(&parts.headers) {
@@ -337,8 +333,15 @@ impl HttpState {
         let session_id = session.id().map(str::to_owned);
         if matches!(message, Incoming::Response { .. }) {
             // The server sends no requests of its own yet, so no response can be due.
-            let error = RpcError::new(ErrorCode::InvalidRequest, "Invalid Request: unexpected JSON-RPC response");
-            return json_response(StatusCode::BAD_REQUEST, Outgoing::error(None, &error), session_id.as_deref());
+            let error = RpcError::new(
+                ErrorCode::InvalidRequest,
+                "Invalid Request: unexpected JSON-RPC response",
+            );
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                Outgoing::error(None, &error),
+                session_id.as_deref(),
+            );
         }
         if !matches!(message, Incoming::Request { .. }) {
             self.server

@@ -10,10 +10,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
-
 from fastmcp_rs import Context, FastMCP, Image
 from fastmcp_rs.exceptions import ToolError
+from pydantic import BaseModel, Field
 
 mcp = FastMCP(
     "test-app",

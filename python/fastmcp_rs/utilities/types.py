@@ -18,7 +18,7 @@ class _BinaryContent:
         self,
         path: str | Path | None = None,
         data: bytes | None = None,
-        format: str | None = None,  # noqa: A002 - FastMCP's parameter name
+        format: str | None = None,
         annotations: Any | None = None,
     ) -> None:
         if (path is None) == (data is None):
@@ -85,7 +85,7 @@ class File(_BinaryContent):
         self,
         path: str | Path | None = None,
         data: bytes | None = None,
-        format: str | None = None,  # noqa: A002
+        format: str | None = None,
         name: str | None = None,
         annotations: Any | None = None,
     ) -> None:

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Sets up a virtualenv, builds the extension with the fast profile, and runs every test:
+# the pure Rust core (cargo test), then pytest driving real servers with real MCP clients.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV="${VENV:-.venv}"
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+fi
+PY="$VENV/bin/python"
+"$PY" -m pip install -q --upgrade pip
+# mcp: the official client the tests drive us with; fastmcp: the reference the parity tests compare against.
+"$PY" -m pip install -q "maturin>=1.9,<2" "pytest>=8" "anyio>=4" "httpx>=0.27" "mcp==2.3.0" "fastmcp==4.1.2" "ruff>=0.6"
+
+cargo test --profile dev-release
+
+VIRTUAL_ENV="$(cd "$VENV" && pwd)" "$VENV/bin/maturin" develop --profile dev-release --quiet
+"$PY" -m pytest -q -p no:cacheprovider "$@" tests
