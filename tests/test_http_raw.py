@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -261,5 +262,20 @@ def test_session_limit() -> None:
             assert r.status_code == 503
             c.delete(server.url, headers=headers(first))
             assert c.post(server.url, json=INIT, headers=headers()).status_code == 200
+    finally:
+        assert stop(server.proc) == 0
+
+
+def test_idle_sessions_are_reaped() -> None:
+    server = start_http_server(env={"APP_IDLE": "0.5"})
+    try:
+        with httpx.Client(timeout=10) as c:
+            idle = open_session(c, server.url)
+            busy = open_session(c, server.url)
+            for _ in range(8):  # keep one session active past the timeout
+                time.sleep(0.2)
+                assert call(c, server.url, busy, "ping").status_code == 200
+            assert call(c, server.url, idle, "ping").status_code == 404
+            assert call(c, server.url, busy, "ping").status_code == 200
     finally:
         assert stop(server.proc) == 0

@@ -41,10 +41,15 @@ DRAIN_SECONDS = 0.3  # wait for stray output after the last response
 # The calls made against each seed: (tool, arguments, with_progress_token).
 # ---------------------------------------------------------------------------------------------------
 
-def call(tool: str, arguments: Any = None, progress: bool = False, omit_arguments: bool = False) -> dict:
-    spec: dict[str, Any] = {"tool": tool, "arguments": {} if arguments is None else arguments, "progress": progress}
-    if omit_arguments:
-        spec["omit_arguments"] = True
+_OMIT = object()
+
+
+def call(tool: str, arguments: Any = _OMIT, progress: bool | int | str = False) -> dict:
+    """One tools/call. ``arguments`` left out: no "arguments" key is sent. ``progress``: True sends a
+    string progress token; an int or str is sent as the token itself."""
+    spec: dict[str, Any] = {"tool": tool, "progress": progress}
+    if arguments is not _OMIT:
+        spec["arguments"] = arguments
     return spec
 
 
@@ -58,6 +63,8 @@ SEED_CALLS: dict[str, list[dict]] = {
         call("search_customers", {"tier": "growth"}),  # missing required
         call("search_customers", {"query": "acme", "limit": 3}),  # extra field
         call("search_customers", {"query": ["acme"]}),  # wrong type
+        call("search_customers", {"query": "acme", "tier": 5}),  # int for str | None
+        call("search_customers", {"query": "globex"}, progress=7),  # integer progress token
         call("get_customer_notes", {"customer_id": "cus_001"}),
         call("get_customer_notes", {"customer_id": "cus_005"}),  # empty string result
         call("get_customer_notes", {"customer_id": "cus_404"}),  # ToolError
@@ -79,13 +86,16 @@ SEED_CALLS: dict[str, list[dict]] = {
         call("add", {"a": True, "b": 1}),  # bool for int
         call("add", {"a": "five", "b": 1}),
         call("add", {"a": 1}),
-        call("add", {"a": 10**20, "b": 1}),  # big int
+        call("add", {"a": 2**62, "b": 2**62}),  # sum overflows i64
+        call("add", {"a": 2**63, "b": 0}),  # above i64, within u64
+        # Integers outside the 64-bit range are a known difference: see test_integers_beyond_64_bits.
         call("weather_forecast", {"city": "San Francisco"}),
         call("weather_forecast", {"city": "Oslo", "units": "fahrenheit"}),
         call("disk_usage", {}),
         call("disk_usage", {"path": "/var"}),
         call("disk_usage", {"path": "/nope"}),  # empty string result
-        call("system_load", omit_arguments=True),  # no "arguments" key at all
+        call("system_load"),  # no "arguments" key at all
+        call("system_load", None),  # "arguments": null
         call("system_load", {}),
         call("system_load", {"verbose": True}),  # extra on a no-arg tool
         call("service_status", {"service_name": "nginx"}),
@@ -134,8 +144,12 @@ SEED_CALLS: dict[str, list[dict]] = {
         call("get_deploy_history", {"service_name": "api-gateway", "environment": "production"}),
         call("get_deploy_history", {"service_name": "api-gateway", "environment": "staging", "limit": "2"}),
         call("get_deploy_history", {"service_name": "api-gateway", "environment": "staging", "limit": 0}),
+        call("get_deploy_history", {"service_name": "api-gateway", "environment": "staging", "limit": 2.0}),
+        call("get_deploy_history", {"service_name": "api-gateway", "environment": "staging", "limit": 2.5}),
         call("get_deploy_history", {"service_name": "api-gateway", "environment": "staging", "_claims": {"sub": "me"}}),
-        call("rollback_deploy", {"service_name": "api-gateway", "environment": "production", "target_version": "2.13.3"}),
+        call(
+            "rollback_deploy", {"service_name": "api-gateway", "environment": "production", "target_version": "2.13.3"}
+        ),
         call("rollback_deploy", {"service_name": "api-gateway", "environment": "production"}),
         call("list_services", {}),
         call("get_deploy_status_limited", {"service_name": "api-gateway", "environment": "staging"}, progress=True),
@@ -148,9 +162,14 @@ SEED_CALLS: dict[str, list[dict]] = {
         call("ping", {"message": 3.5}),
         call("ping", {"message": "x", "other": 1}),
         call("create_issue", {"args": {"title": "Login page is down"}}),
-        call("create_issue", {"args": {"title": "Crash", "body": "**steps**", "severity": "critical", "assignee": "dana-s"}}),
+        call(
+            "create_issue",
+            {"args": {"title": "Crash", "body": "**steps**", "severity": "critical", "assignee": "dana-s"}},
+        ),
         call("create_issue", {"args": {"title": "Null assignee", "assignee": None, "severity": "low"}}),
         call("create_issue", {"args": {"title": "ab"}}),  # min_length
+        call("create_issue", {"args": {"title": "éé"}}),  # 2 characters, 4 UTF-8 bytes: too short
+        call("create_issue", {"args": {"title": "✓✓✓", "severity": "low"}}),  # 3 characters: long enough
         call("create_issue", {"args": {"title": "x" * 201}}),  # max_length
         call("create_issue", {"args": {"title": "Bad severity", "severity": "urgent"}}),
         call("create_issue", {"args": {"title": "Bad assignee", "assignee": "Dana Scully"}}),
@@ -160,6 +179,23 @@ SEED_CALLS: dict[str, list[dict]] = {
         call("create_issue", {"args": "not json"}),
         call("create_issue", {"title": "flat args"}),
         call("create_issue", {"args": {"title": 12345}}),
+        call("list_issues", {}),
+        call("list_issues", {"severity": "critical"}),
+        call("list_issues", {"severity": None, "limit": "2"}),
+        call("list_issues", {"assignee": "dana-s", "title_contains": "CRASH"}),
+        call("list_issues", {"title_contains": "ééééééééééé✓"}),  # 12 characters, 24 UTF-8 bytes: allowed
+        call("list_issues", {"title_contains": "ééééééééééé✓!"}),  # 13 characters: too long
+        call("list_issues", {"title_contains": "😀😀😀😀😀😀😀😀😀😀😀😀"}),  # 12 code points, 24 UTF-16 units
+        call("list_issues", {"limit": 0}),
+        call("list_issues", {"limit": 51}),
+        call("list_issues", {"limit": 50.0}),
+        call("list_issues", {"limit": True}),
+        call("list_issues", {"severity": "urgent"}),
+        call("list_issues", {"severity": "LOW"}),
+        call("list_issues", {"assignee": "Not Valid"}),
+        call("list_issues", {"assignee": None}),
+        call("list_issues", {"title_contains": None}),
+        call("list_issues", {"limit": 1, "severity": "medium"}, progress=True),
         call("fetch_user", {"user_id": "u100"}),
         call("fetch_user", {"user_id": "u200"}, progress=True),
         call("fetch_user", {"user_id": "../etc/passwd"}),  # ToolError
@@ -184,14 +220,18 @@ SEED_CALLS: dict[str, list[dict]] = {
         call("get_github_code", {"url": "ftp://example.com/x"}),  # ToolError
         call("get_github_code", {"url": ["https://x"]}),
         call("process_files", {"files": ["file:///docs/a.md", "file:///docs/b.md"]}),
-        call("process_files", {"files": ["file:///docs/a.md", "file:///docs/nope.md", "file:///docs/c.md"]}, progress=True),
+        call(
+            "process_files",
+            {"files": ["file:///docs/a.md", "file:///docs/nope.md", "file:///docs/c.md"]},
+            progress=True,
+        ),
         call("process_files", {"files": []}, progress=True),
         call("process_files", {"files": "file:///docs/a.md"}),  # str for list
         call("process_files", {"files": ["file:///docs/a.md", 7]}),
         call("process_files", {}),
         call("echo", {"message": "hello"}),
         call("echo", {"message": ""}),
-        call("echo", {"message": "line1\nline2\t\"quoted\" \\ back"}),
+        call("echo", {"message": 'line1\nline2\t"quoted" \\ back'}),
         call("get_app_config", {}),
         call("get_user_profile", {"user_id": 101}),
         call("get_user_profile", {"user_id": "102"}),
@@ -207,6 +247,7 @@ SEEDS = sorted(SEED_CALLS)
 # ---------------------------------------------------------------------------------------------------
 # A minimal stdio JSON-RPC driver.
 # ---------------------------------------------------------------------------------------------------
+
 
 class StdioServer:
     """One server subprocess. A reader thread queues each stdout line; reads time out."""
@@ -276,8 +317,12 @@ class StdioServer:
                 return {"<no response>": f"timed out after {timeout}s"}, others
             except EOFError:
                 return {"<no response>": f"server exited (rc={self.proc.poll()})"}, others
-            if isinstance(msg, dict) and msg.get("id") == request_id and "method" not in msg:
-                return msg, others
+            if isinstance(msg, dict) and "method" not in msg:
+                if msg.get("id") == request_id:
+                    return msg, others
+                if msg.get("id") is None and "error" in msg:
+                    # e.g. a parse error: requests are sent one at a time, so it answers this one.
+                    return msg, others
             others.append(msg)
 
     def drain(self, seconds: float) -> list[Any]:
@@ -334,10 +379,11 @@ def run_script(script: Path, workdir: Path, calls: list[dict]) -> dict:
         for i, spec in enumerate(calls):
             request_id = 100 + i
             params: dict[str, Any] = {"name": spec["tool"]}
-            if not spec.get("omit_arguments"):
+            if "arguments" in spec:
                 params["arguments"] = spec["arguments"]
-            if spec["progress"]:
-                params["_meta"] = {"progressToken": f"progress-{request_id}"}
+            token = spec["progress"]
+            if token is not False:
+                params["_meta"] = {"progressToken": f"progress-{request_id}" if token is True else token}
             transcript["calls"].append(server.request(request_id, "tools/call", params, REQUEST_TIMEOUT))
         transcript["trailing"] = server.drain(DRAIN_SECONDS)
     finally:
@@ -386,14 +432,16 @@ def dump(value: Any) -> str:
 
 
 def describe(spec: dict) -> str:
-    extra = " +progressToken" if spec["progress"] else ""
-    args = "<no arguments key>" if spec.get("omit_arguments") else dump(spec["arguments"])
+    token = spec["progress"]
+    extra = "" if token is False else " +progressToken" + ("" if token is True else f"={token!r}")
+    args = dump(spec["arguments"]) if "arguments" in spec else "<no arguments key>"
     return f"tools/call {spec['tool']} {args}{extra}"
 
 
 # ---------------------------------------------------------------------------------------------------
 # Tests
 # ---------------------------------------------------------------------------------------------------
+
 
 def test_seed_calls_cover_every_tool() -> None:
     """Sanity check on this file: every seed has calls, and every seed file is exercised."""
@@ -409,6 +457,8 @@ def test_initialize(seed_name: str) -> None:
     assert "result" in py_init, f"FastMCP initialize failed: {dump(py_init)}\nstderr:\n{py['stderr']}"
     assert rs_init["result"]["protocolVersion"] == py_init["result"]["protocolVersion"] == PROTOCOL_VERSION
     assert rs_init["result"]["serverInfo"]["name"] == py_init["result"]["serverInfo"]["name"]
+    assert rs_init["result"]["capabilities"] == py_init["result"]["capabilities"]
+    assert rs_init["result"].get("instructions") == py_init["result"].get("instructions")
     assert rs_other == py_other
 
 
@@ -428,9 +478,13 @@ def test_tools_list(seed_name: str) -> None:
         problems.append(f"tool names differ: fastmcp-rs={sorted(rs_tools)} FastMCP={sorted(py_tools)}")
     for name in sorted(set(rs_tools) & set(py_tools)):
         if rs_tools[name] != py_tools[name]:
-            problems.append(f"tool {name!r}:\n  fastmcp-rs: {dump(rs_tools[name])}\n  FastMCP:    {dump(py_tools[name])}")
+            problems.append(
+                f"tool {name!r}:\n  fastmcp-rs: {dump(rs_tools[name])}\n  FastMCP:    {dump(py_tools[name])}"
+            )
     if rs_other != py_other:
-        problems.append(f"messages before the response:\n  fastmcp-rs: {dump(rs_other)}\n  FastMCP:    {dump(py_other)}")
+        problems.append(
+            f"messages before the response:\n  fastmcp-rs: {dump(rs_other)}\n  FastMCP:    {dump(py_other)}"
+        )
     # The whole result too (order of tools, nextCursor, ...).
     if not problems and rs_resp != py_resp:
         problems.append(f"response:\n  fastmcp-rs: {dump(rs_resp)}\n  FastMCP:    {dump(py_resp)}")
@@ -455,7 +509,10 @@ def test_tool_calls(seed_name: str) -> None:
                 lines.append(f"  response FastMCP:    {dump(py_resp)}")
             problems.append("\n".join(lines))
     if rs["trailing"] != py["trailing"]:
-        problems.append(f"output after the last response:\n  fastmcp-rs: {dump(rs['trailing'])}\n  FastMCP:    {dump(py['trailing'])}")
-    assert not problems, (
-        f"{seed_name}: {len(problems)} of {len(calls)} tools/call exchanges differ\n\n" + "\n\n".join(problems)
+        problems.append(
+            "output after the last response:\n"
+            f"  fastmcp-rs: {dump(rs['trailing'])}\n  FastMCP:    {dump(py['trailing'])}"
+        )
+    assert not problems, f"{seed_name}: {len(problems)} of {len(calls)} tools/call exchanges differ\n\n" + "\n\n".join(
+        problems
     )

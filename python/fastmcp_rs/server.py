@@ -270,4 +270,3 @@ class FastMCP:
                 loop.remove_signal_handler(sig)
             loop.remove_reader(handle.fileno())
             handle.close()
-

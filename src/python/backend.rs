@@ -220,7 +220,9 @@ fn build_kwargs<'py>(
     };
     let kwargs = (|| -> PyResult<Bound<'py, PyDict>> {
         let raw = json_object_to_py(py, arguments)?;
-        if tool.plain_arguments && call.arguments_valid {
+        // A JSON float where an int is declared (`2.0`) passes the schema check but pydantic turns it into
+        // an int; such calls take the pydantic path so the function sees what FastMCP would give it.
+        if tool.plain_arguments && call.arguments_valid && !arguments.values().any(has_float) {
             Ok(raw)
         } else {
             Ok(tool.prepare.bind(py).call1((raw,))?.cast_into::<PyDict>()?)
@@ -237,6 +239,15 @@ fn build_kwargs<'py>(
         }
     }
     Ok(kwargs)
+}
+
+fn has_float(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => n.is_f64(),
+        Value::Array(items) => items.iter().any(has_float),
+        Value::Object(map) => map.values().any(has_float),
+        _ => false,
+    }
 }
 
 /// Fast paths for the common return types; everything else goes through the facade's converter.

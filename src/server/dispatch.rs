@@ -4,6 +4,8 @@ use crate::protocol::{negotiate_handshake_version, ErrorCode, Incoming, Outgoing
 use crate::server::context::{LogLevel, RequestContext, RequestSink};
 use crate::server::registry::{ToolEntry, ToolRegistry};
 use crate::server::session::Session;
+use base64::engine::general_purpose::URL_SAFE;
+use base64::Engine as _;
 use serde_json::{json, Map, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -202,12 +204,16 @@ impl McpServer {
     }
 
     fn list_tools(&self, params: Option<&Map<String, Value>>) -> Result<Value, RpcError> {
-        let offset = match params.and_then(|p| p.get("cursor")) {
-            None | Some(Value::Null) => 0,
-            Some(Value::String(c)) => decode_cursor(c).ok_or_else(|| RpcError::invalid_params("Invalid cursor"))?,
-            Some(_) => return Err(RpcError::invalid_params("Invalid cursor")),
+        let page_size = self.options.list_page_size;
+        // Without pagination a cursor means nothing, and is ignored (as FastMCP does).
+        let offset = match (page_size, params.and_then(|p| p.get("cursor"))) {
+            (None, _) | (_, None | Some(Value::Null)) => 0,
+            (Some(_), Some(Value::String(c))) => {
+                decode_cursor(c).ok_or_else(|| RpcError::invalid_params(format!("Invalid cursor: {c}")))?
+            }
+            (Some(_), Some(other)) => return Err(RpcError::invalid_params(format!("Invalid cursor: {other}"))),
         };
-        let (page, next) = self.tools.page(offset, self.options.list_page_size);
+        let (page, next) = self.tools.page(offset, page_size);
         let tools: Vec<&serde_json::value::RawValue> = page.iter().map(|t| &*t.listing).collect();
         let mut result = Map::new();
         result.insert("tools".into(), serde_json::to_value(tools).expect("raw JSON is valid"));
@@ -298,13 +304,19 @@ impl McpServer {
     }
 }
 
-/// Cursors are opaque to clients; ours encode a list offset.
+/// Cursors are opaque to clients. Ours are FastMCP's: URL-safe base64 of `{"o": offset}`, so a cursor
+/// handed out by either server means the same page.
 fn encode_cursor(offset: usize) -> String {
-    format!("o{offset}")
+    URL_SAFE.encode(format!("{{\"o\": {offset}}}"))
 }
 
 fn decode_cursor(cursor: &str) -> Option<usize> {
-    cursor.strip_prefix('o')?.parse().ok()
+    if cursor.is_empty() {
+        return Some(0);
+    }
+    let raw = URL_SAFE.decode(cursor).ok()?;
+    let state: Value = serde_json::from_slice(&raw).ok()?;
+    usize::try_from(state.get("o")?.as_u64()?).ok()
 }
 
 #[cfg(test)]
@@ -413,6 +425,15 @@ mod tests {
         assert_eq!(r["error"]["code"], -32602);
     }
 
+    #[test]
+    fn cursors_match_fastmcp() {
+        assert_eq!(encode_cursor(2), "eyJvIjogMn0=");
+        assert_eq!(encode_cursor(38), "eyJvIjogMzh9");
+        assert_eq!(decode_cursor("eyJvIjogMn0="), Some(2));
+        assert_eq!(decode_cursor(""), Some(0));
+        assert_eq!(decode_cursor("not-a-cursor"), None);
+    }
+
     #[tokio::test]
     async fn list_pages_with_cursor() {
         let (s, _) = server(Some(2));
@@ -454,7 +475,7 @@ mod tests {
         let progress: Value = serde_json::from_slice(&rx.recv().await.unwrap()).unwrap();
         assert_eq!(
             progress["params"],
-            json!({"progressToken": "p", "progress": 1, "total": 2})
+            json!({"progressToken": "p", "progress": 1.0, "total": 2.0})
         );
         let r = ask(
             &s,

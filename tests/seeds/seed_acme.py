@@ -8,12 +8,11 @@ in-memory fakes.
 from __future__ import annotations
 
 import asyncio
-from typing import Literal
-
-from pydantic import BaseModel, Field
+from typing import Annotated, Literal
 
 from fastmcp_rs import FastMCP
 from fastmcp_rs.exceptions import ToolError
+from pydantic import BaseModel, Field
 
 mcp = FastMCP("acme-tools", version="0.1.0")
 
@@ -51,6 +50,24 @@ def create_issue(args: CreateIssueArgs) -> dict:
         "url": f"https://tracker.internal/iss/{number}",
         "severity": args.severity,
     }
+
+
+@mcp.tool()
+def list_issues(
+    severity: Literal["low", "medium", "high", "critical"] | None = None,
+    assignee: Annotated[str | None, Field(pattern=r"^[a-z0-9-]+$")] = None,
+    title_contains: Annotated[str, Field(max_length=12, description="Case-insensitive part of the title.")] = "",
+    limit: Annotated[int, Field(ge=1, le=50, description="Maximum number of issues to return.")] = 10,
+) -> list[dict]:
+    """List issues in the internal tracker, newest first. Filters are combined with AND."""
+    found = [
+        {"id": f"ISS-{i['number']}", "title": i["title"], "severity": i["severity"], "assignee": i["assignee"]}
+        for i in reversed(_ISSUES)
+        if (severity is None or i["severity"] == severity)
+        and (assignee is None or i["assignee"] == assignee)
+        and title_contains.lower() in i["title"].lower()
+    ]
+    return found[:limit]
 
 
 @mcp.tool()

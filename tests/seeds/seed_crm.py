@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel
-
 from fastmcp_rs import FastMCP
 from fastmcp_rs.exceptions import ToolError
+from pydantic import BaseModel
 
 mcp = FastMCP("internal-crm")
 

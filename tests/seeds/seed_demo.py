@@ -18,6 +18,7 @@ mcp = FastMCP("Demo")
 
 # ---- in-memory stand-ins ----------------------------------------------------------------------------
 
+
 def _community_db() -> sqlite3.Connection:
     conn = sqlite3.connect(":memory:")
     conn.executescript(
@@ -77,6 +78,7 @@ USER_PROFILES = {
 
 
 # ---- tools -------------------------------------------------------------------------------------------
+
 
 @mcp.tool()
 def add(a: int, b: int) -> int:

@@ -19,11 +19,10 @@ from datetime import datetime, timezone
 from enum import Enum
 from functools import wraps
 
-from pydantic import BaseModel, field_validator
-from typing_extensions import TypedDict
-
 from fastmcp_rs import Context, FastMCP
 from fastmcp_rs.exceptions import ToolError
+from pydantic import BaseModel, field_validator
+from typing_extensions import TypedDict
 
 logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")  # stderr
 logger = logging.getLogger("deploy-tools")
@@ -65,6 +64,7 @@ class DeployToolError(ToolError):
 
 # ---- in-memory stand-in for the deployment API ----------------------------------------------------
 
+
 @dataclass
 class _Status:
     state: str
@@ -81,9 +81,13 @@ class _DeploymentAPI:
 
     _DATA = {
         ("api-gateway", "staging"): _Status("running", "2.14.0-rc.1", datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)),
-        ("api-gateway", "production"): _Status("running", "2.13.4", datetime(2026, 2, 27, 18, 5, 12, tzinfo=timezone.utc)),
+        ("api-gateway", "production"): _Status(
+            "running", "2.13.4", datetime(2026, 2, 27, 18, 5, 12, tzinfo=timezone.utc)
+        ),
         ("auth-service", "staging"): _Status("deploying", "1.8.0", datetime(2026, 3, 3, 11, 0, tzinfo=timezone.utc)),
-        ("auth-service", "production"): _Status("degraded", "1.7.9", datetime(2026, 1, 15, 7, 45, 30, 250000, tzinfo=timezone.utc)),
+        ("auth-service", "production"): _Status(
+            "degraded", "1.7.9", datetime(2026, 1, 15, 7, 45, 30, 250000, tzinfo=timezone.utc)
+        ),
     }
     _TEAMS = {"api-gateway": "platform", "auth-service": "identity", "slow-service": "batch"}
 
@@ -199,6 +203,7 @@ rate_limiter = RateLimiter(max_calls=2, window_seconds=60)
 
 # ---- tools -----------------------------------------------------------------------------------------
 
+
 @mcp.tool()
 async def get_deploy_status(
     service_name: str,
@@ -312,6 +317,7 @@ async def get_deploy_status_limited(service_name: str, environment: str, ctx: Co
     """Get deployment status. Rate limited to 2 calls per minute."""
     caller = ctx.client_id or "anonymous"
     if not rate_limiter.check(caller):
+        await ctx.warning(f"rate limit exceeded for {caller}")
         return {
             "error": "Rate limit exceeded. Max 2 calls per minute.",
             "retryable": True,

@@ -27,6 +27,7 @@ mcp = FastMCP("sysmon")
 
 # ---- deterministic stand-ins for the host ----------------------------------------------------------
 
+
 @dataclass
 class _Completed:
     stdout: str
@@ -80,6 +81,7 @@ def _analytics_db() -> sqlite3.Connection:
 
 
 # ---- tools -------------------------------------------------------------------------------------------
+
 
 @mcp.tool()
 def greet(name: str) -> str:
@@ -156,7 +158,7 @@ def query_database(sql: str, max_rows: int = 100) -> str:
         conn.close()
         return json.dumps(rows, default=str)
     except Exception as e:
-        return f"ERROR: Query failed — {str(e)}"
+        return f"ERROR: Query failed — {e!s}"
 
 
 # Simple in-memory rate limiter

@@ -149,6 +149,7 @@ def main() -> None:
             json_response="--json" in sys.argv,
             max_body_bytes=int(os.environ.get("APP_MAX_BODY", 4 * 1024 * 1024)),
             max_sessions=int(os.environ.get("APP_MAX_SESSIONS", 100_000)),
+            session_idle_timeout=float(os.environ.get("APP_IDLE", 1800)),
         )
 
 
