@@ -304,7 +304,7 @@ impl McpServer {
     }
 }
 
-/// Cursors are opaque to clients. Ours are FastMCP's: URL-safe base64 of `{"o": offset}`, so a cursor
+/// Cursors are opaque to clients. Ours are the ones `FastMCP` hands out: URL-safe base64 of `{"o": offset}`, so a cursor
 /// handed out by either server means the same page.
 fn encode_cursor(offset: usize) -> String {
     URL_SAFE.encode(format!("{{\"o\": {offset}}}"))
