@@ -20,13 +20,11 @@ from . import _schema
 from .context import Context
 from .utilities.types import Audio, File, Image
 
-__all__ = ["Tool", "ToolAnnotations"]
+__all__ = ["Tool"]
 
 _MISSING = object()
 
 _ANNOTATION_ORDER = ("title", "destructiveHint", "idempotentHint", "openWorldHint", "readOnlyHint")
-
-ToolAnnotations = dict  # FastMCP accepts mcp.types.ToolAnnotations or a plain dict; both work here.
 
 
 def _is_context_annotation(annotation: Any) -> bool:
@@ -103,10 +101,6 @@ def _default_title(name: str) -> str:
     return name.replace("_", " ").replace("-", " ").title()
 
 
-class _OutputSchemaGenerator(GenerateJsonSchema):
-    pass
-
-
 def _contains(annotation: Any, targets: tuple[type, ...]) -> bool:
     if inspect.isclass(annotation) and issubclass(annotation, targets):
         return True
@@ -130,7 +124,7 @@ def _is_content_type_name(cls: type) -> bool:
 
 
 def _no_output_schema(annotation: Any) -> bool:
-    if annotation in (inspect.Signature.empty, None, type(None), Any, list, tuple, Sequence, dict.__class__):
+    if annotation in (inspect.Signature.empty, None, type(None), Any, list, tuple, Sequence):
         return True
     if get_origin(annotation) in (list, tuple, Sequence) and all(a in (Any, Ellipsis) for a in get_args(annotation)):
         return True
