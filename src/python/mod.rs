@@ -309,9 +309,10 @@ impl ServerHandle {
         })
     }
 
-    /// Releases the worker threads and the loop reference once the run is over.
-    fn close(&self) {
-        self.backend.pool.close();
+    /// Releases the worker threads and the loop reference once the run is over. Waits up to 10 s for
+    /// sync tools still running.
+    fn close(&self, py: Python<'_>) {
+        self.backend.pool.close(py, Duration::from_secs(10));
         self.backend.set_loop(None);
     }
 

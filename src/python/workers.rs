@@ -8,6 +8,7 @@ use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Work that needs the interpreter. It is handed the thread's `Python` token.
 pub type PyJob = Box<dyn for<'py> FnOnce(Python<'py>) + Send>;
@@ -48,9 +49,16 @@ impl SyncPool {
         }
     }
 
-    /// Closes the pool: idle threads exit now, busy ones after their current job.
-    pub fn close(&self) {
+    /// Closes the pool and waits (interpreter released, up to `grace`) for its threads to exit: a thread
+    /// that detaches from an interpreter already finalizing would abort the process.
+    pub fn close(&self, py: Python<'_>, grace: Duration) {
         self.channel.lock().unwrap().take();
+        let deadline = Instant::now() + grace;
+        py.detach(|| {
+            while self.state.threads.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        });
     }
 
     pub fn submit(&self, job: PyJob) -> Result<(), PoolClosed> {
