@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import json
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -457,7 +456,3 @@ def _input_schema(raw: dict[str, Any], fn: Callable[..., Any]) -> dict[str, Any]
     schema.setdefault("properties", {})
     schema = _schema.dereference(schema)
     return _order_schema(schema)
-
-
-def tool_json(tool: Tool) -> str:
-    return json.dumps(tool.to_mcp_tool(), ensure_ascii=False)

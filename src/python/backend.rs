@@ -1,7 +1,7 @@
 //! The Python side of [`ToolBackend`]: runs a call on the right thread, builds its arguments, calls the
 //! user's function, and maps what comes back (or what it raised) to a `CallToolResult`.
 
-use super::convert::{json_object_to_py, json_to_py, py_to_json};
+use super::convert::{json_object_to_py, py_to_json};
 use super::workers::{LoopBridge, PyJob, SyncPool};
 use super::RequestHandle;
 use crate::server::dispatch::error_result;
@@ -111,42 +111,50 @@ impl ToolBackend for SharedBackend {
     }
 }
 
-fn run_sync(py: Python<'_>, pending: PendingCall) {
-    let PendingCall {
-        backend,
-        tool,
-        call,
-        done,
-    } = pending;
-    if done.is_closed() {
-        return; // cancelled or timed out while queued
+/// The common start of every call: skip it if nobody waits any more, else build its arguments. Hands
+/// back the pieces and the kwargs, or `None` once the call has been answered (or abandoned).
+fn begin_call(py: Python<'_>, pending: PendingCall) -> Option<(PendingCall, Bound<'_, PyDict>)> {
+    if pending.done.is_closed() {
+        return None; // cancelled or timed out while queued
     }
-    let result = match build_kwargs(py, &backend, &tool, &call) {
-        Ok(kwargs) => match tool.func.bind(py).call((), Some(&kwargs)) {
-            Ok(value) => convert_result(py, &backend, &tool, &value),
-            Err(err) => exception_result(py, &backend, &tool, &err),
+    match build_kwargs(py, &pending.backend, &pending.tool, &pending.call) {
+        Ok(kwargs) => Some((pending, kwargs)),
+        Err(result) => {
+            let _ = pending.done.send(result);
+            None
+        }
+    }
+}
+
+fn run_sync(py: Python<'_>, pending: PendingCall) {
+    let Some((
+        PendingCall {
+            backend, tool, done, ..
         },
-        Err(result) => result,
+        kwargs,
+    )) = begin_call(py, pending)
+    else {
+        return;
+    };
+    let result = match tool.func.bind(py).call((), Some(&kwargs)) {
+        Ok(value) => convert_result(py, &backend, &tool, &value),
+        Err(err) => exception_result(py, &backend, &tool, &err),
     };
     let _ = done.send(result);
 }
 
 fn start_async(py: Python<'_>, pending: PendingCall) {
-    let PendingCall {
-        backend,
-        tool,
-        call,
-        done,
-    } = pending;
-    if done.is_closed() {
+    let Some((
+        PendingCall {
+            backend,
+            tool,
+            call,
+            done,
+        },
+        kwargs,
+    )) = begin_call(py, pending)
+    else {
         return;
-    }
-    let kwargs = match build_kwargs(py, &backend, &tool, &call) {
-        Ok(k) => k,
-        Err(result) => {
-            let _ = done.send(result);
-            return;
-        }
     };
     let coroutine = match tool.func.bind(py).call((), Some(&kwargs)) {
         Ok(c) => c,
@@ -297,9 +305,4 @@ fn log_exception(py: Python<'_>, tool: &str, err: &PyErr) {
         Ok(())
     })();
     drop(logged);
-}
-
-/// Request ids as Python sees them (`int` or `str`).
-pub fn request_id_to_py<'py>(py: Python<'py>, id: &Value) -> PyResult<Bound<'py, PyAny>> {
-    json_to_py(py, id)
 }

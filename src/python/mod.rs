@@ -151,17 +151,6 @@ impl NativeServer {
         }
     }
 
-    /// Names of the registered tools, in listing order.
-    fn tool_names(&self) -> Vec<String> {
-        self.server
-            .tools
-            .page(0, None)
-            .0
-            .iter()
-            .map(|t| t.name.clone())
-            .collect()
-    }
-
     /// Starts serving stdin/stdout. `create_task` is the running loop's `create_task`.
     fn start_stdio(&self, py: Python<'_>, create_task: Bound<'_, PyAny>) -> PyResult<ServerHandle> {
         let rt = runtime(py)?;
@@ -355,7 +344,7 @@ impl RequestHandle {
 
     #[getter]
     fn request_id<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        backend::request_id_to_py(py, &self.context.request_id.to_value())
+        convert::json_to_py(py, &self.context.request_id.to_value())
     }
 
     #[getter]

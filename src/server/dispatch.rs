@@ -128,7 +128,12 @@ impl McpServer {
         let outcome = match method {
             "initialize" => Ok(self.initialize(session, params.as_ref())),
             "ping" => Ok(json!({})),
-            "tools/list" => self.list_tools(params.as_ref()),
+            "tools/list" => {
+                return Some(match self.list_tools(params.as_ref()) {
+                    Ok(result) => Outgoing::result_raw(&id, &result),
+                    Err(error) => Outgoing::error(Some(&id), &error),
+                })
+            }
             "tools/call" => return self.call_tool(session, id, params, sink).await,
             "logging/setLevel" => Self::set_level(session, params.as_ref()),
             "resources/list" => Ok(json!({"resources": []})),
@@ -203,7 +208,8 @@ impl McpServer {
         Ok(json!({}))
     }
 
-    fn list_tools(&self, params: Option<&Map<String, Value>>) -> Result<Value, RpcError> {
+    /// The `tools/list` result as JSON text, spliced from the stored listings without re-encoding them.
+    fn list_tools(&self, params: Option<&Map<String, Value>>) -> Result<Vec<u8>, RpcError> {
         let page_size = self.options.list_page_size;
         // Without pagination a cursor means nothing, and is ignored (as FastMCP does).
         let offset = match (page_size, params.and_then(|p| p.get("cursor"))) {
@@ -214,13 +220,21 @@ impl McpServer {
             (Some(_), Some(other)) => return Err(RpcError::invalid_params(format!("Invalid cursor: {other}"))),
         };
         let (page, next) = self.tools.page(offset, page_size);
-        let tools: Vec<&serde_json::value::RawValue> = page.iter().map(|t| &*t.listing).collect();
-        let mut result = Map::new();
-        result.insert("tools".into(), serde_json::to_value(tools).expect("raw JSON is valid"));
-        if let Some(next) = next {
-            result.insert("nextCursor".into(), encode_cursor(next).into());
+        let mut out = Vec::with_capacity(16 + page.iter().map(|t| t.listing.get().len() + 1).sum::<usize>());
+        out.extend_from_slice(b"{\"tools\":[");
+        for (i, tool) in page.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(tool.listing.get().as_bytes());
         }
-        Ok(Value::Object(result))
+        out.push(b']');
+        if let Some(next) = next {
+            out.extend_from_slice(b",\"nextCursor\":");
+            serde_json::to_writer(&mut out, &encode_cursor(next)).expect("a string always serializes");
+        }
+        out.push(b'}');
+        Ok(out)
     }
 
     async fn call_tool(
