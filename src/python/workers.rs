@@ -2,11 +2,9 @@
 //! release it while they wait. Async tools: the one asyncio loop Python owns, woken through a socket pair
 //! so that tokio threads never take the GIL to hand it work.
 
+use crate::server::WakeQueue;
 use pyo3::prelude::*;
-use std::io::{ErrorKind, Read, Write};
-use std::os::fd::AsRawFd;
-use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -109,55 +107,25 @@ impl SyncPool {
     }
 }
 
-/// Jobs for the asyncio loop thread.
-pub struct LoopBridge {
-    queue: Mutex<Vec<PyJob>>,
-    signalled: AtomicBool,
-    writer: UnixStream,
-    reader: UnixStream,
-}
+/// Jobs for the asyncio loop thread: the loop watches [`LoopBridge::fileno`] and calls [`LoopBridge::drain`].
+pub struct LoopBridge(WakeQueue<PyJob>);
 
 impl LoopBridge {
     pub fn new() -> std::io::Result<Self> {
-        let (reader, writer) = UnixStream::pair()?;
-        reader.set_nonblocking(true)?;
-        writer.set_nonblocking(true)?;
-        Ok(Self {
-            queue: Mutex::new(Vec::new()),
-            signalled: AtomicBool::new(false),
-            writer,
-            reader,
-        })
+        WakeQueue::new().map(Self)
     }
 
-    /// The descriptor the loop watches (`loop.add_reader(fd, drain)`).
     pub fn fileno(&self) -> i32 {
-        self.reader.as_raw_fd()
+        self.0.fileno()
     }
 
-    /// Queues a job; wakes the loop only if it is not already due to drain.
     pub fn submit(&self, job: PyJob) {
-        self.queue.lock().unwrap().push(job);
-        if !self.signalled.swap(true, Ordering::AcqRel) {
-            // A full socket buffer already means a pending wake-up, so WouldBlock is fine to ignore.
-            let _ = (&self.writer).write(&[1]);
-        }
+        self.0.push(job);
     }
 
     /// Runs every queued job. Called on the loop thread when the descriptor is readable.
     pub fn drain(&self, py: Python<'_>) {
-        // Reset first: a job queued from here on writes a fresh wake-up byte.
-        self.signalled.store(false, Ordering::Release);
-        let mut sink = [0u8; 256];
-        loop {
-            match (&self.reader).read(&mut sink) {
-                Ok(n) if n == sink.len() => {}
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Ok(_) | Err(_) => break,
-            }
-        }
-        let jobs = std::mem::take(&mut *self.queue.lock().unwrap());
-        for job in jobs {
+        for job in self.0.take() {
             job(py);
         }
     }

@@ -5,8 +5,10 @@ pub mod context;
 pub mod dispatch;
 pub mod registry;
 pub mod session;
+pub mod wake_queue;
 
 pub use context::{LogLevel, OutboundTx, RequestContext, RequestSink};
 pub use dispatch::{McpServer, ServerInfo, ServerOptions, ToolBackend, ToolInvocation};
 pub use registry::{ToolEntry, ToolRegistry};
 pub use session::{Session, SessionLimits, SessionStore};
+pub use wake_queue::WakeQueue;
