@@ -98,7 +98,8 @@ mod tests {
                 })
             })
             .collect();
-        let fd = AsyncFd::new(Fd(queue.fileno())).unwrap();
+        // SAFETY: the descriptor stays open while `queue` lives, which outlasts `fd`; nothing else replaces it.
+        let fd = unsafe { AsyncFd::register(Fd(queue.fileno())) }.unwrap();
         let consume = async {
             let mut seen = 0usize;
             while seen < PRODUCERS * EACH {
