@@ -54,6 +54,39 @@ def call(tool: str, arguments: Any = _OMIT, progress: bool | int | str = False) 
 
 
 SEED_CALLS: dict[str, list[dict]] = {
+    "seed_results": [
+        call(tool, {"kind": kind})
+        for tool, kinds in {
+            "untyped": [
+                "int",
+                "bool",
+                "float",
+                "huge",
+                "str",
+                "empty_str",
+                "none",
+                "list",
+                "empty_list",
+                "tuple",
+                "dict",
+                "float_dict",
+                "int_keys",
+                "enum",
+                "nested_tuple",
+            ],
+            "as_int": ["int", "neg", "bool", "float", "str", "none"],
+            "as_str": ["str", "empty_str", "int", "enum", "none"],
+            "as_bool": ["bool", "int", "none"],
+            "as_float": ["float", "huge", "whole", "int", "bool"],
+            "as_dict": ["dict", "float_dict", "int_keys", "nested_tuple", "none", "list"],
+            "as_str_any_dict": ["dict", "float_dict", "int_keys"],
+            "as_list": ["list", "empty_list", "tuple", "dict", "none"],
+            "as_int_list": ["list", "empty_list", "tuple"],
+            "as_any": ["int", "float", "huge", "str", "none", "list", "tuple", "dict", "float_dict", "enum"],
+            "async_as_dict": ["dict", "float_dict"],
+        }.items()
+        for kind in kinds
+    ],
     "seed_crm": [
         call("search_customers", {"query": "acme"}),
         call("search_customers", {"query": "ACME", "tier": "growth"}),

@@ -61,7 +61,7 @@ class NativeServer:
         convert: Callable[[Any], dict[str, Any]],
         context_param: str | None = None,
         plain_arguments: bool = False,
-        str_is_plain_text: bool = False,
+        result_shape: str | None = None,
         timeout: float | None = None,
     ) -> None: ...
     def remove_tool(self, name: str) -> bool: ...

@@ -175,7 +175,7 @@ class FastMCP:
             convert=tool.convert,
             context_param=tool.context_param,
             plain_arguments=tool.plain_arguments,
-            str_is_plain_text=tool.output_schema is None,
+            result_shape=tool.result_shape,
             timeout=tool.timeout,
         )
 

@@ -142,6 +142,29 @@ def _is_object_schema(schema: dict[str, Any]) -> bool:
     return False
 
 
+_AS_IS_ANNOTATIONS = (inspect.Signature.empty, Any, dict, list, dict[str, Any], list[Any], None, type(None))
+
+
+def _result_shape(
+    annotation: Any, schema: dict[str, Any] | None, wrap: bool, *, explicit: bool, adapter: Any
+) -> str | None:
+    """Which native result conversion (if any) gives exactly what ``Tool.convert`` gives for plain JSON data.
+
+    Only annotations whose serializer hands plain data back unchanged qualify: ``float`` turns ints into
+    floats and ``int`` turns bools into ints, so those (and anything richer) stay on the Python path. For
+    ``int``/``str``/``bool`` the core also checks the value's exact type."""
+    as_is = any(annotation is a or annotation == a for a in _AS_IS_ANNOTATIONS)
+    if schema is None:
+        return "untyped" if as_is or adapter is None else None
+    if explicit:
+        return None
+    if as_is:
+        return "any-wrapped" if wrap else "any"
+    if wrap and annotation in (int, str, bool):
+        return annotation.__name__
+    return None
+
+
 def _output_schema_for(annotation: Any) -> tuple[dict[str, Any] | None, bool]:
     """The outputSchema FastMCP derives from a return annotation, and whether results are wrapped."""
     if _no_output_schema(annotation):
@@ -247,6 +270,7 @@ class Tool:
     is_async: bool
     context_param: str | None
     plain_arguments: bool
+    result_shape: str | None = None
     enabled: bool = True
     _validator: pydantic_core.SchemaValidator | None = None
     _result_adapter: pydantic.TypeAdapter[Any] | None = None
@@ -314,6 +338,7 @@ class Tool:
             except Exception:
                 adapter = None
         annotations_dict = _annotations_dict(annotations)
+        shape = _result_shape(return_annotation, schema, wrap, explicit=output_schema is not _MISSING, adapter=adapter)
         return cls(
             fn=fn,
             name=name or fn_name,
@@ -329,6 +354,7 @@ class Tool:
             is_async=is_async,
             context_param=context_param,
             plain_arguments=plain,
+            result_shape=shape,
             enabled=enabled,
             _validator=validator,
             _result_adapter=adapter,
@@ -366,21 +392,32 @@ class Tool:
         return kwargs
 
     def convert(self, value: Any) -> dict[str, Any]:
-        """A return value → ``CallToolResult`` (plain dicts and lists, for the native serializer)."""
+        """A return value → ``CallToolResult`` (plain dicts and lists, for the native serializer).
+
+        As FastMCP does it: the value is first serialized for the return annotation, and the text content is
+        made from that (so a ``True`` returned under ``-> int`` reads ``1``)."""
         if _is_content_type_name(type(value)) and type(value).__name__ in ("CallToolResult", "ToolResult"):
             return _plain_result(value)
-        content = _to_content(value)
-        result: dict[str, Any] = {"content": content, "isError": False}
-        if self.output_schema is not None:
-            structured = self._structured(value)
-            if self.wrap_result:
-                result = {"_meta": {"fastmcp": {"wrap_result": True}}, **result}
-                structured = {"result": structured}
-            result["structuredContent"] = structured
-        elif not _is_content(value):
-            structured = self._structured(value)
+        is_content = _is_content(value)
+        if self.output_schema is None and is_content:
+            return {"content": _to_content(value), "isError": False}
+        structured = self._structured(value)
+        result: dict[str, Any] = {"content": _to_content(value if is_content else structured), "isError": False}
+        if self.output_schema is None:
             if isinstance(structured, dict):
                 result["structuredContent"] = structured
+            return result
+        if self.wrap_result:
+            return {"_meta": {"fastmcp": {"wrap_result": True}}, **result, "structuredContent": {"result": structured}}
+        if structured is None:
+            return result
+        if not isinstance(structured, dict):
+            raise ValueError(
+                "structured_content must be a dict or None. "
+                f"Got {type(structured).__name__}: {structured!r}. "
+                "Tools should wrap non-dict values based on their output_schema."
+            )
+        result["structuredContent"] = structured
         return result
 
     def _structured(self, value: Any) -> Any:

@@ -1,14 +1,15 @@
 //! The Python side of [`ToolBackend`]: runs a call on the right thread, builds its arguments, calls the
 //! user's function, and maps what comes back (or what it raised) to a `CallToolResult`.
 
-use super::convert::{json_object_to_py, py_to_json};
+use super::convert::{exact_json, json_object_to_py, py_to_json};
 use super::workers::{LoopBridge, PyJob, SyncPool};
 use super::RequestHandle;
 use crate::server::dispatch::error_result;
 use crate::server::{ToolBackend, ToolInvocation};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyType};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyString, PyType};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -27,8 +28,38 @@ pub struct PyTool {
     pub prepare: Py<PyAny>,
     /// `convert(value) -> dict`: the facade's result conversion, for everything the fast paths don't cover.
     pub convert: Py<PyAny>,
-    /// A returned `str` becomes one text block and nothing else (no output schema to fill).
-    pub str_is_plain_text: bool,
+    /// How results of plain JSON data are shaped natively; `None` sends every result through `convert`.
+    pub result_shape: Option<ResultShape>,
+}
+
+/// The result conversions the core does itself, each equal to what `convert` gives for plain JSON data
+/// (the facade only picks one when its return annotation cannot change that data).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ResultShape {
+    /// No output schema: content only, plus `structuredContent` when the value is a dict.
+    Untyped,
+    /// An output schema that takes the value as it is (`dict`, `list`, `Any`), wrapped or not.
+    Any {
+        wrap: bool,
+    },
+    /// `-> int` / `-> str` / `-> bool`, wrapped: only a value of exactly that type takes the native path.
+    Int,
+    Str,
+    Bool,
+}
+
+impl ResultShape {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "untyped" => Self::Untyped,
+            "any" => Self::Any { wrap: false },
+            "any-wrapped" => Self::Any { wrap: true },
+            "int" => Self::Int,
+            "str" => Self::Str,
+            "bool" => Self::Bool,
+            _ => return None,
+        })
+    }
 }
 
 /// Facade classes and switches the backend needs at call time.
@@ -258,14 +289,10 @@ fn has_float(value: &Value) -> bool {
     }
 }
 
-/// Fast paths for the common return types; everything else goes through the facade's converter.
+/// Plain JSON data is shaped natively; everything else goes through the facade's converter.
 fn convert_result(py: Python<'_>, backend: &PyBackend, tool: &PyTool, value: &Bound<'_, PyAny>) -> Value {
-    if tool.str_is_plain_text {
-        if let Ok(text) = value.cast_exact::<PyString>() {
-            if let Ok(text) = text.to_str() {
-                return json!({"content": [{"type": "text", "text": text}], "isError": false});
-            }
-        }
+    if let Some(result) = tool.result_shape.and_then(|shape| native_result(py, shape, value)) {
+        return result;
     }
     match tool.convert.bind(py).call1((value,)) {
         Ok(result) => match py_to_json(&result) {
@@ -274,6 +301,59 @@ fn convert_result(py: Python<'_>, backend: &PyBackend, tool: &PyTool, value: &Bo
         },
         Err(err) => exception_result(py, backend, tool, &err),
     }
+}
+
+/// `FastMCP`'s `CallToolResult` for a value of plain JSON data, or `None` to let the facade convert it.
+fn native_result(py: Python<'_>, shape: ResultShape, value: &Bound<'_, PyAny>) -> Option<Value> {
+    let exact_type_matches = match shape {
+        ResultShape::Int => value.is_exact_instance_of::<PyInt>(),
+        ResultShape::Str => value.is_exact_instance_of::<PyString>(),
+        ResultShape::Bool => value.is_exact_instance_of::<PyBool>(),
+        ResultShape::Untyped | ResultShape::Any { .. } => true,
+    };
+    if !exact_type_matches {
+        return None;
+    }
+    let (data, has_float) = exact_json(value)?;
+    let content = match &data {
+        Value::Null => json!([]),
+        Value::Array(items) if items.is_empty() => json!([]),
+        Value::String(text) => json!([{"type": "text", "text": text}]),
+        _ => json!([{"type": "text", "text": json_text(py, value, &data, has_float)?}]),
+    };
+    Some(match shape {
+        ResultShape::Untyped if data.is_object() => {
+            json!({"content": content, "isError": false, "structuredContent": data})
+        }
+        ResultShape::Untyped => json!({"content": content, "isError": false}),
+        // An unwrapped schema takes a dict, or nothing; anything else is the facade's error to raise.
+        ResultShape::Any { wrap: false } if data.is_null() => json!({"content": content, "isError": false}),
+        ResultShape::Any { wrap: false } if data.is_object() => {
+            json!({"content": content, "isError": false, "structuredContent": data})
+        }
+        ResultShape::Any { wrap: false } => return None,
+        ResultShape::Any { wrap: true } | ResultShape::Int | ResultShape::Str | ResultShape::Bool => json!({
+            "_meta": {"fastmcp": {"wrap_result": true}},
+            "content": content,
+            "isError": false,
+            "structuredContent": {"result": data},
+        }),
+    })
+}
+
+/// The text block's JSON, written as pydantic writes it. `serde_json` and pydantic agree on everything but
+/// floats (`1e+20` vs `1e20`), so data with floats is written by pydantic itself.
+fn json_text(py: Python<'_>, value: &Bound<'_, PyAny>, data: &Value, has_float: bool) -> Option<String> {
+    static TO_JSON: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    if !has_float {
+        return serde_json::to_string(data).ok();
+    }
+    let to_json = TO_JSON
+        .get_or_try_init(py, || py.import("pydantic_core")?.getattr("to_json").map(Bound::unbind))
+        .ok()?;
+    let bytes = to_json.bind(py).call1((value,)).ok()?;
+    let bytes = bytes.cast::<PyBytes>().ok()?;
+    String::from_utf8(bytes.as_bytes().to_vec()).ok()
 }
 
 /// The one place a Python exception becomes a tool result: `ToolError` text as it is, anything else named

@@ -125,6 +125,53 @@ fn py_subclass_to_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> 
     )))
 }
 
+/// Plain JSON data of exact builtin types only (str, int within 64 bits, finite float, bool, None, list, dict
+/// with str keys), and whether it holds a float. `None` for anything else: tuples, subclasses, enums and
+/// models are left to pydantic, whose output for them is not the same as a naive conversion.
+pub fn exact_json(obj: &Bound<'_, PyAny>) -> Option<(Value, bool)> {
+    let mut has_float = false;
+    let value = exact_json_depth(obj, 0, &mut has_float)?;
+    Some((value, has_float))
+}
+
+fn exact_json_depth(obj: &Bound<'_, PyAny>, depth: usize, has_float: &mut bool) -> Option<Value> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    if let Ok(s) = obj.cast_exact::<PyString>() {
+        return Some(Value::String(s.to_str().ok()?.to_owned()));
+    }
+    if obj.is_none() {
+        return Some(Value::Null);
+    }
+    if let Ok(b) = obj.cast_exact::<PyBool>() {
+        return Some(Value::Bool(b.is_true()));
+    }
+    if let Ok(i) = obj.cast_exact::<PyInt>() {
+        return int_to_json(i).ok();
+    }
+    if let Ok(f) = obj.cast_exact::<PyFloat>() {
+        *has_float = true;
+        return Number::from_f64(f.value()).map(Value::Number);
+    }
+    if let Ok(d) = obj.cast_exact::<PyDict>() {
+        let mut map = Map::with_capacity(d.len());
+        for (k, v) in d.iter() {
+            let key = k.cast_exact::<PyString>().ok()?.to_str().ok()?.to_owned();
+            map.insert(key, exact_json_depth(&v, depth + 1, has_float)?);
+        }
+        return Some(Value::Object(map));
+    }
+    if let Ok(l) = obj.cast_exact::<PyList>() {
+        let mut out = Vec::with_capacity(l.len());
+        for item in l.iter() {
+            out.push(exact_json_depth(&item, depth + 1, has_float)?);
+        }
+        return Some(Value::Array(out));
+    }
+    None
+}
+
 fn dict_to_json(d: &Bound<'_, PyDict>, depth: usize) -> PyResult<Value> {
     let mut map = Map::with_capacity(d.len());
     for (k, v) in d.iter() {

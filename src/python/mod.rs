@@ -8,7 +8,7 @@ use crate::server::{LogLevel, McpServer, RequestContext, ServerInfo, ServerOptio
 use crate::transport::http::{serve_http, HttpConfig};
 use crate::transport::stdio::{serve_stdio, StdioConfig};
 use crate::transport::{Shutdown, ShutdownTrigger};
-use backend::{Hooks, PyBackend, PyTool, SharedBackend};
+use backend::{Hooks, PyBackend, PyTool, ResultShape, SharedBackend};
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyType};
@@ -96,7 +96,7 @@ impl NativeServer {
 
     /// Registers (or replaces) a tool. `definition` is the JSON text of its `tools/list` entry.
     #[pyo3(signature = (definition, func, *, is_async, prepare, convert, context_param=None,
-        plain_arguments=false, str_is_plain_text=false, timeout=None))]
+        plain_arguments=false, result_shape=None, timeout=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_tool(
         &self,
@@ -107,7 +107,7 @@ impl NativeServer {
         convert: Bound<'_, PyAny>,
         context_param: Option<Bound<'_, PyString>>,
         plain_arguments: bool,
-        str_is_plain_text: bool,
+        result_shape: Option<&str>,
         timeout: Option<f64>,
     ) -> PyResult<()> {
         let definition: serde_json::Value =
@@ -121,6 +121,9 @@ impl NativeServer {
             }
             None => None,
         };
+        let result_shape = result_shape
+            .map(|s| ResultShape::parse(s).ok_or_else(|| PyValueError::new_err(format!("unknown result shape {s:?}"))))
+            .transpose()?;
         let handler = self.next_handler.fetch_add(1, Ordering::Relaxed);
         let entry = ToolEntry::new(&definition, handler, timeout).map_err(|e| PyValueError::new_err(e.0))?;
         let tool = PyTool {
@@ -131,7 +134,7 @@ impl NativeServer {
             plain_arguments,
             prepare: prepare.unbind(),
             convert: convert.unbind(),
-            str_is_plain_text,
+            result_shape,
         };
         self.backend.tools.write().unwrap().insert(handler, Arc::new(tool));
         if let Some(old) = self.server.tools.insert(entry) {

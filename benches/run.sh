@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the benchmark harness and the fat-LTO wheel, sets up the bench virtualenv (fastmcp-rs, FastMCP 4 and the
+# official SDK side by side), then runs benches/compare.py. Arguments go to compare.py (e.g. --quick).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=benches/.venv
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+fi
+PY="$VENV/bin/python"
+"$PY" -m pip install -q --upgrade pip
+# FastMCP 4 brings the official SDK (mcp 2.x, whose server is mcp.server.mcpserver.MCPServer).
+"$PY" -m pip install -q "maturin>=1.9,<2" "fastmcp==4.1.2" "mcp==2.3.0" "matplotlib>=3.8"
+
+# The load generator and the ceiling server (which embeds this venv's interpreter).
+PYO3_PYTHON="$(cd "$VENV" && pwd)/bin/python" cargo build --release --manifest-path benches/Cargo.toml
+
+# The wheel users get: release profile, fat LTO.
+rm -rf "$VENV/wheels"
+"$VENV/bin/maturin" build --release --quiet --interpreter "$PY" --out "$VENV/wheels"
+"$PY" -m pip install -q --force-reinstall --no-deps "$VENV"/wheels/fastmcp_rs-*.whl
+
+"$PY" benches/compare.py "$@"

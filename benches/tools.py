@@ -1,0 +1,95 @@
+"""The tool file every benchmarked server serves, unchanged apart from the import the first line picks.
+
+    BENCH_SERVER=fastmcp_rs|fastmcp|sdk python benches/tools.py http PORT [--stateless]
+    BENCH_SERVER=...                    python benches/tools.py stdio
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+from pydantic import BaseModel, Field
+
+SERVER = os.environ.get("BENCH_SERVER", "fastmcp_rs")
+if SERVER == "fastmcp_rs":
+    from fastmcp_rs import FastMCP
+elif SERVER == "fastmcp":
+    from fastmcp import FastMCP
+elif SERVER == "sdk":
+    from mcp.server.mcpserver import MCPServer as FastMCP
+else:
+    raise SystemExit(f"unknown BENCH_SERVER {SERVER!r}")
+
+mcp = FastMCP("bench")
+
+
+@mcp.tool()
+def add(a: int, b: int) -> int:
+    """Adds two integers."""
+    return a + b
+
+
+@mcp.tool()
+async def echo(text: str) -> str:
+    """Echoes the text back."""
+    return text
+
+
+class Address(BaseModel):
+    street: str
+    city: str
+    postcode: str = Field(pattern=r"^[0-9A-Z -]{3,10}$")
+
+
+class Order(BaseModel):
+    customer: str = Field(min_length=1, max_length=100)
+    quantity: int = Field(ge=1, le=1000)
+    unit_price: float = Field(gt=0)
+    tags: list[str] = []
+    address: Address
+
+
+@mcp.tool()
+def place_order(order: Order) -> dict:
+    """Validates an order and prices it."""
+    return {"customer": order.customer, "total": round(order.quantity * order.unit_price, 2), "city": order.address.city}
+
+
+_ROWS = [
+    {"id": i, "name": f"item-{i:05d}", "price": i * 1.25, "in_stock": i % 3 != 0, "tags": ["alpha", "beta"]}
+    for i in range(1030)
+]
+
+
+@mcp.tool()
+def catalog() -> dict:
+    """Returns about 100 KB of structured data."""
+    return {"items": _ROWS, "count": len(_ROWS)}
+
+
+@mcp.tool()
+async def slow(delay: float = 0.01) -> str:
+    """Waits without using the CPU."""
+    await asyncio.sleep(delay)
+    return "done"
+
+
+if __name__ == "__main__":
+    transport = sys.argv[1] if len(sys.argv) > 1 else "stdio"
+    if transport == "stdio":
+        mcp.run()
+    else:
+        port = int(sys.argv[2])
+        stateless = "--stateless" in sys.argv
+        idle = float(os.environ.get("BENCH_SESSION_IDLE", "1800"))
+        if SERVER == "sdk":
+            mcp.run("streamable-http", host="127.0.0.1", port=port, stateless_http=stateless,
+                    session_idle_timeout=idle)
+        elif SERVER == "fastmcp":
+            mcp.run(transport="http", host="127.0.0.1", port=port, stateless_http=stateless, show_banner=False,
+                    log_level="warning")
+        else:
+            mcp.run(transport="http", host="127.0.0.1", port=port, stateless_http=stateless,
+                    session_idle_timeout=idle)
