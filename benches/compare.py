@@ -191,7 +191,10 @@ def run(o: Any) -> dict[str, Any]:
                         mode = "stateless" if server == "ceiling" else "handshake"
                         rep = http_load(load_core, srv.url, mode, tool, args, c, o)
                         http[f"{server}|{name}|{c}"].append(rep)
-                        log(f"  {name:10s} c={c:<3d} {rep['rps']:9.0f} req/s  p99 {rep['p99_ms']:8.2f} ms  err {rep['errors']}")
+                        log(
+                            f"  {name:10s} c={c:<3d} {rep['rps']:9.0f} req/s  p99 {rep['p99_ms']:8.2f} ms"
+                            f"  err {rep['errors']}"
+                        )
             finally:
                 srv.stop()
         if o.stdio:
@@ -214,7 +217,9 @@ def run(o: Any) -> dict[str, Any]:
     startup = {}
     if o.startup:
         for server in servers:
-            startup[server] = loadgen(load_core, "startup", "--runs", str(o.startup), "--", *stdio_command(server, None))
+            startup[server] = loadgen(
+                load_core, "startup", "--runs", str(o.startup), "--", *stdio_command(server, None)
+            )
             log(f"startup {LABEL[server]:12s} {startup[server]['median_ms']:.0f} ms")
     sessions = measure_sessions(o, server_core, load_core) if o.sessions else None
     return {"http": http, "stdio": stdio, "startup": startup, "sessions": sessions}
@@ -234,8 +239,10 @@ def measure_sessions(o: Any, server_core: int | None, load_core: int | None) -> 
             out[f"wave{wave}_mb"] = srv.rss_mb()
             time.sleep(idle * 1.6)
             out[f"wave{wave}_reaped_mb"] = srv.rss_mb()
-            log(f"sessions wave {wave}: {rep['sessions']} opened ({rep['errors']} errors): "
-                f"{out[f'wave{wave}_mb']:.1f} MB, after reaping {out[f'wave{wave}_reaped_mb']:.1f} MB")
+            log(
+                f"sessions wave {wave}: {rep['sessions']} opened ({rep['errors']} errors): "
+                f"{out[f'wave{wave}_mb']:.1f} MB, after reaping {out[f'wave{wave}_reaped_mb']:.1f} MB"
+            )
     finally:
         srv.stop()
     return out
@@ -262,8 +269,13 @@ def summarize(raw: dict[str, Any], o: Any) -> dict[str, Any]:
             }
         )
     stdio_rows = [
-        {"server": k.split("|")[0], "depth": int(k.split("|")[1]), "rps": median(v, "rps"), "p50_ms": median(v, "p50_ms"),
-         "errors": sum(r["errors"] for r in v)}
+        {
+            "server": k.split("|")[0],
+            "depth": int(k.split("|")[1]),
+            "rps": median(v, "rps"),
+            "p50_ms": median(v, "p50_ms"),
+            "errors": sum(r["errors"] for r in v),
+        }
         for k, v in raw["stdio"].items()
     ]
     return {"http": rows, "stdio": stdio_rows, "startup": raw["startup"], "sessions": raw["sessions"]}
@@ -291,29 +303,70 @@ def targets(s: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
         else:
             out.append((label, target, fmt.format(value), value >= goal if higher else value <= goal))
 
-    check("`add` HTTP c=16 vs FastMCP", "≥ 35×", ratio(rps("fastmcp_rs", "add", 16), rps("fastmcp", "add", 16)), 35, "{:.1f}×")
-    check("`add` HTTP c=16 vs ceiling", "≥ 60%", ratio(rps("fastmcp_rs", "add", 16), rps("ceiling", "add", 16)), 0.6, "{:.0%}")
-    ours, theirs = find(h, server="fastmcp_rs", workload="add", concurrency=64), find(h, server="fastmcp", workload="add", concurrency=64)
+    check(
+        "`add` HTTP c=16 vs FastMCP",
+        "≥ 35×",
+        ratio(rps("fastmcp_rs", "add", 16), rps("fastmcp", "add", 16)),
+        35,
+        "{:.1f}×",
+    )
+    check(
+        "`add` HTTP c=16 vs ceiling",
+        "≥ 60%",
+        ratio(rps("fastmcp_rs", "add", 16), rps("ceiling", "add", 16)),
+        0.6,
+        "{:.0%}",
+    )
+    ours, theirs = (
+        find(h, server="fastmcp_rs", workload="add", concurrency=64),
+        find(h, server="fastmcp", workload="add", concurrency=64),
+    )
     if ours and theirs:
         share = ours["p99_ms"] / theirs["p99_ms"]
         shown = f"1/{1 / share:.0f} ({ours['p99_ms']:.2f} vs {theirs['p99_ms']:.1f} ms)"
         out.append(("`add` c=64 p99 vs FastMCP", "≤ 1/30", shown, share <= 1 / 30))
     else:
         out.append(("`add` c=64 p99 vs FastMCP", "≤ 1/30", "not measured", None))
-    check("`echo` (async) c=16 vs FastMCP", "≥ 25×", ratio(rps("fastmcp_rs", "echo", 16), rps("fastmcp", "echo", 16)), 25, "{:.1f}×")
-    check("pydantic model c=16 vs FastMCP", "≥ 15×", ratio(rps("fastmcp_rs", "model", 16), rps("fastmcp", "model", 16)), 15, "{:.1f}×")
-    check("`sleep(0.01)` c=64", "≥ 5,760 req/s (90% of 6,400)", rps("fastmcp_rs", "sleep10ms", 64), 5760, "{:,.0f} req/s")
+    check(
+        "`echo` (async) c=16 vs FastMCP",
+        "≥ 25×",
+        ratio(rps("fastmcp_rs", "echo", 16), rps("fastmcp", "echo", 16)),
+        25,
+        "{:.1f}×",
+    )
+    check(
+        "pydantic model c=16 vs FastMCP",
+        "≥ 15×",
+        ratio(rps("fastmcp_rs", "model", 16), rps("fastmcp", "model", 16)),
+        15,
+        "{:.1f}×",
+    )
+    check(
+        "`sleep(0.01)` c=64", "≥ 5,760 req/s (90% of 6,400)", rps("fastmcp_rs", "sleep10ms", 64), 5760, "{:,.0f} req/s"
+    )
     ours_s, theirs_s = find(s["stdio"], server="fastmcp_rs", depth=1), find(s["stdio"], server="fastmcp", depth=1)
-    check("stdio sequential vs FastMCP", "≥ 10×", ratio(ours_s and ours_s["rps"], theirs_s and theirs_s["rps"]), 10, "{:.1f}×")
+    check(
+        "stdio sequential vs FastMCP",
+        "≥ 10×",
+        ratio(ours_s and ours_s["rps"], theirs_s and theirs_s["rps"]),
+        10,
+        "{:.1f}×",
+    )
     st = s["startup"].get("fastmcp_rs")
     check("import-to-ready", "≤ 150 ms", st and st["median_ms"], 150, "{:.0f} ms", higher=False)
     ss = s["sessions"]
     if ss:
         grown = ss["wave1_mb"]
-        out.append((f"{ss['count']:,} idle sessions", "≤ 50 MB RSS, flat after reaping",
-                    f"{grown:.1f} MB ({ss['wave1_mb'] - ss['baseline_mb']:+.1f} MB over {ss['baseline_mb']:.1f} MB idle); "
-                    f"reaped {ss['wave1_reaped_mb']:.1f}, 2nd wave {ss['wave2_mb']:.1f}, reaped {ss['wave2_reaped_mb']:.1f} MB",
-                    grown <= 50 and ss["wave2_mb"] <= ss["wave1_mb"] * 1.1))
+        out.append(
+            (
+                f"{ss['count']:,} idle sessions",
+                "≤ 50 MB RSS, flat after reaping",
+                f"{grown:.1f} MB ({ss['wave1_mb'] - ss['baseline_mb']:+.1f} MB over {ss['baseline_mb']:.1f} MB idle); "
+                f"reaped {ss['wave1_reaped_mb']:.1f}, 2nd wave {ss['wave2_mb']:.1f}, "
+                f"reaped {ss['wave2_reaped_mb']:.1f} MB",
+                grown <= 50 and ss["wave2_mb"] <= ss["wave1_mb"] * 1.1,
+            )
+        )
     else:
         out.append(("idle sessions", "≤ 50 MB RSS", "not measured", None))
     return out
@@ -330,19 +383,27 @@ def markdown(s: dict[str, Any], machine: dict[str, str], command: str) -> str:
         "",
         "Streamable HTTP, one session per connection, req/s (median of rounds) and p99 latency:",
         "",
-        "| workload | c | fastmcp-rs | FastMCP 4 | official SDK | ceiling | × FastMCP | × SDK | fastmcp-rs p99 | FastMCP p99 |",
+        "| workload | c | fastmcp-rs | FastMCP 4 | official SDK | ceiling | × FastMCP | × SDK "
+        "| fastmcp-rs p99 | FastMCP p99 |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    fmt = lambda v, f="{:,.0f}": f.format(v) if v else "–"  # noqa: E731
+
+    def fmt(v: float | None, f: str = "{:,.0f}") -> str:
+        return f.format(v) if v else "–"
+
     for name in WORKLOADS:
         for c in CONCURRENCY:
             r = {srv: find(h, server=srv, workload=name, concurrency=c) for srv in [*SERVERS, "ceiling"]}
             if not r["fastmcp_rs"]:
                 continue
-            g = lambda srv, k="rps": r[srv][k] if r[srv] else None  # noqa: E731
+
+            def g(srv: str, k: str = "rps", r: dict = r) -> float | None:
+                return r[srv][k] if r[srv] else None
+
             lines.append(
-                f"| {name} | {c} | {fmt(g('fastmcp_rs'))} | {fmt(g('fastmcp'))} | {fmt(g('sdk'))} | {fmt(g('ceiling'))} "
-                f"| {fmt(ratio(g('fastmcp_rs'), g('fastmcp')), '{:.1f}×')} | {fmt(ratio(g('fastmcp_rs'), g('sdk')), '{:.1f}×')} "
+                f"| {name} | {c} | {fmt(g('fastmcp_rs'))} | {fmt(g('fastmcp'))} | {fmt(g('sdk'))} "
+                f"| {fmt(g('ceiling'))} | {fmt(ratio(g('fastmcp_rs'), g('fastmcp')), '{:.1f}×')} "
+                f"| {fmt(ratio(g('fastmcp_rs'), g('sdk')), '{:.1f}×')} "
                 f"| {fmt(g('fastmcp_rs', 'p99_ms'), '{:.2f} ms')} | {fmt(g('fastmcp', 'p99_ms'), '{:.1f} ms')} |"
             )
     errs = sum(r["errors"] for r in h) + sum(r["errors"] for r in s["stdio"])
@@ -354,8 +415,11 @@ def markdown(s: dict[str, Any], machine: dict[str, str], command: str) -> str:
             lines.append(f"| {LABEL[srv]} | {fmt(a and a['rps'])} | {fmt(b and b['rps'])} |")
         lines.append("")
     if s["startup"]:
-        lines += ["Process start to first `initialize` answer over stdio (median): "
-                  + ", ".join(f"{LABEL[k]} {v['median_ms']:.0f} ms" for k, v in s["startup"].items()), ""]
+        lines += [
+            "Process start to first `initialize` answer over stdio (median): "
+            + ", ".join(f"{LABEL[k]} {v['median_ms']:.0f} ms" for k, v in s["startup"].items()),
+            "",
+        ]
     lines += ["Targets (issue 3):", "", "| target | goal | measured | met |", "|---|---|---|---|"]
     for label, goal, measured, met in targets(s):
         lines.append(f"| {label} | {goal} | {measured} | {'yes' if met else 'no' if met is False else '–'} |")
@@ -391,7 +455,11 @@ def chart(s: dict[str, Any], path: Path) -> None:
 
 def machine_info() -> dict[str, str]:
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor(),
     )
 
@@ -404,7 +472,9 @@ def machine_info() -> dict[str, str]:
         except PackageNotFoundError:
             return "absent"
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
     return {
         "cpu": cpu,
         "cores": str(os.cpu_count()),
@@ -442,7 +512,9 @@ def main() -> None:
     (o.out / "raw").mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (o.out / "raw" / f"{stamp}.json").write_text(json.dumps({"raw": raw, "machine": machine}, indent=1))
-    (o.out / "latest.json").write_text(json.dumps({"summary": summary, "machine": machine, "argv": sys.argv[1:]}, indent=1))
+    (o.out / "latest.json").write_text(
+        json.dumps({"summary": summary, "machine": machine, "argv": sys.argv[1:]}, indent=1)
+    )
     md = markdown(summary, machine, command)
     (o.out / "RESULTS.md").write_text(md)
     chart(summary, o.out / "chart.png")

@@ -1,7 +1,7 @@
 """The tool file every benchmarked server serves, unchanged apart from the import the first line picks.
 
-    BENCH_SERVER=fastmcp_rs|fastmcp|sdk python benches/tools.py http PORT [--stateless]
-    BENCH_SERVER=...                    python benches/tools.py stdio
+BENCH_SERVER=fastmcp_rs|fastmcp|sdk python benches/tools.py http PORT [--stateless]
+BENCH_SERVER=...                    python benches/tools.py stdio
 """
 
 from __future__ import annotations
@@ -54,7 +54,11 @@ class Order(BaseModel):
 @mcp.tool()
 def place_order(order: Order) -> dict:
     """Validates an order and prices it."""
-    return {"customer": order.customer, "total": round(order.quantity * order.unit_price, 2), "city": order.address.city}
+    return {
+        "customer": order.customer,
+        "total": round(order.quantity * order.unit_price, 2),
+        "city": order.address.city,
+    }
 
 
 _ROWS = [
@@ -85,11 +89,15 @@ if __name__ == "__main__":
         stateless = "--stateless" in sys.argv
         idle = float(os.environ.get("BENCH_SESSION_IDLE", "1800"))
         if SERVER == "sdk":
-            mcp.run("streamable-http", host="127.0.0.1", port=port, stateless_http=stateless,
-                    session_idle_timeout=idle)
+            mcp.run("streamable-http", host="127.0.0.1", port=port, stateless_http=stateless, session_idle_timeout=idle)
         elif SERVER == "fastmcp":
-            mcp.run(transport="http", host="127.0.0.1", port=port, stateless_http=stateless, show_banner=False,
-                    log_level="warning")
+            mcp.run(
+                transport="http",
+                host="127.0.0.1",
+                port=port,
+                stateless_http=stateless,
+                show_banner=False,
+                log_level="warning",
+            )
         else:
-            mcp.run(transport="http", host="127.0.0.1", port=port, stateless_http=stateless,
-                    session_idle_timeout=idle)
+            mcp.run(transport="http", host="127.0.0.1", port=port, stateless_http=stateless, session_idle_timeout=idle)

@@ -43,7 +43,7 @@ VALUES: dict[str, Any] = {
 
 
 @mcp.tool()
-def untyped(kind: str):  # noqa: ANN201 - no annotation on purpose
+def untyped(kind: str):  # no return annotation, on purpose
     return VALUES[kind]
 
 
