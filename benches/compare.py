@@ -183,14 +183,20 @@ def run(o: Any) -> dict[str, Any]:
             log(f"round {rnd + 1}/{o.rounds}: {LABEL[server]}")
             srv = Server(server, server_core, stateless=server == "ceiling")
             try:
+                wedged = False
                 for name in o.workloads:
-                    if server == "ceiling" and name != "add":
+                    if (server == "ceiling" and name != "add") or wedged:
                         continue
                     tool, args = WORKLOADS[name]
                     for c in o.concurrency:
                         mode = "stateless" if server == "ceiling" else "handshake"
                         rep = http_load(load_core, srv.url, mode, tool, args, c, o)
                         http[f"{server}|{name}|{c}"].append(rep)
+                        if (rep["first_error"] or "").startswith("timeout"):
+                            # A server that stopped answering gets no more load this round; the errors stay on record.
+                            log(f"  {LABEL[server]} stopped answering: {rep['first_error']}")
+                            wedged = True
+                            break
                         log(
                             f"  {name:10s} c={c:<3d} {rep['rps']:9.0f} req/s  p99 {rep['p99_ms']:8.2f} ms"
                             f"  err {rep['errors']}"

@@ -35,7 +35,11 @@ async fn handle(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infalli
     let Ok(msg) = serde_json::from_slice::<Value>(&body) else {
         return Ok(status(StatusCode::BAD_REQUEST));
     };
-    let arg = |k: &str| msg.pointer(&format!("/params/arguments/{k}")).and_then(Value::as_i64).unwrap_or(0);
+    let arg = |k: &str| {
+        msg.pointer(&format!("/params/arguments/{k}"))
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+    };
     let reply = match call_tool(arg("a"), arg("b")) {
         Ok(sum) => json!({"jsonrpc": "2.0", "id": msg.get("id"), "result": {
             "content": [{"type": "text", "text": sum.to_string()}],
@@ -43,7 +47,10 @@ async fn handle(req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infalli
         Err(e) => json!({"jsonrpc": "2.0", "id": msg.get("id"), "error": {"code": -32603, "message": e.to_string()}}),
     };
     let bytes = serde_json::to_vec(&reply).expect("serializable");
-    Ok(Response::builder().header("content-type", "application/json").body(Full::new(Bytes::from(bytes))).unwrap())
+    Ok(Response::builder()
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(bytes)))
+        .unwrap())
 }
 
 fn status(code: StatusCode) -> Response<Full<Bytes>> {
@@ -56,7 +63,8 @@ fn main() {
     Python::attach(|py| {
         let module = PyModule::from_code(py, c"def add(a, b):\n    return a + b\n", c"ceiling.py", c"ceiling")
             .expect("tool module");
-        TOOL.set(module.getattr("add").expect("add").unbind()).expect("set once");
+        TOOL.set(module.getattr("add").expect("add").unbind())
+            .expect("set once");
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -71,10 +79,14 @@ fn main() {
         let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
         eprintln!("listening on http://{}/mcp", listener.local_addr().unwrap());
         loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
             let _ = stream.set_nodelay(true);
             tokio::spawn(async move {
-                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service_fn(handle)).await;
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service_fn(handle))
+                    .await;
             });
         }
     });

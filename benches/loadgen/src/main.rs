@@ -47,6 +47,9 @@ struct Load {
     /// Seconds measured.
     #[arg(long, default_value_t = 5.0)]
     duration: f64,
+    /// Seconds one request may take before it counts as an error and its connection is abandoned.
+    #[arg(long, default_value_t = 20.0)]
+    timeout: f64,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -110,7 +113,12 @@ struct Tally {
 
 impl Tally {
     fn new() -> Self {
-        Self { hist: Histogram::new_with_bounds(1, 120_000_000, 3).expect("histogram bounds"), ok: 0, errors: 0, first_error: None }
+        Self {
+            hist: Histogram::new_with_bounds(1, 120_000_000, 3).expect("histogram bounds"),
+            ok: 0,
+            errors: 0,
+            first_error: None,
+        }
     }
 
     fn record(&mut self, started: Instant, outcome: Result<(), String>) {
@@ -227,11 +235,20 @@ impl HttpClient {
     async fn connect(url: &str) -> Result<Self, String> {
         let rest = url.strip_prefix("http://").ok_or("only http:// URLs")?;
         let (authority, path) = rest.find('/').map_or((rest, "/"), |i| (&rest[..i], &rest[i..]));
-        let stream = TcpStream::connect(authority).await.map_err(|e| format!("connect {authority}: {e}"))?;
+        let stream = TcpStream::connect(authority)
+            .await
+            .map_err(|e| format!("connect {authority}: {e}"))?;
         stream.set_nodelay(true).map_err(|e| e.to_string())?;
-        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| e.to_string())?;
         tokio::spawn(conn);
-        Ok(Self { sender, authority: authority.to_owned(), path: path.to_owned(), session: None })
+        Ok(Self {
+            sender,
+            authority: authority.to_owned(),
+            path: path.to_owned(),
+            session: None,
+        })
     }
 
     /// POSTs one message; returns the status, whether the reply is SSE, the body and the session header.
@@ -246,15 +263,28 @@ impl HttpClient {
         }
         let req = req.body(Full::new(Bytes::from(body))).map_err(|e| e.to_string())?;
         self.sender.ready().await.map_err(|e| format!("connection: {e}"))?;
-        let resp = self.sender.send_request(req).await.map_err(|e| format!("request: {e}"))?;
+        let resp = self
+            .sender
+            .send_request(req)
+            .await
+            .map_err(|e| format!("request: {e}"))?;
         let status = resp.status();
         let is_sse = resp
             .headers()
             .get("content-type")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("text/event-stream"));
-        let session = resp.headers().get("mcp-session-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let body = resp.into_body().collect().await.map_err(|e| format!("body: {e}"))?.to_bytes();
+        let session = resp
+            .headers()
+            .get("mcp-session-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| format!("body: {e}"))?
+            .to_bytes();
         Ok((status, is_sse, body, session))
     }
 
@@ -269,7 +299,10 @@ impl HttpClient {
     async fn handshake(&mut self) -> Result<(), String> {
         let (status, is_sse, bytes, session) = self.post(initialize_body(0)).await?;
         if status != StatusCode::OK {
-            return Err(format!("initialize: HTTP {status}: {}", truncate(&String::from_utf8_lossy(&bytes))));
+            return Err(format!(
+                "initialize: HTTP {status}: {}",
+                truncate(&String::from_utf8_lossy(&bytes))
+            ));
         }
         check_response(&response_in(&bytes, is_sse, 0)?)?;
         self.session = session;
@@ -282,7 +315,14 @@ impl HttpClient {
     }
 }
 
-async fn http_client(url: Arc<str>, mode: Mode, load: Arc<Load>, args: Arc<Value>, warm_end: Instant, end: Instant) -> Tally {
+async fn http_client(
+    url: Arc<str>,
+    mode: Mode,
+    load: Arc<Load>,
+    args: Arc<Value>,
+    warm_end: Instant,
+    end: Instant,
+) -> Tally {
     let mut tally = Tally::new();
     let mut client = match HttpClient::connect(&url).await {
         Ok(c) => c,
@@ -292,7 +332,9 @@ async fn http_client(url: Arc<str>, mode: Mode, load: Arc<Load>, args: Arc<Value
         }
     };
     if mode == Mode::Handshake {
-        if let Err(e) = client.handshake().await {
+        let limit = Duration::from_secs_f64(load.timeout);
+        let shaken = tokio::time::timeout(limit, client.handshake()).await;
+        if let Err(e) = shaken.unwrap_or_else(|_| Err("timeout: handshake".to_owned())) {
             tally.record(Instant::now(), Err(e));
             return tally;
         }
@@ -303,10 +345,13 @@ async fn http_client(url: Arc<str>, mode: Mode, load: Arc<Load>, args: Arc<Value
         if started >= end {
             break;
         }
-        let outcome = client.call(id, call_body(id, &load.tool, &args)).await;
+        let limit = Duration::from_secs_f64(load.timeout);
+        let outcome = tokio::time::timeout(limit, client.call(id, call_body(id, &load.tool, &args)))
+            .await
+            .unwrap_or_else(|_| Err(format!("timeout: no answer within {}s", load.timeout)));
         id += 1;
-        // A broken connection is not retried: the error is the finding, whenever it happens.
-        let broken = matches!(&outcome, Err(e) if e.starts_with("connection") || e.starts_with("request"));
+        // A broken or stuck connection is not retried: the error is the finding, whenever it happens.
+        let broken = matches!(&outcome, Err(e) if e.starts_with("connection") || e.starts_with("request") || e.starts_with("timeout"));
         if broken || (started >= warm_end && Instant::now() <= end) {
             tally.record(started, outcome);
         }
@@ -325,13 +370,25 @@ async fn run_http(url: String, mode: Mode, concurrency: usize, load: Load) -> Va
     let warm_end = start + Duration::from_secs_f64(load.warmup);
     let end = warm_end + Duration::from_secs_f64(load.duration);
     let tasks: Vec<_> = (0..concurrency)
-        .map(|_| tokio::spawn(http_client(url.clone(), mode, load.clone(), args.clone(), warm_end, end)))
+        .map(|_| {
+            tokio::spawn(http_client(
+                url.clone(),
+                mode,
+                load.clone(),
+                args.clone(),
+                warm_end,
+                end,
+            ))
+        })
         .collect();
     let mut total = Tally::new();
     for t in tasks {
         total.merge(t.await.expect("client task"));
     }
-    total.report(load.duration, json!({"transport": "http", "concurrency": concurrency, "tool": load.tool}))
+    total.report(
+        load.duration,
+        json!({"transport": "http", "concurrency": concurrency, "tool": load.tool}),
+    )
 }
 
 struct StdioServer {
@@ -363,7 +420,12 @@ impl StdioServer {
     /// Reads until the response with `id` (or any response when `id` is None), skipping notifications.
     async fn response(&mut self) -> Value {
         loop {
-            let line = self.lines.next_line().await.expect("server stdout").expect("server closed stdout");
+            let line = self
+                .lines
+                .next_line()
+                .await
+                .expect("server stdout")
+                .expect("server closed stdout");
             let msg: Value = serde_json::from_str(&line).expect("server wrote JSON");
             if msg.get("id").is_some() && (msg.get("result").is_some() || msg.get("error").is_some()) {
                 return msg;
@@ -374,12 +436,16 @@ impl StdioServer {
     async fn handshake(&mut self) {
         self.send(initialize_body(0)).await;
         check_response(&self.response().await).expect("initialize");
-        self.send(serde_json::to_vec(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).unwrap()).await;
+        self.send(serde_json::to_vec(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).unwrap())
+            .await;
     }
 
     async fn close(mut self) {
         drop(self.stdin);
-        if tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await.is_err() {
+        if tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+            .await
+            .is_err()
+        {
             let _ = self.child.kill().await;
         }
     }
@@ -400,8 +466,15 @@ async fn run_stdio(depth: usize, load: Load, command: Vec<String>) -> Value {
         server.send(call_body(next_id, &load.tool, &args)).await;
         next_id += 1;
     }
+    let limit = Duration::from_secs_f64(load.timeout);
     while !sent_at.is_empty() {
-        let msg = server.response().await;
+        let Ok(msg) = tokio::time::timeout(limit, server.response()).await else {
+            tally.errors += sent_at.len() as u64;
+            tally
+                .first_error
+                .get_or_insert_with(|| format!("timeout: no answer within {}s", load.timeout));
+            break;
+        };
         let id = msg.get("id").and_then(Value::as_u64).expect("numeric id");
         let started = sent_at.remove(&id).expect("an id we sent");
         let now = Instant::now();
@@ -415,7 +488,10 @@ async fn run_stdio(depth: usize, load: Load, command: Vec<String>) -> Value {
         }
     }
     server.close().await;
-    tally.report(load.duration, json!({"transport": "stdio", "depth": depth, "tool": load.tool}))
+    tally.report(
+        load.duration,
+        json!({"transport": "stdio", "depth": depth, "tool": load.tool}),
+    )
 }
 
 async fn run_startup(runs: usize, command: Vec<String>) -> Value {
@@ -444,11 +520,16 @@ async fn run_sessions(url: String, count: usize, concurrency: usize) -> Value {
                 let mut client = HttpClient::connect(&url).await.expect("connect");
                 while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < count {
                     client.session = None;
-                    match client.handshake().await {
-                        Ok(()) => ok += 1,
-                        Err(e) => {
+                    match tokio::time::timeout(Duration::from_secs(20), client.handshake()).await {
+                        Ok(Ok(())) => ok += 1,
+                        Ok(Err(e)) => {
                             errors += 1;
                             first_error.get_or_insert(e);
+                        }
+                        Err(_) => {
+                            errors += 1;
+                            first_error.get_or_insert_with(|| "timeout: handshake".to_owned());
+                            break;
                         }
                     }
                 }
@@ -472,10 +553,19 @@ async fn run_sessions(url: String, count: usize, concurrency: usize) -> Value {
 async fn main() {
     let cli = Cli::parse();
     let report = match cli.command {
-        Cmd::Http { url, mode, concurrency, load } => run_http(url, mode, concurrency, load).await,
+        Cmd::Http {
+            url,
+            mode,
+            concurrency,
+            load,
+        } => run_http(url, mode, concurrency, load).await,
         Cmd::Stdio { depth, load, command } => run_stdio(depth, load, command).await,
         Cmd::Startup { runs, command } => run_startup(runs, command).await,
-        Cmd::Sessions { url, count, concurrency } => run_sessions(url, count, concurrency).await,
+        Cmd::Sessions {
+            url,
+            count,
+            concurrency,
+        } => run_sessions(url, count, concurrency).await,
     };
     println!("{report}");
 }
