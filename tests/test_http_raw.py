@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -239,6 +240,29 @@ def test_bad_clients_do_not_disturb_good_ones(http_server: HttpServer) -> None:
         t.join()
     assert errors == []
     assert http_server.proc.poll() is None
+
+
+def test_client_hanging_up_cancels_the_tool(http_server: HttpServer, tmp_path: Path) -> None:
+    """A client that closes its connection while a call runs (no notification) gets the tool cancelled."""
+    marker = tmp_path / "cancelled"
+    with httpx.Client(timeout=10) as c:
+        session = open_session(c, http_server.url)
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": "wait_forever", "arguments": {"marker": str(marker)}},
+    }
+    with httpx.Client(timeout=httpx.Timeout(10, read=0.5)) as c, pytest.raises(httpx.ReadTimeout):
+        with c.stream("POST", http_server.url, json=body, headers=headers(session)) as r:
+            r.read()
+    deadline = time.monotonic() + 5
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the tool kept running after its client hung up"
+    with httpx.Client(timeout=10) as c:
+        r = call(c, http_server.url, session, "tools/call", {"name": "add", "arguments": {"a": 2, "b": 2}})
+        assert sse_messages(r.text)[-1]["result"]["structuredContent"] == {"result": 4}
 
 
 def test_stateless_mode(client: httpx.Client, stateless_server: HttpServer) -> None:

@@ -11,13 +11,14 @@ use hyper::header::{HeaderMap, HeaderValue, ACCEPT, ALLOW, CACHE_CONTROL, CONTEN
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, oneshot, Semaphore};
 
 const SESSION_HEADER: &str = "mcp-session-id";
 const VERSION_HEADER: &str = "mcp-protocol-version";
@@ -62,7 +63,14 @@ impl Default for HttpConfig {
 /// The response body: a whole buffer, or SSE events as they are produced.
 pub enum ResponseBody {
     Full(Option<Bytes>),
+    /// The standalone GET stream: events until the session lets go of the sender.
     Events(mpsc::UnboundedReceiver<Bytes>),
+    /// One request's stream: its notifications, then its answer, then the end.
+    Exchange {
+        first: Option<Bytes>,
+        notes: mpsc::UnboundedReceiver<Bytes>,
+        answer: Option<oneshot::Receiver<Bytes>>,
+    },
 }
 
 impl Body for ResponseBody {
@@ -75,18 +83,45 @@ impl Body for ResponseBody {
             ResponseBody::Events(rx) => rx
                 .poll_recv(cx)
                 .map(|m| m.map(|json| Ok(Frame::data(sse::message_event(&json))))),
+            ResponseBody::Exchange { first, notes, answer } => {
+                if let Some(json) = first.take() {
+                    return Poll::Ready(Some(Ok(Frame::data(sse::message_event(&json)))));
+                }
+                let Some(pending) = answer else {
+                    return Poll::Ready(None);
+                };
+                // Notifications the handler sent before answering are queued ahead of the answer.
+                if let Poll::Ready(Some(json)) = notes.poll_recv(cx) {
+                    return Poll::Ready(Some(Ok(Frame::data(sse::message_event(&json)))));
+                }
+                match Pin::new(pending).poll(cx) {
+                    Poll::Ready(done) => {
+                        *answer = None;
+                        Poll::Ready(done.ok().map(|json| Ok(Frame::data(sse::message_event(&json)))))
+                    }
+                    Poll::Pending => Poll::Pending,
+                }
+            }
         }
     }
 
     fn is_end_stream(&self) -> bool {
-        matches!(self, ResponseBody::Full(None))
+        matches!(
+            self,
+            ResponseBody::Full(None)
+                | ResponseBody::Exchange {
+                    first: None,
+                    answer: None,
+                    ..
+                }
+        )
     }
 
     fn size_hint(&self) -> SizeHint {
         match self {
             ResponseBody::Full(Some(d)) => SizeHint::with_exact(d.len() as u64),
             ResponseBody::Full(None) => SizeHint::with_exact(0),
-            ResponseBody::Events(_) => SizeHint::default(),
+            ResponseBody::Events(_) | ResponseBody::Exchange { .. } => SizeHint::default(),
         }
     }
 }
@@ -358,17 +393,43 @@ impl HttpState {
             &RpcError::new(ErrorCode::RequestCancelled, "Request cancelled"),
         );
         if accepts_sse && !(self.config.json_response && accepts_json) {
-            let (tx, rx) = mpsc::unbounded_channel();
+            let (tx, mut notes) = mpsc::unbounded_channel();
+            let (mut answer_tx, mut answer) = oneshot::channel::<Bytes>();
             let server = self.server.clone();
             tokio::spawn(async move {
-                let handled = server.handle_request(&session, id, &method, params, RequestSink::new(tx.clone()));
+                let handled = server.handle_request(&session, id, &method, params, RequestSink::new(tx));
                 tokio::select! {
-                    answer = handled => { let _ = tx.send(answer.unwrap_or(cancelled).into()); }
+                    done = handled => { let _ = answer_tx.send(done.unwrap_or(cancelled).into()); }
                     // The client went away: dropping the handler cancels the tool.
-                    () = tx.closed() => {}
+                    () = answer_tx.closed() => {}
                 }
             });
-            return with_session(event_stream(rx), session_id.as_deref());
+            // The head waits for the first event, so a call that answers without notifications goes out as
+            // one write (head and whole body), not a head, an event and a closing chunk.
+            let first = tokio::select! {
+                biased;
+                note = notes.recv() => note,
+                done = &mut answer => {
+                    let Ok(done) = done else { return plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error") };
+                    let mut body = sse::message_event(&done);
+                    if let Ok(note) = notes.try_recv() {
+                        // Notifications sent just before the answer: all of them first, in order.
+                        let mut all = sse::message_event(&note).to_vec();
+                        while let Ok(note) = notes.try_recv() {
+                            all.extend_from_slice(&sse::message_event(&note));
+                        }
+                        all.extend_from_slice(&body);
+                        body = all.into();
+                    }
+                    return with_session(event_response(ResponseBody::Full(Some(body))), session_id.as_deref());
+                }
+            };
+            let body = ResponseBody::Exchange {
+                first,
+                notes,
+                answer: Some(answer),
+            };
+            return with_session(event_response(body), session_id.as_deref());
         }
         let answer = self
             .server
@@ -490,7 +551,11 @@ fn method_not_allowed(stateless: bool) -> HttpResponse {
 }
 
 fn event_stream(rx: mpsc::UnboundedReceiver<Bytes>) -> HttpResponse {
-    let mut r = Response::new(ResponseBody::Events(rx));
+    event_response(ResponseBody::Events(rx))
+}
+
+fn event_response(body: ResponseBody) -> HttpResponse {
+    let mut r = Response::new(body);
     r.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
     r.headers_mut()
