@@ -170,7 +170,18 @@ async def test_many_calls_in_flight(target: tuple[str, str, Any], tool: str) -> 
         assert elapsed < 2.0, f"20 concurrent {tool} calls took {elapsed:.2f}s"
 
 
-async def test_cancellation_reaches_the_coroutine(target: tuple[str, str, Any]) -> None:
+async def test_async_tools_keep_task_semantics(target: tuple[str, str, Any]) -> None:
+    """Async tools start eagerly (the first step runs before any Task exists); what they see must not change:
+    each call gets its own context, variables set before the first await survive it, and awaits of every
+    kind resume the coroutine."""
+    async with connect(target) as client:
+        for n in (0, 1, 5):
+            r = await client.call_tool("many_awaits", {"n": n})
+            assert r.content[0].text == f"unset|call-{n}|{sum(range(n))}"
+
+
+@pytest.mark.parametrize(("tool", "written"), [("wait_forever", "cancelled"), ("stubborn", "cleaned up")])
+async def test_cancellation_reaches_the_coroutine(target: tuple[str, str, Any], tool: str, written: str) -> None:
     if target[0] == "stateless":
         pytest.skip("cancellation needs the client's notification to reach the request's session")
     with tempfile.TemporaryDirectory() as tmp:
@@ -178,8 +189,9 @@ async def test_cancellation_reaches_the_coroutine(target: tuple[str, str, Any]) 
         async with connect(target) as client:
             await client.list_tools()
             with anyio.move_on_after(1.0):
-                await client.call_tool("wait_forever", {"marker": str(marker)})
+                await client.call_tool(tool, {"marker": str(marker)})
             assert await anyio.to_thread.run_sync(lambda: wait_for(marker.exists, 5.0)), "the tool was not cancelled"
+            assert marker.read_text() == written
             # The connection is still good afterwards.
             r = await client.call_tool("add", {"a": 1, "b": 1})
             assert r.structured_content == {"result": 2}

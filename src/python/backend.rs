@@ -6,6 +6,7 @@ use super::workers::{LoopBridge, PyJob, SyncPool};
 use super::RequestHandle;
 use crate::server::dispatch::error_result;
 use crate::server::{ToolBackend, ToolInvocation};
+use pyo3::exceptions::PyStopIteration;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -196,17 +197,80 @@ fn start_async(py: Python<'_>, pending: PendingCall) {
     };
     let create_task = backend.create_task.lock().unwrap().as_ref().map(|c| c.clone_ref(py));
     let Some(create_task) = create_task else {
+        let _ = coroutine.call_method0(intern!(py, "close"));
         let _ = done.send(error_result("the server is not running"));
         return;
     };
-    let task = match create_task.bind(py).call1((coroutine,)) {
-        Ok(t) => t,
+    let eager_start = match eager(py) {
+        Ok(e) => e.supported,
         Err(err) => {
             let _ = done.send(exception_result(py, &backend, &tool, &err));
             return;
         }
     };
-    let call_id = call.call_id;
+    if !eager_start {
+        // Python 3.10: `create_task` takes no context, so the first step could not run in the Task's own.
+        match create_task.bind(py).call1((coroutine,)) {
+            Ok(task) => watch_task(py, &backend, tool, call.call_id, done, &task),
+            Err(err) => {
+                let _ = done.send(exception_result(py, &backend, &tool, &err));
+            }
+        }
+        return;
+    }
+    // The first step runs now, in the context a Task would have given it. A coroutine that finishes without
+    // waiting (most do) is answered here: no Task, no loop iterations, no done-callback.
+    let first = (|| -> PyResult<_> {
+        let context = eager(py)?.copy_context.bind(py).call0()?;
+        let send = coroutine.getattr(intern!(py, "send"))?;
+        Ok((context.call_method1(intern!(py, "run"), (send, py.None())), context))
+    })();
+    let (stepped, context) = match first {
+        Ok(pair) => pair,
+        Err(err) => {
+            let _ = done.send(exception_result(py, &backend, &tool, &err));
+            return;
+        }
+    };
+    let awaited = match stepped {
+        Ok(awaited) => awaited,
+        Err(err) if err.is_instance_of::<PyStopIteration>(py) => {
+            let value = err.value(py).getattr(intern!(py, "value"));
+            let result = match value {
+                Ok(value) => convert_result(py, &backend, &tool, &value),
+                Err(err) => exception_result(py, &backend, &tool, &err),
+            };
+            let _ = done.send(result);
+            return;
+        }
+        Err(err) => {
+            let _ = done.send(exception_result(py, &backend, &tool, &err));
+            return;
+        }
+    };
+    let task = (|| -> PyResult<_> {
+        let rest = eager(py)?.resume.bind(py).call1((&coroutine, awaited))?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item(intern!(py, "context"), context)?;
+        create_task.bind(py).call((rest,), Some(&kwargs))
+    })();
+    match task {
+        Ok(task) => watch_task(py, &backend, tool, call.call_id, done, &task),
+        Err(err) => {
+            let _ = done.send(exception_result(py, &backend, &tool, &err));
+        }
+    }
+}
+
+/// Answers the call when its task finishes, and keeps the task where a cancellation can find it.
+fn watch_task(
+    py: Python<'_>,
+    backend: &Arc<PyBackend>,
+    tool: Arc<PyTool>,
+    call_id: u64,
+    done: oneshot::Sender<Value>,
+    task: &Bound<'_, PyAny>,
+) {
     let on_done = TaskDone {
         state: Mutex::new(Some((backend.clone(), tool, done))),
         call_id,
@@ -214,8 +278,27 @@ fn start_async(py: Python<'_>, pending: PendingCall) {
     let registered =
         Py::new(py, on_done).and_then(|cb| task.call_method1(intern!(py, "add_done_callback"), (cb,)).map(drop));
     if registered.is_ok() {
-        backend.tasks.lock().unwrap().insert(call_id, task.unbind());
+        backend.tasks.lock().unwrap().insert(call_id, task.clone().unbind());
     }
+}
+
+/// What the eager start needs from Python, looked up once.
+struct Eager {
+    /// `loop.create_task(..., context=)` exists (Python 3.11+).
+    supported: bool,
+    copy_context: Py<PyAny>,
+    resume: Py<PyAny>,
+}
+
+fn eager(py: Python<'_>) -> PyResult<&'static Eager> {
+    static EAGER: PyOnceLock<Eager> = PyOnceLock::new();
+    EAGER.get_or_try_init(py, || {
+        Ok(Eager {
+            supported: py.version_info() >= (3, 11),
+            copy_context: py.import("contextvars")?.getattr("copy_context")?.unbind(),
+            resume: py.import("fastmcp_rs._eager")?.getattr("resume")?.unbind(),
+        })
+    })
 }
 
 /// What a finished task needs to answer its call.

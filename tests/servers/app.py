@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import os
 import sys
 import time
@@ -106,6 +107,37 @@ async def sleep_async(seconds: float = 0.5) -> str:
 async def too_slow() -> str:
     await asyncio.sleep(5)
     return "never"
+
+
+_call_var: contextvars.ContextVar[str] = contextvars.ContextVar("call_var", default="unset")
+
+
+@mcp.tool
+async def many_awaits(n: int) -> str:
+    """Sets a context variable before its first await, then waits n times in different ways."""
+    seen = _call_var.get()
+    _call_var.set(f"call-{n}")
+    loop = asyncio.get_running_loop()
+    total = 0
+    for i in range(n):
+        await asyncio.sleep(0)
+        fut = loop.create_future()
+        loop.call_soon(fut.set_result, i)
+        total += await fut
+    await asyncio.sleep(0.001)
+    return f"{seen}|{_call_var.get()}|{total}"
+
+
+@mcp.tool
+async def stubborn(marker: str) -> str:
+    """Swallows the first cancellation and finishes anyway (a pattern some tools use for cleanup)."""
+    try:
+        await asyncio.sleep(60)
+    except asyncio.CancelledError:
+        await asyncio.sleep(0)
+        Path(marker).write_text("cleaned up")
+        raise
+    return "finished"
 
 
 @mcp.tool
