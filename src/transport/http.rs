@@ -408,7 +408,8 @@ impl HttpState {
             // one write (head and whole body), not a head, an event and a closing chunk.
             let first = tokio::select! {
                 biased;
-                note = notes.recv() => note,
+                // `None` (the handler let go of its sink) disables this branch: the answer follows.
+                Some(note) = notes.recv() => note,
                 done = &mut answer => {
                     let Ok(done) = done else { return plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error") };
                     let mut body = sse::message_event(&done);
@@ -425,7 +426,7 @@ impl HttpState {
                 }
             };
             let body = ResponseBody::Exchange {
-                first,
+                first: Some(first),
                 notes,
                 answer: Some(answer),
             };
