@@ -14,6 +14,8 @@ PY="$VENV/bin/python"
 "$PY" -m pip install -q "maturin>=1.9,<2" "pytest>=8" "anyio>=4" "httpx>=0.27" "mcp==2.3.0" "fastmcp==4.1.2" "ruff>=0.6"
 
 cargo test --profile dev-release
+# The benchmark load generator: tests/test_bench_harness.py checks it drives servers and counts failures.
+cargo build --release --quiet --manifest-path benches/Cargo.toml -p mcp-load
 
 VIRTUAL_ENV="$(cd "$VENV" && pwd)" "$VENV/bin/maturin" develop --profile dev-release --quiet
 "$PY" -m pytest -q -p no:cacheprovider "$@" tests
