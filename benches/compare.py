@@ -28,7 +28,13 @@ CEILING = ROOT / "target" / "release" / "ceiling"
 PY = sys.executable
 
 SERVERS = ["fastmcp_rs", "fastmcp", "sdk"]
-LABEL = {"fastmcp_rs": "fastmcp-rs", "fastmcp": "FastMCP 4", "sdk": "official SDK", "ceiling": "ceiling"}
+LABEL = {
+    "fastmcp_rs": "fastmcp-rs",
+    "fastmcp": "FastMCP 4",
+    "sdk": "official SDK",
+    "ceiling": "ceiling",
+    "floor": "no framework (floor)",
+}
 ORDER = {
     "customer": "Ada Lovelace",
     "quantity": 3,
@@ -222,7 +228,7 @@ def run(o: Any) -> dict[str, Any]:
                     log(f"  stdio {LABEL[server]:12s} depth={depth:<3d} {rep['rps']:9.0f} calls/s")
     startup = {}
     if o.startup:
-        for server in servers:
+        for server in [*servers, "floor"]:
             startup[server] = loadgen(
                 load_core, "startup", "--runs", str(o.startup), "--", *stdio_command(server, None)
             )
@@ -358,8 +364,14 @@ def targets(s: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
         10,
         "{:.1f}×",
     )
-    st = s["startup"].get("fastmcp_rs")
-    check("import-to-ready", "≤ 150 ms", st and st["median_ms"], 150, "{:.0f} ms", higher=False)
+    st, floor = s["startup"].get("fastmcp_rs"), s["startup"].get("floor")
+    if st:
+        shown = f"{st['median_ms']:.0f} ms"
+        if floor:
+            shown += f" (the file with no framework: {floor['median_ms']:.0f} ms)"
+        out.append(("import-to-ready", "≤ 150 ms", shown, st["median_ms"] <= 150))
+    else:
+        out.append(("import-to-ready", "≤ 150 ms", "not measured", None))
     ss = s["sessions"]
     if ss:
         grown = ss["wave1_mb"]

@@ -19,6 +19,24 @@ elif SERVER == "fastmcp":
     from fastmcp import FastMCP
 elif SERVER == "sdk":
     from mcp.server.mcpserver import MCPServer as FastMCP
+elif SERVER == "floor":
+    # No framework at all: this file's own imports and definitions, then a hand-written answer to `initialize`
+    # over stdio. The start-up floor any server of this file pays.
+    class FastMCP:  # type: ignore[no-redef]
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def tool(self):
+            return lambda fn: fn
+
+        def run(self, *args: object, **kwargs: object) -> None:
+            import json
+
+            request = json.loads(sys.stdin.readline())
+            result = {"protocolVersion": "2025-06-18", "capabilities": {}, "serverInfo": {"name": self.name}}
+            sys.stdout.write(json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": result}) + "\n")
+            sys.stdout.flush()
+            sys.stdin.read()
 else:
     raise SystemExit(f"unknown BENCH_SERVER {SERVER!r}")
 

@@ -3,27 +3,26 @@ functions; the native core (``_core.NativeServer``) serves the protocol."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 import os
 import signal
 import sys
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from . import _core
 from .context import Context
 from .exceptions import FastMCPError
 from .tools import _MISSING, Tool
 
+if TYPE_CHECKING:
+    import asyncio
+
 __all__ = ["FastMCP"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 Transport = Literal["stdio", "http", "streamable-http", "sse"]
-
-_logger = logging.getLogger("fastmcp_rs")
 
 _PACKAGE_VERSION = _core.__version__
 
@@ -189,10 +188,30 @@ class FastMCP:
 
     def run(self, transport: Transport | None = None, **transport_kwargs: Any) -> None:
         """Serves until stdin closes (stdio) or SIGINT/SIGTERM arrives."""
+        # Over stdio the core starts serving before asyncio is even imported: `initialize`, listings and `def`
+        # tools need no event loop, and calls to `async def` tools wait in the core's queue until the loop
+        # below starts draining it. A client's first answer does not wait for asyncio's import.
+        early = self._native.start_stdio(None) if (transport or "stdio") == "stdio" else None
+        import asyncio
+
         try:
-            asyncio.run(self.run_async(transport, **transport_kwargs))
+            if early is not None:
+                asyncio.run(self._serve_started(early))
+            else:
+                asyncio.run(self.run_async(transport, **transport_kwargs))
         except KeyboardInterrupt:
             pass
+        finally:
+            if early is not None:
+                early.shutdown()
+                early.close()
+
+    async def _serve_started(self, handle: _core.ServerHandle) -> None:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        self._native.attach_loop(loop.create_task)
+        await self._serve(loop, handle)
 
     async def run_async(self, transport: Transport | None = None, **transport_kwargs: Any) -> None:
         transport = transport or "stdio"
@@ -206,6 +225,8 @@ class FastMCP:
             raise ValueError(f"Unknown transport: {transport!r}")
 
     async def run_stdio_async(self, show_banner: bool = True, **_ignored: Any) -> None:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         handle = self._native.start_stdio(loop.create_task)
         await self._serve(loop, handle)
@@ -227,6 +248,8 @@ class FastMCP:
     ) -> None:
         # Limits may be given to run() as well as to the constructor.
         s = {**self.settings, **{k: v for k, v in limits.items() if k in self.settings and v is not None}}
+        import asyncio
+
         loop = asyncio.get_running_loop()
         handle = self._native.start_http(
             loop.create_task,
@@ -252,6 +275,8 @@ class FastMCP:
         await self._serve(loop, handle)
 
     async def _serve(self, loop: asyncio.AbstractEventLoop, handle: _core.ServerHandle) -> None:
+        import asyncio
+
         loop.add_reader(handle.fileno(), handle.drain)
         installed = []
         for sig in (signal.SIGINT, signal.SIGTERM):

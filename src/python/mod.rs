@@ -154,8 +154,16 @@ impl NativeServer {
         }
     }
 
+    /// Gives a server started without a loop the running loop's `create_task`.
+    fn attach_loop(&self, create_task: Bound<'_, PyAny>) {
+        self.backend.set_loop(Some(create_task.unbind()));
+    }
+
     /// Starts serving stdin/stdout. `create_task` is the running loop's `create_task`.
-    fn start_stdio(&self, py: Python<'_>, create_task: Bound<'_, PyAny>) -> PyResult<ServerHandle> {
+    ///
+    /// `create_task` may be `None` when serving starts before the event loop exists; calls to async tools
+    /// then wait in the queue until `attach_loop` is called and the loop drains it.
+    fn start_stdio(&self, py: Python<'_>, create_task: Option<Bound<'_, PyAny>>) -> PyResult<ServerHandle> {
         let rt = runtime(py)?;
         let (trigger, shutdown) = Shutdown::new();
         let (stopped_tx, stopped) = watch::channel(None);
@@ -236,7 +244,7 @@ impl NativeServer {
         let address = listener.local_addr().map_err(|e| PyOSError::new_err(e.to_string()))?;
         let (trigger, shutdown) = Shutdown::new();
         let (stopped_tx, stopped) = watch::channel(None);
-        self.begin_run(create_task);
+        self.begin_run(Some(create_task));
         let server = self.server.clone();
         rt.spawn(async move {
             let outcome = serve_http(server, listener, config, shutdown).await;
@@ -252,8 +260,8 @@ impl NativeServer {
 }
 
 impl NativeServer {
-    fn begin_run(&self, create_task: Bound<'_, PyAny>) {
-        self.backend.set_loop(Some(create_task.unbind()));
+    fn begin_run(&self, create_task: Option<Bound<'_, PyAny>>) {
+        self.backend.set_loop(create_task.map(Bound::unbind));
         self.backend.pool.open();
     }
 }
