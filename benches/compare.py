@@ -33,6 +33,7 @@ LABEL = {
     "fastmcp": "FastMCP 4",
     "sdk": "official SDK",
     "ceiling": "ceiling",
+    "rs_stateless": "fastmcp-rs stateless JSON",
     "floor": "no framework (floor)",
 }
 ORDER = {
@@ -78,14 +79,17 @@ def ceiling_env() -> dict[str, str]:
 
 
 class Server:
-    def __init__(self, server: str, core: int | None, *, stateless: bool = False, idle: float | None = None) -> None:
+    def __init__(self, server: str, core: int | None, *, idle: float | None = None) -> None:
         self.name = server
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/mcp"
         if server == "ceiling":
             argv, env = [str(CEILING), str(self.port)], ceiling_env()
+        elif server == "rs_stateless":
+            argv = [PY, str(TOOLS), "http", str(self.port), "--stateless", "--json"]
+            env = server_env("fastmcp_rs")
         else:
-            argv = [PY, str(TOOLS), "http", str(self.port), *(["--stateless"] if stateless else [])]
+            argv = [PY, str(TOOLS), "http", str(self.port)]
             env = server_env(server, **({"BENCH_SESSION_IDLE": str(idle)} if idle else {}))
         self.proc = subprocess.Popen(
             pinned(core, argv), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT
@@ -185,17 +189,20 @@ def run(o: Any) -> dict[str, Any]:
     stdio: dict[str, list[dict]] = defaultdict(list)
     for rnd in range(o.rounds):
         order = servers[rnd % len(servers) :] + servers[: rnd % len(servers)]
-        for server in [*order, "ceiling"] if o.ceiling else order:
+        # The ceiling answers bare calls with JSON; fastmcp-rs also serves `add` that way (stateless, JSON
+        # responses), so the two can be compared like for like.
+        floor_servers = ["rs_stateless", "ceiling"] if o.ceiling else []
+        for server in [*order, *floor_servers]:
             log(f"round {rnd + 1}/{o.rounds}: {LABEL[server]}")
-            srv = Server(server, server_core, stateless=server == "ceiling")
+            srv = Server(server, server_core)
             try:
                 wedged = False
                 for name in o.workloads:
-                    if (server == "ceiling" and name != "add") or wedged:
+                    if (server in floor_servers and name != "add") or wedged:
                         continue
                     tool, args = WORKLOADS[name]
                     for c in o.concurrency:
-                        mode = "stateless" if server == "ceiling" else "handshake"
+                        mode = "stateless" if server in floor_servers else "handshake"
                         rep = http_load(load_core, srv.url, mode, tool, args, c, o)
                         http[f"{server}|{name}|{c}"].append(rep)
                         if (rep["first_error"] or "").startswith("timeout"):
@@ -329,6 +336,13 @@ def targets(s: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
         0.6,
         "{:.0%}",
     )
+    check(
+        "same, like for like (stateless, JSON answers)",
+        "≥ 60%",
+        ratio(rps("rs_stateless", "add", 16), rps("ceiling", "add", 16)),
+        0.6,
+        "{:.0%}",
+    )
     ours, theirs = (
         find(h, server="fastmcp_rs", workload="add", concurrency=64),
         find(h, server="fastmcp", workload="add", concurrency=64),
@@ -401,8 +415,8 @@ def markdown(s: dict[str, Any], machine: dict[str, str], command: str) -> str:
         "",
         "Streamable HTTP, one session per connection, req/s (median of rounds) and p99 latency:",
         "",
-        "| workload | c | fastmcp-rs | FastMCP 4 | official SDK | ceiling | × FastMCP | × SDK "
-        "| fastmcp-rs p99 | FastMCP p99 |",
+        "| workload | c | fastmcp-rs | FastMCP 4 | official SDK | × FastMCP | × SDK "
+        "| fastmcp-rs p99 | FastMCP p99 | SDK p99 |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
 
@@ -420,12 +434,37 @@ def markdown(s: dict[str, Any], machine: dict[str, str], command: str) -> str:
 
             lines.append(
                 f"| {name} | {c} | {fmt(g('fastmcp_rs'))} | {fmt(g('fastmcp'))} | {fmt(g('sdk'))} "
-                f"| {fmt(g('ceiling'))} | {fmt(ratio(g('fastmcp_rs'), g('fastmcp')), '{:.1f}×')} "
+                f"| {fmt(ratio(g('fastmcp_rs'), g('fastmcp')), '{:.1f}×')} "
                 f"| {fmt(ratio(g('fastmcp_rs'), g('sdk')), '{:.1f}×')} "
-                f"| {fmt(g('fastmcp_rs', 'p99_ms'), '{:.2f} ms')} | {fmt(g('fastmcp', 'p99_ms'), '{:.1f} ms')} |"
+                f"| {fmt(g('fastmcp_rs', 'p99_ms'), '{:.2f} ms')} | {fmt(g('fastmcp', 'p99_ms'), '{:.1f} ms')} "
+                f"| {fmt(g('sdk', 'p99_ms'), '{:.1f} ms')} |"
             )
-    errs = sum(r["errors"] for r in h) + sum(r["errors"] for r in s["stdio"])
-    lines += ["", f"Errors across all runs: {errs}.", ""]
+    floors = [r for r in h if r["server"] in ("rs_stateless", "ceiling")]
+    if floors:
+        lines += [
+            "",
+            "`add` against the ceiling server (bare JSON-RPC calls, JSON answers, no sessions), req/s and p99:",
+            "",
+            "| c | fastmcp-rs (handshake, SSE) | fastmcp-rs (stateless, JSON) | ceiling | share of ceiling |",
+            "|---|---|---|---|---|",
+        ]
+        for c in CONCURRENCY:
+            a, b, z = (
+                find(h, server=srv, workload="add", concurrency=c) for srv in ("fastmcp_rs", "rs_stateless", "ceiling")
+            )
+            if not z:
+                continue
+            share = " / ".join(fmt(ratio(x and x["rps"], z["rps"]), "{:.0%}") for x in (a, b))
+            lines.append(
+                f"| {c} | {fmt(a and a['rps'])} ({fmt(a and a['p99_ms'], '{:.2f} ms')}) "
+                f"| {fmt(b and b['rps'])} ({fmt(b and b['p99_ms'], '{:.2f} ms')}) "
+                f"| {fmt(z['rps'])} ({z['p99_ms']:.2f} ms) | {share} |"
+            )
+    by_server: dict[str, int] = defaultdict(int)
+    for r in [*h, *s["stdio"]]:
+        by_server[r["server"]] += r["errors"]
+    errors = ", ".join(f"{LABEL[k]} {v}" for k, v in by_server.items() if v) or "none"
+    lines += ["", f"Failed requests across all runs: {errors}.", ""]
     if s["stdio"]:
         lines += ["stdio, `add`, calls/s:", "", "| server | sequential | 16 in flight |", "|---|---|---|"]
         for srv in SERVERS:

@@ -1,6 +1,6 @@
 """The tool file every benchmarked server serves, unchanged apart from the import the first line picks.
 
-BENCH_SERVER=fastmcp_rs|fastmcp|sdk python benches/tools.py http PORT [--stateless]
+BENCH_SERVER=fastmcp_rs|fastmcp|sdk python benches/tools.py http PORT [--stateless] [--json]
 BENCH_SERVER=...                    python benches/tools.py stdio
 """
 
@@ -118,4 +118,11 @@ if __name__ == "__main__":
                 log_level="warning",
             )
         else:
-            mcp.run(transport="http", host="127.0.0.1", port=port, stateless_http=stateless, session_idle_timeout=idle)
+            mcp.run(
+                transport="http",
+                host="127.0.0.1",
+                port=port,
+                stateless_http=stateless,
+                json_response="--json" in sys.argv,
+                session_idle_timeout=idle,
+            )
