@@ -3,9 +3,6 @@
 //! `protocol`, `server` and `transport` are plain Rust and never touch the interpreter; the pyo3 glue that
 //! connects them to Python lives in `python` and is built only with the `python` feature.
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 pub mod protocol;
 pub mod server;
 pub mod transport;
