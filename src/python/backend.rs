@@ -201,14 +201,14 @@ fn start_async(py: Python<'_>, pending: PendingCall) {
         let _ = done.send(error_result("the server is not running"));
         return;
     };
-    let eager_start = match eager(py) {
-        Ok(e) => e.supported,
+    let eager = match eager(py) {
+        Ok(e) => e,
         Err(err) => {
             let _ = done.send(exception_result(py, &backend, &tool, &err));
             return;
         }
     };
-    if !eager_start {
+    if !eager.supported {
         // Python 3.10: `create_task` takes no context, so the first step could not run in the Task's own.
         match create_task.bind(py).call1((coroutine,)) {
             Ok(task) => watch_task(py, &backend, tool, call.call_id, done, &task),
@@ -221,7 +221,7 @@ fn start_async(py: Python<'_>, pending: PendingCall) {
     // The first step runs now, in the context a Task would have given it. A coroutine that finishes without
     // waiting (most do) is answered here: no Task, no loop iterations, no done-callback.
     let first = (|| -> PyResult<_> {
-        let context = eager(py)?.copy_context.bind(py).call0()?;
+        let context = eager.copy_context.bind(py).call0()?;
         let send = coroutine.getattr(intern!(py, "send"))?;
         Ok((context.call_method1(intern!(py, "run"), (send, py.None())), context))
     })();
@@ -249,7 +249,7 @@ fn start_async(py: Python<'_>, pending: PendingCall) {
         }
     };
     let task = (|| -> PyResult<_> {
-        let rest = eager(py)?.resume.bind(py).call1((&coroutine, awaited))?;
+        let rest = eager.resume.bind(py).call1((&coroutine, awaited))?;
         let kwargs = PyDict::new(py);
         kwargs.set_item(intern!(py, "context"), context)?;
         create_task.bind(py).call((rest,), Some(&kwargs))
@@ -405,16 +405,12 @@ fn native_result(py: Python<'_>, shape: ResultShape, value: &Bound<'_, PyAny>) -
         _ => json!([{"type": "text", "text": json_text(py, value, &data, has_float)?}]),
     };
     Some(match shape {
-        ResultShape::Untyped if data.is_object() => {
+        ResultShape::Untyped | ResultShape::Any { wrap: false } if data.is_object() => {
             json!({"content": content, "isError": false, "structuredContent": data})
         }
-        ResultShape::Untyped => json!({"content": content, "isError": false}),
         // An unwrapped schema takes a dict, or nothing; anything else is the facade's error to raise.
-        ResultShape::Any { wrap: false } if data.is_null() => json!({"content": content, "isError": false}),
-        ResultShape::Any { wrap: false } if data.is_object() => {
-            json!({"content": content, "isError": false, "structuredContent": data})
-        }
-        ResultShape::Any { wrap: false } => return None,
+        ResultShape::Any { wrap: false } if !data.is_null() => return None,
+        ResultShape::Untyped | ResultShape::Any { wrap: false } => json!({"content": content, "isError": false}),
         ResultShape::Any { wrap: true } | ResultShape::Int | ResultShape::Str | ResultShape::Bool => json!({
             "_meta": {"fastmcp": {"wrap_result": true}},
             "content": content,

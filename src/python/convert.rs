@@ -42,12 +42,37 @@ pub fn json_object_to_py<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyRe
 /// Converts plain Python data to JSON. Anything else (models, dataclasses, datetimes) is a `TypeError`,
 /// which callers answer by handing the object to the Python-side serializer.
 pub fn py_to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
-    py_to_json_depth(obj, 0)
+    walk(
+        obj,
+        0,
+        &mut Walk {
+            strict: false,
+            has_float: false,
+        },
+    )
+}
+
+/// Plain JSON data of exact builtin types only (str, int within 64 bits, finite float, bool, None, list, dict
+/// with str keys), and whether it holds a float. `None` for anything else: tuples, subclasses, enums and
+/// models are left to pydantic, whose output for them is not the same as a naive conversion.
+pub fn exact_json(obj: &Bound<'_, PyAny>) -> Option<(Value, bool)> {
+    let mut how = Walk {
+        strict: true,
+        has_float: false,
+    };
+    let value = walk(obj, 0, &mut how).ok()?;
+    Some((value, how.has_float))
+}
+
+/// How a conversion goes: `strict` refuses everything but exact builtin types; `has_float` is what it saw.
+struct Walk {
+    strict: bool,
+    has_float: bool,
 }
 
 const MAX_DEPTH: usize = 512;
 
-fn py_to_json_depth(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
+fn walk(obj: &Bound<'_, PyAny>, depth: usize, how: &mut Walk) -> PyResult<Value> {
     if depth > MAX_DEPTH {
         return Err(PyValueError::new_err("structure nested too deeply to serialize"));
     }
@@ -65,30 +90,34 @@ fn py_to_json_depth(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
         return int_to_json(i);
     }
     if let Ok(f) = obj.cast_exact::<PyFloat>() {
-        return Ok(float_to_json(f.value()));
+        how.has_float = true;
+        return float_to_json(f.value(), how.strict);
     }
     if let Ok(d) = obj.cast_exact::<PyDict>() {
-        return dict_to_json(d, depth);
+        return dict_to_json(d, depth, how);
     }
     if let Ok(l) = obj.cast_exact::<PyList>() {
         let mut out = Vec::with_capacity(l.len());
         for item in l.iter() {
-            out.push(py_to_json_depth(&item, depth + 1)?);
+            out.push(walk(&item, depth + 1, how)?);
         }
         return Ok(Value::Array(out));
+    }
+    if how.strict {
+        return Err(not_plain(obj));
     }
     if let Ok(t) = obj.cast_exact::<PyTuple>() {
         let mut out = Vec::with_capacity(t.len());
         for item in t.iter() {
-            out.push(py_to_json_depth(&item, depth + 1)?);
+            out.push(walk(&item, depth + 1, how)?);
         }
         return Ok(Value::Array(out));
     }
-    py_subclass_to_json(obj, depth)
+    subclass_to_json(obj, depth, how)
 }
 
 #[cold]
-fn py_subclass_to_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
+fn subclass_to_json(obj: &Bound<'_, PyAny>, depth: usize, how: &mut Walk) -> PyResult<Value> {
     if let Ok(b) = obj.cast::<PyBool>() {
         return Ok(Value::Bool(b.is_true()));
     }
@@ -100,82 +129,43 @@ fn py_subclass_to_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> 
         return int_to_json(i);
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
-        return Ok(float_to_json(f.value()));
+        how.has_float = true;
+        return float_to_json(f.value(), false);
     }
     if let Ok(d) = obj.cast::<PyDict>() {
-        return dict_to_json(d, depth);
+        return dict_to_json(d, depth, how);
     }
     if let Ok(l) = obj.cast::<PyList>() {
         return l
             .iter()
-            .map(|item| py_to_json_depth(&item, depth + 1))
+            .map(|item| walk(&item, depth + 1, how))
             .collect::<PyResult<Vec<_>>>()
             .map(Value::Array);
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
         return t
             .iter()
-            .map(|item| py_to_json_depth(&item, depth + 1))
+            .map(|item| walk(&item, depth + 1, how))
             .collect::<PyResult<Vec<_>>>()
             .map(Value::Array);
     }
-    Err(PyTypeError::new_err(format!(
-        "not plain JSON data: {}",
-        obj.get_type().name()?
-    )))
+    Err(not_plain(obj))
 }
 
-/// Plain JSON data of exact builtin types only (str, int within 64 bits, finite float, bool, None, list, dict
-/// with str keys), and whether it holds a float. `None` for anything else: tuples, subclasses, enums and
-/// models are left to pydantic, whose output for them is not the same as a naive conversion.
-pub fn exact_json(obj: &Bound<'_, PyAny>) -> Option<(Value, bool)> {
-    let mut has_float = false;
-    let value = exact_json_depth(obj, 0, &mut has_float)?;
-    Some((value, has_float))
+#[cold]
+fn not_plain(obj: &Bound<'_, PyAny>) -> PyErr {
+    let name = obj.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string());
+    PyTypeError::new_err(format!("not plain JSON data: {name}"))
 }
 
-fn exact_json_depth(obj: &Bound<'_, PyAny>, depth: usize, has_float: &mut bool) -> Option<Value> {
-    if depth > MAX_DEPTH {
-        return None;
-    }
-    if let Ok(s) = obj.cast_exact::<PyString>() {
-        return Some(Value::String(s.to_str().ok()?.to_owned()));
-    }
-    if obj.is_none() {
-        return Some(Value::Null);
-    }
-    if let Ok(b) = obj.cast_exact::<PyBool>() {
-        return Some(Value::Bool(b.is_true()));
-    }
-    if let Ok(i) = obj.cast_exact::<PyInt>() {
-        return int_to_json(i).ok();
-    }
-    if let Ok(f) = obj.cast_exact::<PyFloat>() {
-        *has_float = true;
-        return Number::from_f64(f.value()).map(Value::Number);
-    }
-    if let Ok(d) = obj.cast_exact::<PyDict>() {
-        let mut map = Map::with_capacity(d.len());
-        for (k, v) in d.iter() {
-            let key = k.cast_exact::<PyString>().ok()?.to_str().ok()?.to_owned();
-            map.insert(key, exact_json_depth(&v, depth + 1, has_float)?);
-        }
-        return Some(Value::Object(map));
-    }
-    if let Ok(l) = obj.cast_exact::<PyList>() {
-        let mut out = Vec::with_capacity(l.len());
-        for item in l.iter() {
-            out.push(exact_json_depth(&item, depth + 1, has_float)?);
-        }
-        return Some(Value::Array(out));
-    }
-    None
-}
-
-fn dict_to_json(d: &Bound<'_, PyDict>, depth: usize) -> PyResult<Value> {
+fn dict_to_json(d: &Bound<'_, PyDict>, depth: usize, how: &mut Walk) -> PyResult<Value> {
     let mut map = Map::with_capacity(d.len());
     for (k, v) in d.iter() {
-        let key = if let Ok(s) = k.cast::<PyString>() {
+        let key = if let Ok(s) = k.cast_exact::<PyString>() {
+            s.to_str()?.to_owned()
+        } else if how.strict {
+            return Err(not_plain(&k));
+        } else if let Ok(s) = k.cast::<PyString>() {
             s.to_str()?.to_owned()
         } else if k.cast::<PyBool>().is_ok() {
             // json.dumps writes True keys as "true".
@@ -189,7 +179,7 @@ fn dict_to_json(d: &Bound<'_, PyDict>, depth: usize) -> PyResult<Value> {
         } else {
             return Err(PyTypeError::new_err("dict keys must be str, int, float or bool"));
         };
-        map.insert(key, py_to_json_depth(&v, depth + 1)?);
+        map.insert(key, walk(&v, depth + 1, how)?);
     }
     Ok(Value::Object(map))
 }
@@ -204,7 +194,11 @@ fn int_to_json(i: &Bound<'_, PyInt>) -> PyResult<Value> {
     Err(PyValueError::new_err("integer out of the range JSON numbers carry"))
 }
 
-fn float_to_json(v: f64) -> Value {
-    // Non-finite floats have no JSON form; pydantic writes them as null.
-    Number::from_f64(v).map_or(Value::Null, Value::Number)
+fn float_to_json(v: f64, strict: bool) -> PyResult<Value> {
+    match Number::from_f64(v) {
+        Some(n) => Ok(Value::Number(n)),
+        // Non-finite floats have no JSON form: pydantic writes them as null; a strict walk leaves them to it.
+        None if strict => Err(PyValueError::new_err("non-finite float")),
+        None => Ok(Value::Null),
+    }
 }
