@@ -286,7 +286,9 @@ class FastMCP:
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not the main thread: the caller stops us
         try:
-            await handle.wait_closed()
+            closed = loop.create_future()
+            handle.wait_closed(closed)
+            await closed
         except asyncio.CancelledError:
             handle.shutdown()
             raise

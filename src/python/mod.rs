@@ -40,7 +40,6 @@ fn runtime(py: Python<'_>) -> PyResult<&'static Runtime> {
     });
     let rt = built.map_err(|e| PyRuntimeError::new_err(format!("could not start the tokio runtime: {e}")))?;
     let rt = RUNTIME.get_or_init(|| rt);
-    let _ = pyo3_async_runtimes::tokio::init_with_runtime(rt);
     Ok(rt)
 }
 
@@ -292,21 +291,39 @@ impl ServerHandle {
         self.trigger.trigger();
     }
 
-    /// Awaitable that resolves when the server has stopped (raises if it stopped on an error).
-    fn wait_closed<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    /// Resolves `future` (an asyncio future of the serving loop) when the server has stopped, or sets an
+    /// `OSError` if it stopped on an error. The answer reaches the loop through its own job queue, so no
+    /// tokio thread takes the interpreter, which could race with interpreter finalization at exit.
+    fn wait_closed(&self, py: Python<'_>, future: Bound<'_, PyAny>) -> PyResult<()> {
         let mut stopped = self.stopped.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let backend = self.backend.clone();
+        let future = future.unbind();
+        runtime(py)?.spawn(async move {
             let outcome = stopped
                 .wait_for(Option::is_some)
                 .await
                 .map(|v| v.clone())
                 .ok()
                 .flatten();
-            match outcome {
-                Some(Err(e)) => Err(PyOSError::new_err(e)),
-                _ => Ok(()),
-            }
-        })
+            backend.bridge.submit(Box::new(move |py| {
+                let future = future.bind(py);
+                let pending = future
+                    .call_method0(pyo3::intern!(py, "done"))
+                    .and_then(|d| d.is_truthy())
+                    .is_ok_and(|done| !done);
+                if !pending {
+                    return; // cancelled meanwhile
+                }
+                let _ = match outcome {
+                    Some(Err(e)) => future.call_method1(
+                        pyo3::intern!(py, "set_exception"),
+                        (PyOSError::new_err(e).into_value(py),),
+                    ),
+                    _ => future.call_method1(pyo3::intern!(py, "set_result"), (py.None(),)),
+                };
+            }));
+        });
+        Ok(())
     }
 
     /// Releases the worker threads and the loop reference once the run is over. Waits up to 10 s for
