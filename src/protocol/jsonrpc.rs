@@ -16,6 +16,8 @@ pub enum ErrorCode {
     ResourceNotFound,
     /// The request was cancelled before it produced a result.
     RequestCancelled,
+    /// Any other code (one that server code chose).
+    Other(i64),
 }
 
 impl ErrorCode {
@@ -28,6 +30,7 @@ impl ErrorCode {
             ErrorCode::InternalError => -32603,
             ErrorCode::ResourceNotFound => -32002,
             ErrorCode::RequestCancelled => -32800,
+            ErrorCode::Other(code) => code,
         }
     }
 }
@@ -46,6 +49,27 @@ impl RpcError {
             code,
             message: message.into(),
             data: None,
+        }
+    }
+    /// An error with any numeric code; the standard ones map to their names.
+    pub fn with_code(code: i64, message: impl Into<String>, data: Option<Value>) -> Self {
+        let named = [
+            ErrorCode::ParseError,
+            ErrorCode::InvalidRequest,
+            ErrorCode::MethodNotFound,
+            ErrorCode::InvalidParams,
+            ErrorCode::InternalError,
+            ErrorCode::ResourceNotFound,
+            ErrorCode::RequestCancelled,
+        ];
+        let code = named
+            .into_iter()
+            .find(|c| c.code() == code)
+            .unwrap_or(ErrorCode::Other(code));
+        Self {
+            code,
+            message: message.into(),
+            data,
         }
     }
     pub fn invalid_params(message: impl Into<String>) -> Self {
@@ -228,6 +252,28 @@ impl Outgoing {
         out.extend_from_slice(id.map_or("null", RequestId::as_json).as_bytes());
         out.extend_from_slice(b",\"error\":");
         serde_json::to_writer(&mut out, &error.to_value()).expect("a JSON value always serializes");
+        out.push(b'}');
+        out
+    }
+
+    /// A request from the server to the client.
+    pub fn request(id: &RequestId, method: &str, params: &Value) -> Vec<u8> {
+        let mut out = Vec::with_capacity(96);
+        out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
+        out.extend_from_slice(id.as_json().as_bytes());
+        out.extend_from_slice(b",\"method\":");
+        serde_json::to_writer(&mut out, method).expect("a string always serializes");
+        out.extend_from_slice(b",\"params\":");
+        serde_json::to_writer(&mut out, params).expect("a JSON value always serializes");
+        out.push(b'}');
+        out
+    }
+
+    /// A notification that carries no params (`notifications/tools/list_changed`).
+    pub fn notification_without_params(method: &str) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64);
+        out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"method\":");
+        serde_json::to_writer(&mut out, method).expect("a string always serializes");
         out.push(b'}');
         out
     }

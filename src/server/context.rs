@@ -4,6 +4,7 @@
 use crate::protocol::{Outgoing, RequestId};
 use crate::server::session::Session;
 use bytes::Bytes;
+use http::HeaderMap;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -12,26 +13,54 @@ use tokio::sync::mpsc;
 pub type OutboundTx = mpsc::UnboundedSender<Bytes>;
 
 /// Where messages that belong to one request go: its SSE stream or the stdio writer. Without a stream of
-/// its own (a JSON response), they go to the session's standalone GET stream when one is open.
+/// its own (a JSON response), they go to the session's standalone GET stream when one is open. Over HTTP it
+/// also carries the request's headers, for the code that serves it.
 #[derive(Clone, Default)]
-pub struct RequestSink(Option<OutboundTx>);
+pub struct RequestSink {
+    tx: Option<OutboundTx>,
+    headers: Option<Arc<HeaderMap>>,
+}
 
 impl RequestSink {
     pub fn new(tx: OutboundTx) -> Self {
-        Self(Some(tx))
+        Self {
+            tx: Some(tx),
+            headers: None,
+        }
     }
     pub fn none() -> Self {
-        Self(None)
+        Self::default()
     }
-    pub fn send(&self, session: &Session, message: Vec<u8>) {
+    #[must_use]
+    pub fn with_headers(mut self, headers: Arc<HeaderMap>) -> Self {
+        self.headers = Some(headers);
+        self
+    }
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        self.headers.as_deref()
+    }
+    /// Returns whether the message found a stream.
+    pub fn send(&self, session: &Session, message: Vec<u8>) -> bool {
         let message = Bytes::from(message);
-        if let Some(tx) = &self.0 {
+        if let Some(tx) = &self.tx {
             if tx.send(message.clone()).is_ok() {
-                return;
+                return true;
             }
         }
-        session.send_standalone(message);
+        session.send_standalone(message)
     }
+}
+
+/// Why a request to the client got no result.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientRequestError {
+    /// The client answered with a JSON-RPC error (the error object).
+    Rejected(Value),
+    /// There was no stream to send the request on (a JSON-response or stateless HTTP request with no GET
+    /// stream open).
+    NoStream,
+    /// The session ended before the client answered.
+    Closed,
 }
 
 /// RFC 5424 severities as MCP names them, least severe first.
@@ -86,6 +115,8 @@ pub struct RequestContext {
     pub request_id: RequestId,
     pub session: Arc<Session>,
     pub progress_token: Option<Value>,
+    /// The request's `_meta`, if any (`client_id` and the like).
+    pub meta: Option<Value>,
     pub sink: RequestSink,
 }
 
@@ -125,6 +156,21 @@ impl RequestContext {
 
     pub fn notify(&self, method: &str, params: &Value) {
         self.sink.send(&self.session, Outgoing::notification(method, params));
+    }
+
+    /// Sends a request to the client on this request's stream (`sampling/createMessage`,
+    /// `elicitation/create`, `roots/list`) and waits for its answer.
+    pub async fn request(&self, method: &str, params: &Value) -> Result<Value, ClientRequestError> {
+        let (id, answer) = self.session.begin_outbound();
+        if !self.sink.send(&self.session, Outgoing::request(&id, method, params)) {
+            self.session.resolve_outbound(&id, Err(Value::Null));
+            return Err(ClientRequestError::NoStream);
+        }
+        match answer.await {
+            Ok(Ok(result)) => Ok(result),
+            Ok(Err(error)) => Err(ClientRequestError::Rejected(error)),
+            Err(_) => Err(ClientRequestError::Closed),
+        }
     }
 }
 

@@ -2,15 +2,15 @@
 
 use crate::protocol::{negotiate_handshake_version, ErrorCode, Incoming, Outgoing, RequestId, RpcError};
 use crate::server::context::{LogLevel, RequestContext, RequestSink};
-use crate::server::registry::{ToolEntry, ToolRegistry};
+use crate::server::registry::{Listed, PromptEntry, Registry, ResourceEntry, TemplateEntry, ToolEntry, ToolRegistry};
 use crate::server::session::Session;
 use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Notify};
 
 /// What the server says about itself in `initialize`.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +27,8 @@ pub struct ServerInfo {
 pub struct ServerOptions {
     /// `tools/list` page size; `None` lists everything at once.
     pub list_page_size: Option<usize>,
+    /// Leave exception details out of errors the core words itself (as the backend does for its own).
+    pub mask_error_details: bool,
 }
 
 /// A call handed to the backend. `arguments` is a JSON object; `arguments_valid` says whether it passed the
@@ -39,20 +41,68 @@ pub struct ToolInvocation {
     pub context: RequestContext,
 }
 
-/// Runs tool bodies. The core never knows what language they are written in.
+/// What a [`HandlerInvocation`] asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandlerKind {
+    /// `resources/read`: `arguments` are the template's parameters (empty for a static resource).
+    Resource,
+    /// `prompts/get`: `arguments` are the prompt's arguments (strings).
+    Prompt,
+    /// `completion/complete`: `arguments` are the request's params (`ref`, `argument`, `context`).
+    Completion,
+}
+
+/// A call to a resource, prompt or completion handler.
+pub struct HandlerInvocation {
+    pub call_id: u64,
+    pub handler: u64,
+    pub kind: HandlerKind,
+    /// The URI read, the prompt's name, or `completion/complete`.
+    pub target: String,
+    pub arguments: Value,
+    pub context: RequestContext,
+}
+
+/// Runs tool, resource, prompt and completion bodies. The core never knows what language they are written in.
 pub trait ToolBackend: Send + Sync + 'static {
     /// Starts a call; the backend sends the `CallToolResult` JSON on `done` when it finishes.
     fn invoke(&self, call: ToolInvocation, done: oneshot::Sender<Value>);
+    /// Starts a handler call; the backend sends its result, or the error to answer with, on `done`.
+    fn invoke_handler(&self, call: HandlerInvocation, done: oneshot::Sender<Result<Value, RpcError>>);
     /// Asks a running call to stop (a cancelled request, a timeout, a client gone). Best effort.
     fn cancel(&self, call_id: u64);
+}
+
+/// Which list a `notifications/*/list_changed` is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListKind {
+    Tools,
+    Resources,
+    Prompts,
 }
 
 pub struct McpServer {
     pub info: ServerInfo,
     pub options: ServerOptions,
     pub tools: ToolRegistry,
+    pub resources: Registry<ResourceEntry>,
+    pub templates: Registry<TemplateEntry>,
+    pub prompts: Registry<PromptEntry>,
+    /// The completion handler, if the server has one.
+    completion: RwLock<Option<u64>>,
+    /// Sessions that can be told about changes (stdio, and HTTP sessions with a handshake).
+    clients: Mutex<Vec<Weak<Session>>>,
     backend: Arc<dyn ToolBackend>,
     next_call_id: AtomicU64,
+}
+
+/// How waiting for a backend call ended.
+enum Waited<T> {
+    Done(T),
+    /// The backend dropped the call without an answer.
+    Dropped,
+    Cancelled,
+    TimedOut,
 }
 
 /// Cancels the backend call when the waiting request goes away before the result arrives.
@@ -93,6 +143,11 @@ impl McpServer {
             info,
             options,
             tools: ToolRegistry::default(),
+            resources: Registry::default(),
+            templates: Registry::default(),
+            prompts: Registry::default(),
+            completion: RwLock::new(None),
+            clients: Mutex::new(Vec::new()),
             backend,
             next_call_id: AtomicU64::new(1),
         }
@@ -112,8 +167,10 @@ impl McpServer {
                 self.handle_notification(session, &method, params.as_ref());
                 None
             }
-            // Replies to server→client requests; nothing is waiting for them yet.
-            Incoming::Response { .. } => None,
+            Incoming::Response { id, outcome } => {
+                session.resolve_outbound(&id, outcome);
+                None
+            }
         }
     }
 
@@ -128,17 +185,25 @@ impl McpServer {
         let outcome = match method {
             "initialize" => Ok(self.initialize(session, params.as_ref())),
             "ping" => Ok(json!({})),
-            "tools/list" => {
-                return Some(match self.list_tools(params.as_ref()) {
-                    Ok(result) => Outgoing::result_raw(&id, &result),
-                    Err(error) => Outgoing::error(Some(&id), &error),
-                })
+            "tools/list" => return Some(self.list(&id, &self.tools, "tools", params.as_ref())),
+            "resources/list" => return Some(self.list(&id, &self.resources, "resources", params.as_ref())),
+            "resources/templates/list" => {
+                return Some(self.list(&id, &self.templates, "resourceTemplates", params.as_ref()))
             }
+            "prompts/list" => return Some(self.list(&id, &self.prompts, "prompts", params.as_ref())),
             "tools/call" => return self.call_tool(session, id, params, sink).await,
+            "resources/read" => return self.read_resource(session, id, params, sink).await,
+            "prompts/get" => return self.get_prompt(session, id, params, sink).await,
+            "completion/complete" => return self.complete(session, id, params, sink).await,
+            "resources/subscribe" => Self::uri_param(params.as_ref()).map(|uri| {
+                session.subscribe(uri);
+                json!({})
+            }),
+            "resources/unsubscribe" => Self::uri_param(params.as_ref()).map(|uri| {
+                session.unsubscribe(uri);
+                json!({})
+            }),
             "logging/setLevel" => Self::set_level(session, params.as_ref()),
-            "resources/list" => Ok(json!({"resources": []})),
-            "resources/templates/list" => Ok(json!({"resourceTemplates": []})),
-            "prompts/list" => Ok(json!({"prompts": []})),
             _ => Err(RpcError {
                 code: ErrorCode::MethodNotFound,
                 message: "Method not found".into(),
@@ -164,12 +229,78 @@ impl McpServer {
     }
 
     pub fn capabilities(&self) -> Value {
-        json!({
+        let mut caps = json!({
             "logging": {},
             "prompts": {"listChanged": true},
-            "resources": {"subscribe": false, "listChanged": true},
+            "resources": {"subscribe": true, "listChanged": true},
             "tools": {"listChanged": true},
-        })
+        });
+        if self.completion.read().unwrap().is_some() {
+            caps["completions"] = json!({});
+        }
+        caps
+    }
+
+    /// Sets (or clears) the completion handler; returns the one it replaces.
+    pub fn set_completion(&self, handler: Option<u64>) -> Option<u64> {
+        std::mem::replace(&mut *self.completion.write().unwrap(), handler)
+    }
+
+    /// Lets a session hear about changes: list changes, and updates of resources it subscribed to.
+    pub fn register_client(&self, session: &Arc<Session>) {
+        let mut clients = self.clients.lock().unwrap();
+        // Forget ended sessions whenever the list has doubled since the last sweep.
+        if clients.len() >= 64 && clients.len().is_power_of_two() {
+            clients.retain(|w| w.strong_count() > 0);
+        }
+        clients.push(Arc::downgrade(session));
+    }
+
+    fn live_clients(&self) -> Vec<Arc<Session>> {
+        let mut clients = self.clients.lock().unwrap();
+        let mut live = Vec::with_capacity(clients.len());
+        clients.retain(|w| match w.upgrade() {
+            Some(s) => {
+                live.push(s);
+                true
+            }
+            None => false,
+        });
+        live
+    }
+
+    /// Tells every connected client that a list changed (on its GET stream, or over stdio). Returns how many
+    /// clients it reached.
+    pub fn notify_list_changed(&self, kind: ListKind) -> usize {
+        let method = match kind {
+            ListKind::Tools => "notifications/tools/list_changed",
+            ListKind::Resources => "notifications/resources/list_changed",
+            ListKind::Prompts => "notifications/prompts/list_changed",
+        };
+        let message = bytes::Bytes::from(Outgoing::notification_without_params(method));
+        self.live_clients()
+            .iter()
+            .filter(|s| s.is_initialized() && s.send_standalone(message.clone()))
+            .count()
+    }
+
+    /// Sends `notifications/resources/updated` to the clients subscribed to `uri`. Returns how many.
+    pub fn notify_resource_updated(&self, uri: &str) -> usize {
+        let message = bytes::Bytes::from(Outgoing::notification(
+            "notifications/resources/updated",
+            &json!({"uri": uri}),
+        ));
+        self.live_clients()
+            .iter()
+            .filter(|s| s.is_subscribed(uri) && s.send_standalone(message.clone()))
+            .count()
+    }
+
+    fn uri_param(params: Option<&Map<String, Value>>) -> Result<&str, RpcError> {
+        params
+            .and_then(|p| p.get("uri"))
+            .and_then(Value::as_str)
+            .ok_or_else(|| RpcError::invalid_params("the request needs a uri"))
     }
 
     fn initialize(&self, session: &Session, params: Option<&Map<String, Value>>) -> Value {
@@ -208,8 +339,26 @@ impl McpServer {
         Ok(json!({}))
     }
 
-    /// The `tools/list` result as JSON text, spliced from the stored listings without re-encoding them.
-    fn list_tools(&self, params: Option<&Map<String, Value>>) -> Result<Vec<u8>, RpcError> {
+    /// A `*/list` answer, spliced from the stored listings without re-encoding them.
+    fn list<E: Listed>(
+        &self,
+        id: &RequestId,
+        registry: &Registry<E>,
+        field: &str,
+        params: Option<&Map<String, Value>>,
+    ) -> Vec<u8> {
+        match self.list_result(registry, field, params) {
+            Ok(result) => Outgoing::result_raw(id, &result),
+            Err(error) => Outgoing::error(Some(id), &error),
+        }
+    }
+
+    fn list_result<E: Listed>(
+        &self,
+        registry: &Registry<E>,
+        field: &str,
+        params: Option<&Map<String, Value>>,
+    ) -> Result<Vec<u8>, RpcError> {
         let page_size = self.options.list_page_size;
         // Without pagination a cursor means nothing, and is ignored (as FastMCP does).
         let offset = match (page_size, params.and_then(|p| p.get("cursor"))) {
@@ -219,14 +368,16 @@ impl McpServer {
             }
             (Some(_), Some(other)) => return Err(RpcError::invalid_params(format!("Invalid cursor: {other}"))),
         };
-        let (page, next) = self.tools.page(offset, page_size);
-        let mut out = Vec::with_capacity(16 + page.iter().map(|t| t.listing.get().len() + 1).sum::<usize>());
-        out.extend_from_slice(b"{\"tools\":[");
-        for (i, tool) in page.iter().enumerate() {
+        let (page, next) = registry.page(offset, page_size);
+        let mut out = Vec::with_capacity(32 + page.iter().map(|e| e.listing().get().len() + 1).sum::<usize>());
+        out.push(b'{');
+        serde_json::to_writer(&mut out, field).expect("a string always serializes");
+        out.extend_from_slice(b":[");
+        for (i, entry) in page.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            out.extend_from_slice(tool.listing.get().as_bytes());
+            out.extend_from_slice(entry.listing().get().as_bytes());
         }
         out.push(b']');
         if let Some(next) = next {
@@ -235,6 +386,230 @@ impl McpServer {
         }
         out.push(b'}');
         Ok(out)
+    }
+
+    /// Waits for a backend call: its answer, a cancellation, or its deadline. If this future is dropped (the
+    /// client went away) or gives up, the backend is told to stop the call.
+    async fn wait_for<T>(
+        &self,
+        call_id: u64,
+        cancelled: &Notify,
+        answer: oneshot::Receiver<T>,
+        timeout: Option<Duration>,
+    ) -> Waited<T> {
+        let mut guard = CancelOnDrop {
+            backend: &*self.backend,
+            call_id,
+            armed: true,
+        };
+        let deadline = async {
+            match timeout {
+                Some(t) => tokio::time::sleep(t).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            outcome = answer => {
+                guard.armed = false;
+                match outcome {
+                    Ok(v) => Waited::Done(v),
+                    Err(_) => Waited::Dropped,
+                }
+            }
+            () = cancelled.notified() => Waited::Cancelled,
+            () = deadline => Waited::TimedOut,
+        }
+    }
+
+    /// Runs a resource, prompt or completion handler for a request and answers it.
+    async fn run_handler(
+        &self,
+        session: &Arc<Session>,
+        id: RequestId,
+        sink: RequestSink,
+        call: (HandlerKind, u64, String, Value),
+        meta: Option<Value>,
+    ) -> Option<Vec<u8>> {
+        let (kind, handler, target, arguments) = call;
+        let progress_token = meta.as_ref().and_then(|m| m.get("progressToken")).cloned();
+        let call_id = self.next_call_id.fetch_add(1, Ordering::Relaxed);
+        let cancelled = session.begin_request(&id);
+        let _in_flight = InFlight { session, id: &id };
+        let context = RequestContext {
+            request_id: id.clone(),
+            session: session.clone(),
+            progress_token,
+            meta,
+            sink,
+        };
+        let (done_tx, done_rx) = oneshot::channel();
+        self.backend.invoke_handler(
+            HandlerInvocation {
+                call_id,
+                handler,
+                kind,
+                target,
+                arguments,
+                context,
+            },
+            done_tx,
+        );
+        match self.wait_for(call_id, &cancelled, done_rx, None).await {
+            Waited::Done(Ok(result)) => Some(Outgoing::result(&id, &result)),
+            Waited::Done(Err(error)) => Some(Outgoing::error(Some(&id), &error)),
+            Waited::Dropped | Waited::TimedOut => Some(Outgoing::error(
+                Some(&id),
+                &RpcError::new(ErrorCode::InternalError, "the handler ended without a result"),
+            )),
+            Waited::Cancelled => None,
+        }
+    }
+
+    async fn read_resource(
+        &self,
+        session: &Arc<Session>,
+        id: RequestId,
+        params: Option<Map<String, Value>>,
+        sink: RequestSink,
+    ) -> Option<Vec<u8>> {
+        let uri = match Self::uri_param(params.as_ref()) {
+            Ok(uri) => uri.to_owned(),
+            Err(error) => return Some(Outgoing::error(Some(&id), &error)),
+        };
+        let meta = meta(params.as_ref());
+        let (handler, arguments) = match self.find_resource(&uri) {
+            Ok(found) => found,
+            Err(error) => return Some(Outgoing::error(Some(&id), &error)),
+        };
+        let call = (HandlerKind::Resource, handler, uri, arguments);
+        self.run_handler(session, id, sink, call, meta).await
+    }
+
+    /// The handler that serves `uri` and the parameters it gets: a static resource by its exact URI first,
+    /// then the first template that matches. A template's parameters are screened before anything runs;
+    /// a URI that fails the screening is not found (as `FastMCP` answers it).
+    pub fn find_resource(&self, uri: &str) -> Result<(u64, Value), RpcError> {
+        if let Some(resource) = self.resources.get(uri) {
+            return Ok((resource.handler, Value::Object(Map::new())));
+        }
+        for template in self.templates.all() {
+            let Some(params) = template.template.matches(uri, &template.list_params) else {
+                continue;
+            };
+            if template
+                .screening
+                .as_ref()
+                .and_then(|s| s.first_failure(&params))
+                .is_some()
+            {
+                break;
+            }
+            return Ok((template.handler, Value::Object(params.into_iter().collect())));
+        }
+        Err(RpcError {
+            code: ErrorCode::InvalidParams,
+            message: format!("Resource not found: '{uri}'"),
+            data: Some(json!({"uri": uri})),
+        })
+    }
+
+    async fn get_prompt(
+        &self,
+        session: &Arc<Session>,
+        id: RequestId,
+        params: Option<Map<String, Value>>,
+        sink: RequestSink,
+    ) -> Option<Vec<u8>> {
+        let mut params = params.unwrap_or_default();
+        let meta = params.remove("_meta");
+        let Some(Value::String(name)) = params.remove("name") else {
+            return Some(Outgoing::error(
+                Some(&id),
+                &RpcError::invalid_params("prompts/get needs a prompt name"),
+            ));
+        };
+        let Some(prompt) = self.prompts.get(&name) else {
+            return Some(Outgoing::error(
+                Some(&id),
+                &RpcError::invalid_params(format!("Unknown prompt: '{name}'")),
+            ));
+        };
+        let arguments = match params.remove("arguments") {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(map)) => map,
+            Some(_) => {
+                return Some(Outgoing::error(
+                    Some(&id),
+                    &RpcError::invalid_params("arguments must be an object"),
+                ))
+            }
+        };
+        let missing: Vec<&str> = prompt
+            .required
+            .iter()
+            .filter(|r| !arguments.contains_key(r.as_str()))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            // FastMCP's wording: the names as a Python set (sorted here, so the message is stable).
+            let message = if self.options.mask_error_details {
+                format!("Error rendering prompt '{name}'")
+            } else {
+                let names: Vec<String> = missing.iter().map(|m| format!("'{m}'")).collect();
+                format!(
+                    "Error rendering prompt '{name}': Missing required arguments: {{{}}}",
+                    names.join(", ")
+                )
+            };
+            return Some(Outgoing::error(
+                Some(&id),
+                &RpcError::new(ErrorCode::InternalError, message),
+            ));
+        }
+        let call = (HandlerKind::Prompt, prompt.handler, name, Value::Object(arguments));
+        self.run_handler(session, id, sink, call, meta).await
+    }
+
+    async fn complete(
+        &self,
+        session: &Arc<Session>,
+        id: RequestId,
+        params: Option<Map<String, Value>>,
+        sink: RequestSink,
+    ) -> Option<Vec<u8>> {
+        let handler = *self.completion.read().unwrap();
+        let Some(handler) = handler else {
+            return Some(Outgoing::error(
+                Some(&id),
+                &RpcError {
+                    code: ErrorCode::MethodNotFound,
+                    message: "Method not found".into(),
+                    data: Some("completion/complete".into()),
+                },
+            ));
+        };
+        let mut params = params.unwrap_or_default();
+        let meta = params.remove("_meta");
+        let valid_ref = params
+            .get("ref")
+            .and_then(|r| r.get("type"))
+            .and_then(Value::as_str)
+            .is_some_and(|t| t == "ref/prompt" || t == "ref/resource");
+        if !valid_ref || !params.get("argument").is_some_and(Value::is_object) {
+            return Some(Outgoing::error(
+                Some(&id),
+                &RpcError::invalid_params(
+                    "completion/complete needs a ref (ref/prompt or ref/resource) and an argument",
+                ),
+            ));
+        }
+        let call = (
+            HandlerKind::Completion,
+            handler,
+            "completion/complete".to_owned(),
+            Value::Object(params),
+        );
+        self.run_handler(session, id, sink, call, meta).await
     }
 
     async fn call_tool(
@@ -264,7 +639,8 @@ impl McpServer {
         let Some(tool) = self.tools.get(&name) else {
             return Some(Outgoing::result(&id, &error_result(&format!("Unknown tool: '{name}'"))));
         };
-        let progress_token = params.get("_meta").and_then(|m| m.get("progressToken")).cloned();
+        let meta = params.remove("_meta");
+        let progress_token = meta.as_ref().and_then(|m| m.get("progressToken")).cloned();
         let arguments_valid = tool.arguments_valid(&arguments);
         let call_id = self.next_call_id.fetch_add(1, Ordering::Relaxed);
         let timeout = tool.timeout;
@@ -275,6 +651,7 @@ impl McpServer {
             request_id: id.clone(),
             session: session.clone(),
             progress_token,
+            meta,
             sink,
         };
         let (done_tx, done_rx) = oneshot::channel();
@@ -288,34 +665,30 @@ impl McpServer {
             },
             done_tx,
         );
-        let mut guard = CancelOnDrop {
-            backend: &*self.backend,
-            call_id,
-            armed: true,
-        };
-        let deadline = async {
-            match timeout {
-                Some(t) => tokio::time::sleep(t).await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            outcome = done_rx => {
-                guard.armed = false;
-                Some(match outcome {
-                    Ok(result) => Outgoing::result(&id, &result),
-                    Err(_) => Outgoing::error(Some(&id), &RpcError::new(ErrorCode::InternalError, "the tool ended without a result")),
-                })
-            }
-            () = cancelled.notified() => None,
-            () = deadline => {
+        match self.wait_for(call_id, &cancelled, done_rx, timeout).await {
+            Waited::Done(result) => Some(Outgoing::result(&id, &result)),
+            Waited::Dropped => Some(Outgoing::error(
+                Some(&id),
+                &RpcError::new(ErrorCode::InternalError, "the tool ended without a result"),
+            )),
+            Waited::Cancelled => None,
+            Waited::TimedOut => {
                 let secs = timeout.unwrap_or(Duration::ZERO).as_secs_f64();
-                let secs = if secs.fract() == 0.0 { format!("{secs:.1}") } else { secs.to_string() };
-                let text = format!("Error calling tool '{tool_name}': Tool '{tool_name}' execution timed out after {secs}s");
+                let secs = if secs.fract() == 0.0 {
+                    format!("{secs:.1}")
+                } else {
+                    secs.to_string()
+                };
+                let text =
+                    format!("Error calling tool '{tool_name}': Tool '{tool_name}' execution timed out after {secs}s");
                 Some(Outgoing::result(&id, &error_result(&text)))
             }
         }
     }
+}
+
+fn meta(params: Option<&Map<String, Value>>) -> Option<Value> {
+    params.and_then(|p| p.get("_meta")).cloned()
 }
 
 /// Cursors are opaque to clients. Ours are the ones `FastMCP` hands out: URL-safe base64 of `{"o": offset}`, so a cursor
@@ -357,6 +730,17 @@ mod tests {
             let text = format!("{}:{}", call.arguments, call.arguments_valid);
             let _ = done.send(json!({"content": [{"type": "text", "text": text}], "isError": false}));
         }
+        fn invoke_handler(&self, call: HandlerInvocation, done: oneshot::Sender<Result<Value, RpcError>>) {
+            if call.target == "ask://client" {
+                // Asks the client a question, then answers with what it said.
+                tokio::spawn(async move {
+                    let answer = call.context.request("roots/list", &json!({})).await;
+                    let _ = done.send(Ok(json!({"asked": answer.ok()})));
+                });
+                return;
+            }
+            let _ = done.send(Ok(json!({"target": call.target, "arguments": call.arguments})));
+        }
         fn cancel(&self, call_id: u64) {
             self.cancelled.lock().unwrap().push(call_id);
         }
@@ -369,7 +753,14 @@ mod tests {
             version: "1.0".into(),
             ..Default::default()
         };
-        let s = McpServer::new(info, ServerOptions { list_page_size: page }, backend.clone());
+        let s = McpServer::new(
+            info,
+            ServerOptions {
+                list_page_size: page,
+                mask_error_details: false,
+            },
+            backend.clone(),
+        );
         for (i, name) in ["add", "hang", "slow"].iter().enumerate() {
             let def =
                 json!({"name": name, "inputSchema": {"type": "object", "properties": {"a": {"type": "integer"}}}});
@@ -385,6 +776,105 @@ mod tests {
         s.handle_incoming(session, msg, sink)
             .await
             .map(|out| serde_json::from_slice(&out).unwrap())
+    }
+
+    fn raw(v: &Value) -> Box<serde_json::value::RawValue> {
+        serde_json::value::to_raw_value(v).unwrap()
+    }
+
+    #[tokio::test]
+    async fn resources_prompts_and_subscriptions() {
+        use crate::server::registry::{PromptEntry, ResourceEntry, TemplateEntry};
+        use crate::server::uri_template::{Screening, UriTemplate};
+        let (s, _) = server(None);
+        s.resources.insert(ResourceEntry {
+            uri: "data://config".into(),
+            listing: raw(&json!({"uri": "data://config", "name": "config"})),
+            handler: 10,
+        });
+        for t in ["users://{id}/profile", "files://{path*}", "ask://client"] {
+            s.templates.insert(TemplateEntry {
+                template: UriTemplate::parse(t).unwrap(),
+                listing: raw(&json!({"uriTemplate": t})),
+                handler: 11,
+                list_params: std::collections::HashSet::new(),
+                screening: Some(Screening::default()),
+            });
+        }
+        s.prompts.insert(PromptEntry {
+            name: "p".into(),
+            listing: raw(&json!({"name": "p"})),
+            handler: 12,
+            required: vec!["a".into(), "b".into()],
+        });
+        let session = Arc::new(Session::new(None));
+        let ask_one = |body: &'static str| {
+            let (s, session) = (&s, session.clone());
+            async move { ask(s, &session, body, RequestSink::none()).await.unwrap() }
+        };
+        let r = ask_one(r#"{"jsonrpc":"2.0","id":1,"method":"resources/templates/list"}"#).await;
+        assert_eq!(r["result"]["resourceTemplates"].as_array().unwrap().len(), 3);
+        let r =
+            ask_one(r#"{"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"users://7/profile"}}"#).await;
+        assert_eq!(r["result"]["arguments"], json!({"id": "7"}));
+        let r = ask_one(
+            r#"{"jsonrpc":"2.0","id":3,"method":"resources/read","params":{"uri":"files://a/%2e%2e/%2E%2E/x"}}"#,
+        )
+        .await;
+        assert_eq!(r["error"]["code"], -32602);
+        assert_eq!(r["error"]["data"]["uri"], "files://a/%2e%2e/%2E%2E/x");
+        let r = ask_one(r#"{"jsonrpc":"2.0","id":4,"method":"resources/read","params":{"uri":"data://config"}}"#).await;
+        assert_eq!(r["result"]["target"], "data://config");
+        let r =
+            ask_one(r#"{"jsonrpc":"2.0","id":5,"method":"prompts/get","params":{"name":"p","arguments":{"b":"x"}}}"#)
+                .await;
+        assert_eq!(
+            r["error"]["message"],
+            "Error rendering prompt 'p': Missing required arguments: {'a'}"
+        );
+        let r = ask_one(r#"{"jsonrpc":"2.0","id":6,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"p"},"argument":{"name":"a","value":""}}}"#).await;
+        assert_eq!(r["error"]["code"], -32601);
+
+        // Subscriptions: only subscribed sessions hear about updates; list changes reach every client.
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        session.open_standalone(tx);
+        session.mark_initialized();
+        s.register_client(&session);
+        assert_eq!(s.notify_resource_updated("data://config"), 0);
+        ask_one(r#"{"jsonrpc":"2.0","id":7,"method":"resources/subscribe","params":{"uri":"data://config"}}"#).await;
+        assert_eq!(s.notify_resource_updated("data://config"), 1);
+        let note: Value = serde_json::from_slice(&rx.recv().await.unwrap()).unwrap();
+        assert_eq!(note["params"]["uri"], "data://config");
+        assert_eq!(s.notify_list_changed(ListKind::Prompts), 1);
+        let note: Value = serde_json::from_slice(&rx.recv().await.unwrap()).unwrap();
+        assert_eq!(
+            note,
+            json!({"jsonrpc": "2.0", "method": "notifications/prompts/list_changed"})
+        );
+        ask_one(r#"{"jsonrpc":"2.0","id":8,"method":"resources/unsubscribe","params":{"uri":"data://config"}}"#).await;
+        assert_eq!(s.notify_resource_updated("data://config"), 0);
+
+        // A handler that asks the client something: the request goes out, the client's answer comes back.
+        let (s, session) = (Arc::new(s), session.clone());
+        let (s2, sess2) = (s.clone(), session.clone());
+        let pending = tokio::spawn(async move {
+            ask_owned(
+                &s2,
+                &sess2,
+                r#"{"jsonrpc":"2.0","id":9,"method":"resources/read","params":{"uri":"ask://client"}}"#,
+            )
+            .await
+        });
+        let request: Value = serde_json::from_slice(&rx.recv().await.unwrap()).unwrap();
+        assert_eq!(request["method"], "roots/list");
+        let reply = format!(r#"{{"jsonrpc":"2.0","id":{},"result":{{"roots":[]}}}}"#, request["id"]);
+        assert!(ask(&s, &session, &reply, RequestSink::none()).await.is_none());
+        let r = pending.await.unwrap();
+        assert_eq!(r["result"]["asked"], json!({"roots": []}));
+    }
+
+    async fn ask_owned(s: &McpServer, session: &Arc<Session>, body: &str) -> Value {
+        ask(s, session, body, RequestSink::none()).await.unwrap()
     }
 
     #[tokio::test]

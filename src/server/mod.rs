@@ -5,10 +5,13 @@ pub mod context;
 pub mod dispatch;
 pub mod registry;
 pub mod session;
+pub mod uri_template;
 pub mod wake_queue;
 
-pub use context::{LogLevel, OutboundTx, RequestContext, RequestSink};
-pub use dispatch::{McpServer, ServerInfo, ServerOptions, ToolBackend, ToolInvocation};
-pub use registry::{ToolEntry, ToolRegistry};
+pub use context::{ClientRequestError, LogLevel, OutboundTx, RequestContext, RequestSink};
+pub use dispatch::{
+    HandlerInvocation, HandlerKind, ListKind, McpServer, ServerInfo, ServerOptions, ToolBackend, ToolInvocation,
+};
+pub use registry::{PromptEntry, Registry, ResourceEntry, TemplateEntry, ToolEntry, ToolRegistry};
 pub use session::{Session, SessionLimits, SessionStore};
 pub use wake_queue::WakeQueue;

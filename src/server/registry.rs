@@ -1,7 +1,10 @@
-//! The tool table: what `tools/list` shows and what `tools/call` finds, with each input schema compiled once.
+//! The component tables: what the `*/list` methods show and what calls and reads find. Tool input schemas
+//! are compiled once, at registration.
 
+use crate::server::uri_template::{Screening, UriTemplate};
+use serde_json::value::RawValue;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -9,7 +12,7 @@ use std::time::Duration;
 pub struct ToolEntry {
     pub name: String,
     /// The entry `tools/list` shows, kept serialized: it is sent far more often than it changes.
-    pub listing: Box<serde_json::value::RawValue>,
+    pub listing: Box<RawValue>,
     validator: Option<jsonschema::Validator>,
     pub handler: u64,
     pub timeout: Option<Duration>,
@@ -33,7 +36,7 @@ impl ToolEntry {
             }
             None => None,
         };
-        let listing = serde_json::value::to_raw_value(definition).map_err(|e| BadSchema(e.to_string()))?;
+        let listing = raw_listing(definition)?;
         Ok(Self {
             name,
             listing,
@@ -49,26 +52,58 @@ impl ToolEntry {
     }
 }
 
-#[derive(Default)]
-struct ToolTable {
-    order: Vec<Arc<ToolEntry>>,
-    by_name: HashMap<String, usize>,
+/// What every registry entry has: the key it is found by and its serialized listing.
+pub trait Listed: Send + Sync + 'static {
+    fn key(&self) -> &str;
+    fn listing(&self) -> &RawValue;
 }
 
-/// Tools in registration order. Readers take a snapshot (an `Arc` clone); writers replace it.
-#[derive(Default)]
-pub struct ToolRegistry {
-    table: RwLock<Arc<ToolTable>>,
+impl Listed for ToolEntry {
+    fn key(&self) -> &str {
+        &self.name
+    }
+    fn listing(&self) -> &RawValue {
+        &self.listing
+    }
 }
 
-impl ToolRegistry {
-    /// Adds a tool, replacing one of the same name in place (so listing order stays stable). Returns the
+struct Table<E> {
+    order: Vec<Arc<E>>,
+    by_key: HashMap<String, usize>,
+}
+
+impl<E> Default for Table<E> {
+    fn default() -> Self {
+        Self {
+            order: Vec::new(),
+            by_key: HashMap::new(),
+        }
+    }
+}
+
+/// Entries in registration order. Readers take a snapshot (an `Arc` clone); writers replace it.
+pub struct Registry<E> {
+    table: RwLock<Arc<Table<E>>>,
+}
+
+impl<E> Default for Registry<E> {
+    fn default() -> Self {
+        Self {
+            table: RwLock::new(Arc::new(Table::default())),
+        }
+    }
+}
+
+pub type ToolRegistry = Registry<ToolEntry>;
+
+impl<E: Listed> Registry<E> {
+    /// Adds an entry, replacing one with the same key in place (so listing order stays stable). Returns the
     /// replaced entry.
-    pub fn insert(&self, entry: ToolEntry) -> Option<Arc<ToolEntry>> {
+    pub fn insert(&self, entry: E) -> Option<Arc<E>> {
         let mut guard = self.table.write().unwrap();
         let mut order = guard.order.clone();
         let entry = Arc::new(entry);
-        let replaced = if let Some(&i) = guard.by_name.get(&entry.name) {
+        let replaced = if let Some(&i) = guard.by_key.get(entry.key()) {
             Some(std::mem::replace(&mut order[i], entry))
         } else {
             order.push(entry);
@@ -78,23 +113,28 @@ impl ToolRegistry {
         replaced
     }
 
-    pub fn remove(&self, name: &str) -> Option<Arc<ToolEntry>> {
+    pub fn remove(&self, key: &str) -> Option<Arc<E>> {
         let mut guard = self.table.write().unwrap();
-        let i = *guard.by_name.get(name)?;
+        let i = *guard.by_key.get(key)?;
         let mut order = guard.order.clone();
         let removed = order.remove(i);
         *guard = Arc::new(Self::index(order));
         Some(removed)
     }
 
-    fn index(order: Vec<Arc<ToolEntry>>) -> ToolTable {
-        let by_name = order.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
-        ToolTable { order, by_name }
+    fn index(order: Vec<Arc<E>>) -> Table<E> {
+        let by_key = order.iter().enumerate().map(|(i, e)| (e.key().to_owned(), i)).collect();
+        Table { order, by_key }
     }
 
-    pub fn get(&self, name: &str) -> Option<Arc<ToolEntry>> {
+    pub fn get(&self, key: &str) -> Option<Arc<E>> {
         let table = self.table.read().unwrap();
-        table.by_name.get(name).map(|&i| table.order[i].clone())
+        table.by_key.get(key).map(|&i| table.order[i].clone())
+    }
+
+    /// Every entry, in order (a snapshot).
+    pub fn all(&self) -> Vec<Arc<E>> {
+        self.table.read().unwrap().order.clone()
     }
 
     pub fn len(&self) -> usize {
@@ -105,8 +145,9 @@ impl ToolRegistry {
         self.len() == 0
     }
 
-    /// One page of tools from `offset`, at most `page_size` (all when `None`), and the next offset if more remain.
-    pub fn page(&self, offset: usize, page_size: Option<usize>) -> (Vec<Arc<ToolEntry>>, Option<usize>) {
+    /// One page of entries from `offset`, at most `page_size` (all when `None`), and the next offset if more
+    /// remain.
+    pub fn page(&self, offset: usize, page_size: Option<usize>) -> (Vec<Arc<E>>, Option<usize>) {
         let table = self.table.read().unwrap().clone();
         let end = page_size.map_or(table.order.len(), |n| {
             offset.saturating_add(n.max(1)).min(table.order.len())
@@ -115,6 +156,64 @@ impl ToolRegistry {
         let next = (end < table.order.len()).then_some(end);
         (table.order[start..end].to_vec(), next)
     }
+}
+
+/// A static resource: read by its exact URI.
+pub struct ResourceEntry {
+    pub uri: String,
+    pub listing: Box<RawValue>,
+    pub handler: u64,
+}
+
+impl Listed for ResourceEntry {
+    fn key(&self) -> &str {
+        &self.uri
+    }
+    fn listing(&self) -> &RawValue {
+        &self.listing
+    }
+}
+
+/// A resource template: read by any URI it matches, with the parameters it extracts.
+pub struct TemplateEntry {
+    pub template: UriTemplate,
+    pub listing: Box<RawValue>,
+    pub handler: u64,
+    /// Plain `{?name}` parameters that take a list (split on commas).
+    pub list_params: HashSet<String>,
+    /// `None` turns screening off for this template.
+    pub screening: Option<Screening>,
+}
+
+impl Listed for TemplateEntry {
+    fn key(&self) -> &str {
+        self.template.as_str()
+    }
+    fn listing(&self) -> &RawValue {
+        &self.listing
+    }
+}
+
+/// A prompt, with the arguments it cannot do without.
+pub struct PromptEntry {
+    pub name: String,
+    pub listing: Box<RawValue>,
+    pub handler: u64,
+    pub required: Vec<String>,
+}
+
+impl Listed for PromptEntry {
+    fn key(&self) -> &str {
+        &self.name
+    }
+    fn listing(&self) -> &RawValue {
+        &self.listing
+    }
+}
+
+/// Serializes a listing entry once, at registration.
+pub fn raw_listing(definition: &Value) -> Result<Box<RawValue>, BadSchema> {
+    serde_json::value::to_raw_value(definition).map_err(|e| BadSchema(e.to_string()))
 }
 
 #[cfg(test)]

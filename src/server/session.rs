@@ -4,12 +4,16 @@ use crate::protocol::RequestId;
 use crate::server::context::{LogLevel, OutboundTx};
 use bytes::Bytes;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::any::Any;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
-use tokio::sync::Notify;
+use tokio::sync::{oneshot, Notify};
+
+/// How a client answered a request the server sent it: its `result`, or its `error` object.
+pub type ClientAnswer = Result<Value, Value>;
 
 const LEVEL_UNSET: u8 = u8::MAX;
 
@@ -29,6 +33,13 @@ pub struct Session {
     last_seen_ms: AtomicU64,
     in_flight: Mutex<HashMap<RequestId, Arc<Notify>>>,
     standalone: Mutex<Option<OutboundTx>>,
+    /// Requests this server sent the client (sampling, elicitation, roots), waiting for its answer.
+    awaiting: Mutex<HashMap<RequestId, oneshot::Sender<ClientAnswer>>>,
+    next_outbound_id: AtomicU64,
+    /// Resource URIs the client subscribed to.
+    subscriptions: Mutex<HashSet<String>>,
+    /// Per-session data of the code serving it (the Python glue keeps `Context` state here).
+    extension: OnceLock<Box<dyn Any + Send + Sync>>,
 }
 
 impl Session {
@@ -42,6 +53,10 @@ impl Session {
             last_seen_ms: AtomicU64::new(clock()),
             in_flight: Mutex::new(HashMap::new()),
             standalone: Mutex::new(None),
+            awaiting: Mutex::new(HashMap::new()),
+            next_outbound_id: AtomicU64::new(0),
+            subscriptions: Mutex::new(HashSet::new()),
+            extension: OnceLock::new(),
         }
     }
 
@@ -124,14 +139,61 @@ impl Session {
         true
     }
 
-    pub fn send_standalone(&self, message: Bytes) {
-        if let Some(tx) = self.standalone.lock().unwrap().as_ref() {
-            let _ = tx.send(message);
-        }
+    /// Sends a message on the GET stream (over stdio, the one output) if one is open. Returns whether it was
+    /// queued.
+    pub fn send_standalone(&self, message: Bytes) -> bool {
+        self.standalone
+            .lock()
+            .unwrap()
+            .as_ref()
+            .is_some_and(|tx| tx.send(message).is_ok())
+    }
+
+    /// Registers a request to the client; returns its id and where the answer will arrive. The answer
+    /// channel closes without a value if the session closes first.
+    pub fn begin_outbound(&self) -> (RequestId, oneshot::Receiver<ClientAnswer>) {
+        let n = self.next_outbound_id.fetch_add(1, Ordering::Relaxed);
+        let id = RequestId::from_value(&Value::from(n)).expect("an integer is a valid id");
+        let (tx, rx) = oneshot::channel();
+        let mut awaiting = self.awaiting.lock().unwrap();
+        // Requests whose waiter gave up (a cancelled tool) are dropped as new ones begin.
+        awaiting.retain(|_, tx| !tx.is_closed());
+        awaiting.insert(id.clone(), tx);
+        (id, rx)
+    }
+
+    /// Delivers a client's answer. Returns false when no request with that id is waiting.
+    pub fn resolve_outbound(&self, id: &RequestId, answer: ClientAnswer) -> bool {
+        let waiter = self.awaiting.lock().unwrap().remove(id);
+        waiter.is_some_and(|tx| tx.send(answer).is_ok())
+    }
+
+    pub fn subscribe(&self, uri: &str) {
+        self.subscriptions.lock().unwrap().insert(uri.to_owned());
+    }
+
+    pub fn unsubscribe(&self, uri: &str) {
+        self.subscriptions.lock().unwrap().remove(uri);
+    }
+
+    pub fn is_subscribed(&self, uri: &str) -> bool {
+        self.subscriptions.lock().unwrap().contains(uri)
+    }
+
+    /// The session's extension data, created by `init` on first use.
+    ///
+    /// # Panics
+    /// If the slot already holds a value of another type.
+    pub fn extension<T: Any + Send + Sync>(&self, init: impl FnOnce() -> T) -> &T {
+        self.extension
+            .get_or_init(|| Box::new(init()))
+            .downcast_ref::<T>()
+            .expect("a session's extension has one type")
     }
 
     /// Ends the GET stream and wakes every in-flight request so it can finish.
     pub fn close(&self) {
+        self.awaiting.lock().unwrap().clear();
         self.standalone.lock().unwrap().take();
         for n in self.in_flight.lock().unwrap().values() {
             n.notify_one();

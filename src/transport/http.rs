@@ -354,6 +354,7 @@ impl HttpState {
         let is_initialize = matches!(&message, Incoming::Request { method, .. } if method == "initialize");
         let session = if is_initialize && !self.config.stateless {
             if let Ok(s) = self.sessions.create() {
+                self.server.register_client(&s);
                 s
             } else {
                 let error = RpcError::new(ErrorCode::InternalError, "Too many sessions");
@@ -366,11 +367,14 @@ impl HttpState {
             }
         };
         let session_id = session.id().map(str::to_owned);
-        if matches!(message, Incoming::Response { .. }) {
-            // The server sends no requests of its own yet, so no response can be due.
+        if let Incoming::Response { id, outcome } = message {
+            // An answer to a request this server sent (elicitation, sampling, roots).
+            if session.resolve_outbound(&id, outcome) {
+                return with_session(empty(StatusCode::ACCEPTED), session_id.as_deref());
+            }
             let error = RpcError::new(
                 ErrorCode::InvalidRequest,
-                "Invalid Request: unexpected JSON-RPC response",
+                "Invalid Request: no request of the server is waiting for this response",
             );
             return json_response(
                 StatusCode::BAD_REQUEST,
@@ -387,6 +391,7 @@ impl HttpState {
         let Incoming::Request { id, method, params } = message else {
             unreachable!("notifications and responses were answered above")
         };
+        let headers = Arc::new(parts.headers);
         // A request the client cancelled still gets an answer over HTTP, so the exchange ends cleanly.
         let cancelled = Outgoing::error(
             Some(&id),
@@ -397,7 +402,8 @@ impl HttpState {
             let (mut answer_tx, mut answer) = oneshot::channel::<Bytes>();
             let server = self.server.clone();
             tokio::spawn(async move {
-                let handled = server.handle_request(&session, id, &method, params, RequestSink::new(tx));
+                let sink = RequestSink::new(tx).with_headers(headers);
+                let handled = server.handle_request(&session, id, &method, params, sink);
                 tokio::select! {
                     done = handled => { let _ = answer_tx.send(done.unwrap_or(cancelled).into()); }
                     // The client went away: dropping the handler cancels the tool.
@@ -434,7 +440,7 @@ impl HttpState {
         }
         let answer = self
             .server
-            .handle_request(&session, id, &method, params, RequestSink::none())
+            .handle_request(&session, id, &method, params, RequestSink::none().with_headers(headers))
             .await;
         json_response(StatusCode::OK, answer.unwrap_or(cancelled), session_id.as_deref())
     }

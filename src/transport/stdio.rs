@@ -84,6 +84,9 @@ where
     let (tx, rx) = mpsc::unbounded_channel::<Bytes>();
     let writer = tokio::spawn(write_messages(output, rx));
     let session = Arc::new(Session::new(None));
+    // Notifications that belong to no request (list changes, resource updates) share the one output.
+    session.open_standalone(tx.clone());
+    server.register_client(&session);
     let mut reader = BufReader::with_capacity(64 * 1024, input);
     let mut line = Vec::new();
     let mut requests = JoinSet::new();
