@@ -1,17 +1,19 @@
 //! The Python side of [`ToolBackend`]: runs a call on the right thread, builds its arguments, calls the
 //! user's function, and maps what comes back (or what it raised) to a `CallToolResult`.
 
-use super::convert::{exact_json, json_object_to_py, py_to_json};
+use super::convert::{exact_json, json_object_to_py, json_to_py, py_to_json};
 use super::workers::{LoopBridge, PyJob, SyncPool};
 use super::RequestHandle;
+use crate::protocol::{ErrorCode, RpcError};
 use crate::server::dispatch::error_result;
-use crate::server::{ToolBackend, ToolInvocation};
-use pyo3::exceptions::PyStopIteration;
+use crate::server::{HandlerInvocation, HandlerKind, RequestContext, ToolBackend, ToolInvocation};
+use pyo3::exceptions::{PyRuntimeError, PyStopIteration, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyString, PyType};
 use serde_json::{json, Value};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::oneshot;
@@ -66,12 +68,25 @@ impl ResultShape {
 /// Facade classes and switches the backend needs at call time.
 pub struct Hooks {
     pub tool_error: Py<PyType>,
+    /// `fastmcp_rs.exceptions.McpError`: raised with a JSON-RPC code, it is answered with that code.
+    pub mcp_error: Py<PyType>,
     pub context_factory: Py<PyAny>,
+    /// The `ContextVar` that `get_context()` reads inside async calls.
+    pub current: Py<PyAny>,
     pub mask_error_details: bool,
+}
+
+/// What the facade registered for a resource, a template, a prompt or the completion handler:
+/// `func(arguments: dict, handle: RequestHandle)` returns the finished result (a dict of plain data) or,
+/// when `is_async`, a coroutine that does.
+pub struct PyHandler {
+    pub func: Py<PyAny>,
+    pub is_async: bool,
 }
 
 pub struct PyBackend {
     pub tools: RwLock<HashMap<u64, Arc<PyTool>>>,
+    pub handlers: RwLock<HashMap<u64, Arc<PyHandler>>>,
     pub hooks: Hooks,
     pub pool: SyncPool,
     pub bridge: LoopBridge,
@@ -85,6 +100,7 @@ impl PyBackend {
     pub fn new(hooks: Hooks, max_threads: usize) -> std::io::Result<Self> {
         Ok(Self {
             tools: RwLock::new(HashMap::new()),
+            handlers: RwLock::new(HashMap::new()),
             hooks,
             pool: SyncPool::new(max_threads),
             bridge: LoopBridge::new()?,
@@ -98,16 +114,116 @@ impl PyBackend {
     }
 }
 
-/// Everything a call needs once it reaches a Python thread.
-struct PendingCall {
+/// One call on its way to Python: a tool call or a handler call. Both run the same way (sync on the pool,
+/// async on the loop with an eager first step); they differ in how the function is called and how its
+/// outcome is answered.
+trait Call: Send + 'static {
+    fn backend(&self) -> &Arc<PyBackend>;
+    fn is_async(&self) -> bool;
+    fn call_id(&self) -> u64;
+    /// The request, and the name `Context` reports, for `get_context()`.
+    fn request(&self) -> (&RequestContext, &str);
+    /// Nobody waits for the answer any more (cancelled or timed out while queued).
+    fn abandoned(&self) -> bool;
+    /// Calls the user's function (through the facade): the value, or for async code the coroutine.
+    fn start<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>>;
+    /// Answers with what the function returned or raised.
+    fn finish(self: Box<Self>, py: Python<'_>, outcome: PyResult<Bound<'_, PyAny>>);
+}
+
+struct ToolCall {
     backend: Arc<PyBackend>,
     tool: Arc<PyTool>,
     call: ToolInvocation,
     done: oneshot::Sender<Value>,
 }
 
+impl Call for ToolCall {
+    fn backend(&self) -> &Arc<PyBackend> {
+        &self.backend
+    }
+    fn is_async(&self) -> bool {
+        self.tool.is_async
+    }
+    fn call_id(&self) -> u64 {
+        self.call.call_id
+    }
+    fn request(&self) -> (&RequestContext, &str) {
+        (&self.call.context, &self.tool.name)
+    }
+    fn abandoned(&self) -> bool {
+        self.done.is_closed()
+    }
+    fn start<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let kwargs = build_kwargs(py, &self.backend, &self.tool, &self.call)?;
+        self.tool.func.bind(py).call((), Some(&kwargs))
+    }
+    fn finish(self: Box<Self>, py: Python<'_>, outcome: PyResult<Bound<'_, PyAny>>) {
+        let result = match outcome {
+            Ok(value) => convert_result(py, &self.backend, &self.tool, &value),
+            Err(err) => exception_result(py, &self.backend, &self.tool, &err),
+        };
+        let _ = self.done.send(result);
+    }
+}
+
+struct HandlerCall {
+    backend: Arc<PyBackend>,
+    handler: Arc<PyHandler>,
+    call: HandlerInvocation,
+    done: oneshot::Sender<Result<Value, RpcError>>,
+}
+
+impl Call for HandlerCall {
+    fn backend(&self) -> &Arc<PyBackend> {
+        &self.backend
+    }
+    fn is_async(&self) -> bool {
+        self.handler.is_async
+    }
+    fn call_id(&self) -> u64 {
+        self.call.call_id
+    }
+    fn request(&self) -> (&RequestContext, &str) {
+        (&self.call.context, &self.call.target)
+    }
+    fn abandoned(&self) -> bool {
+        self.done.is_closed()
+    }
+    fn start<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let arguments = json_to_py(py, &self.call.arguments)?;
+        let handle = Py::new(
+            py,
+            RequestHandle::new(
+                self.call.context.clone(),
+                self.call.target.clone(),
+                self.backend.clone(),
+            ),
+        )?;
+        self.handler.func.bind(py).call1((arguments, handle))
+    }
+    fn finish(self: Box<Self>, py: Python<'_>, outcome: PyResult<Bound<'_, PyAny>>) {
+        let result = outcome
+            .and_then(|value| py_to_json(&value))
+            .map_err(|err| handler_error(py, &self.backend, self.call.kind, &self.call.target, &err));
+        let _ = self.done.send(result);
+    }
+}
+
 /// `Arc<PyBackend>` is what the core holds; this lets jobs keep the backend alive.
 pub struct SharedBackend(pub Arc<PyBackend>);
+
+impl SharedBackend {
+    fn dispatch(&self, call: Box<dyn Call>) {
+        if call.is_async() {
+            self.0.bridge.submit(Box::new(move |py| start_async(py, call)));
+        } else {
+            let job: PyJob = Box::new(move |py| run_sync(py, call));
+            // A closed pool drops the job and with it the sender: the dispatcher answers with an error.
+            let _ = self.0.pool.submit(job);
+        }
+    }
+}
 
 impl ToolBackend for SharedBackend {
     fn invoke(&self, call: ToolInvocation, done: oneshot::Sender<Value>) {
@@ -116,20 +232,26 @@ impl ToolBackend for SharedBackend {
             let _ = done.send(error_result(&format!("Unknown tool: '{}'", call.tool.name)));
             return;
         };
-        let is_async = tool.is_async;
-        let pending = PendingCall {
+        self.dispatch(Box::new(ToolCall {
             backend: self.0.clone(),
             tool,
             call,
             done,
+        }));
+    }
+
+    fn invoke_handler(&self, call: HandlerInvocation, done: oneshot::Sender<Result<Value, RpcError>>) {
+        let handler = self.0.handlers.read().unwrap().get(&call.handler).cloned();
+        let Some(handler) = handler else {
+            let _ = done.send(Err(RpcError::invalid_params(format!("Unknown: '{}'", call.target))));
+            return;
         };
-        if is_async {
-            self.0.bridge.submit(Box::new(move |py| start_async(py, pending)));
-        } else {
-            let job: PyJob = Box::new(move |py| run_sync(py, pending));
-            // A closed pool drops the job and with it the sender: the dispatcher answers with an error.
-            let _ = self.0.pool.submit(job);
-        }
+        self.dispatch(Box::new(HandlerCall {
+            backend: self.0.clone(),
+            handler,
+            call,
+            done,
+        }));
     }
 
     fn cancel(&self, call_id: u64) {
@@ -143,78 +265,78 @@ impl ToolBackend for SharedBackend {
     }
 }
 
-/// The common start of every call: skip it if nobody waits any more, else build its arguments. Hands
-/// back the pieces and the kwargs, or `None` once the call has been answered (or abandoned).
-fn begin_call(py: Python<'_>, pending: PendingCall) -> Option<(PendingCall, Bound<'_, PyDict>)> {
-    if pending.done.is_closed() {
-        return None; // cancelled or timed out while queued
-    }
-    match build_kwargs(py, &pending.backend, &pending.tool, &pending.call) {
-        Ok(kwargs) => Some((pending, kwargs)),
-        Err(result) => {
-            let _ = pending.done.send(result);
-            None
-        }
+thread_local! {
+    /// The call a pool thread is running, for `get_context()` in sync code.
+    static CURRENT: RefCell<Option<(RequestContext, String, Arc<PyBackend>)>> = const { RefCell::new(None) };
+}
+
+/// The request the calling thread is serving, if it is a pool thread inside a sync call.
+pub fn current_request() -> Option<RequestHandle> {
+    CURRENT.with_borrow(|c| {
+        c.as_ref()
+            .map(|(ctx, name, backend)| RequestHandle::new(ctx.clone(), name.clone(), backend.clone()))
+    })
+}
+
+/// Clears the pool thread's current call however the call ends.
+struct CurrentGuard;
+
+impl Drop for CurrentGuard {
+    fn drop(&mut self) {
+        CURRENT.with_borrow_mut(|c| *c = None);
     }
 }
 
-fn run_sync(py: Python<'_>, pending: PendingCall) {
-    let Some((
-        PendingCall {
-            backend, tool, done, ..
-        },
-        kwargs,
-    )) = begin_call(py, pending)
-    else {
+fn run_sync(py: Python<'_>, call: Box<dyn Call>) {
+    if call.abandoned() {
         return;
-    };
-    let result = match tool.func.bind(py).call((), Some(&kwargs)) {
-        Ok(value) => convert_result(py, &backend, &tool, &value),
-        Err(err) => exception_result(py, &backend, &tool, &err),
-    };
-    let _ = done.send(result);
+    }
+    let (context, name) = call.request();
+    let backend = call.backend().clone();
+    CURRENT.with_borrow_mut(|c| *c = Some((context.clone(), name.to_owned(), backend)));
+    let guard = CurrentGuard;
+    let outcome = call.start(py);
+    drop(guard);
+    call.finish(py, outcome);
 }
 
-fn start_async(py: Python<'_>, pending: PendingCall) {
-    let Some((
-        PendingCall {
-            backend,
-            tool,
-            call,
-            done,
-        },
-        kwargs,
-    )) = begin_call(py, pending)
-    else {
+fn start_async(py: Python<'_>, call: Box<dyn Call>) {
+    if call.abandoned() {
         return;
-    };
-    let coroutine = match tool.func.bind(py).call((), Some(&kwargs)) {
+    }
+    let backend = call.backend().clone();
+    let coroutine = match call.start(py) {
         Ok(c) => c,
-        Err(err) => {
-            let _ = done.send(exception_result(py, &backend, &tool, &err));
-            return;
-        }
+        Err(err) => return call.finish(py, Err(err)),
     };
     let create_task = backend.create_task.lock().unwrap().as_ref().map(|c| c.clone_ref(py));
     let Some(create_task) = create_task else {
         let _ = coroutine.call_method0(intern!(py, "close"));
-        let _ = done.send(error_result("the server is not running"));
-        return;
+        return call.finish(py, Err(PyRuntimeError::new_err("the server is not running")));
     };
     let eager = match eager(py) {
         Ok(e) => e,
-        Err(err) => {
-            let _ = done.send(exception_result(py, &backend, &tool, &err));
-            return;
-        }
+        Err(err) => return call.finish(py, Err(err)),
+    };
+    let (context, name) = call.request();
+    let handle = match Py::new(
+        py,
+        RequestHandle::new(context.clone(), name.to_owned(), backend.clone()),
+    ) {
+        Ok(h) => h,
+        Err(err) => return call.finish(py, Err(err)),
     };
     if !eager.supported {
-        // Python 3.10: `create_task` takes no context, so the first step could not run in the Task's own.
-        match create_task.bind(py).call1((coroutine,)) {
-            Ok(task) => watch_task(py, &backend, tool, call.call_id, done, &task),
-            Err(err) => {
-                let _ = done.send(exception_result(py, &backend, &tool, &err));
-            }
+        // Python 3.10: `create_task` takes no context, so the first step could not run in the Task's own;
+        // the coroutine is wrapped to set the current request inside the Task.
+        let task = eager
+            .bind_current
+            .bind(py)
+            .call1((&coroutine, backend.hooks.current.bind(py), handle))
+            .and_then(|wrapped| create_task.bind(py).call1((wrapped,)));
+        match task {
+            Ok(task) => watch_task(py, call, &task),
+            Err(err) => call.finish(py, Err(err)),
         }
         return;
     }
@@ -222,31 +344,22 @@ fn start_async(py: Python<'_>, pending: PendingCall) {
     // waiting (most do) is answered here: no Task, no loop iterations, no done-callback.
     let first = (|| -> PyResult<_> {
         let context = eager.copy_context.bind(py).call0()?;
+        let set = backend.hooks.current.bind(py).getattr(intern!(py, "set"))?;
+        context.call_method1(intern!(py, "run"), (set, handle))?;
         let send = coroutine.getattr(intern!(py, "send"))?;
         Ok((context.call_method1(intern!(py, "run"), (send, py.None())), context))
     })();
     let (stepped, context) = match first {
         Ok(pair) => pair,
-        Err(err) => {
-            let _ = done.send(exception_result(py, &backend, &tool, &err));
-            return;
-        }
+        Err(err) => return call.finish(py, Err(err)),
     };
     let awaited = match stepped {
         Ok(awaited) => awaited,
         Err(err) if err.is_instance_of::<PyStopIteration>(py) => {
             let value = err.value(py).getattr(intern!(py, "value"));
-            let result = match value {
-                Ok(value) => convert_result(py, &backend, &tool, &value),
-                Err(err) => exception_result(py, &backend, &tool, &err),
-            };
-            let _ = done.send(result);
-            return;
+            return call.finish(py, value);
         }
-        Err(err) => {
-            let _ = done.send(exception_result(py, &backend, &tool, &err));
-            return;
-        }
+        Err(err) => return call.finish(py, Err(err)),
     };
     let task = (|| -> PyResult<_> {
         let rest = eager.resume.bind(py).call1((&coroutine, awaited))?;
@@ -255,24 +368,17 @@ fn start_async(py: Python<'_>, pending: PendingCall) {
         create_task.bind(py).call((rest,), Some(&kwargs))
     })();
     match task {
-        Ok(task) => watch_task(py, &backend, tool, call.call_id, done, &task),
-        Err(err) => {
-            let _ = done.send(exception_result(py, &backend, &tool, &err));
-        }
+        Ok(task) => watch_task(py, call, &task),
+        Err(err) => call.finish(py, Err(err)),
     }
 }
 
 /// Answers the call when its task finishes, and keeps the task where a cancellation can find it.
-fn watch_task(
-    py: Python<'_>,
-    backend: &Arc<PyBackend>,
-    tool: Arc<PyTool>,
-    call_id: u64,
-    done: oneshot::Sender<Value>,
-    task: &Bound<'_, PyAny>,
-) {
+fn watch_task(py: Python<'_>, call: Box<dyn Call>, task: &Bound<'_, PyAny>) {
+    let backend = call.backend().clone();
+    let call_id = call.call_id();
     let on_done = TaskDone {
-        state: Mutex::new(Some((backend.clone(), tool, done))),
+        state: Mutex::new(Some(call)),
         call_id,
     };
     let registered =
@@ -288,77 +394,67 @@ struct Eager {
     supported: bool,
     copy_context: Py<PyAny>,
     resume: Py<PyAny>,
+    bind_current: Py<PyAny>,
 }
 
 fn eager(py: Python<'_>) -> PyResult<&'static Eager> {
     static EAGER: PyOnceLock<Eager> = PyOnceLock::new();
     EAGER.get_or_try_init(py, || {
+        let helpers = py.import("fastmcp_rs._eager")?;
         Ok(Eager {
             supported: py.version_info() >= (3, 11),
             copy_context: py.import("contextvars")?.getattr("copy_context")?.unbind(),
-            resume: py.import("fastmcp_rs._eager")?.getattr("resume")?.unbind(),
+            resume: helpers.getattr("resume")?.unbind(),
+            bind_current: helpers.getattr("bind_current")?.unbind(),
         })
     })
 }
 
-/// What a finished task needs to answer its call.
-type TaskState = (Arc<PyBackend>, Arc<PyTool>, oneshot::Sender<Value>);
-
-/// The done-callback of a tool's asyncio task.
+/// The done-callback of a call's asyncio task.
 #[pyclass(frozen)]
 struct TaskDone {
-    state: Mutex<Option<TaskState>>,
+    state: Mutex<Option<Box<dyn Call>>>,
     call_id: u64,
 }
 
 #[pymethods]
 impl TaskDone {
     fn __call__(&self, py: Python<'_>, task: Bound<'_, PyAny>) -> PyResult<()> {
-        let Some((backend, tool, done)) = self.state.lock().unwrap().take() else {
+        let Some(call) = self.state.lock().unwrap().take() else {
             return Ok(());
         };
-        backend.tasks.lock().unwrap().remove(&self.call_id);
+        call.backend().tasks.lock().unwrap().remove(&self.call_id);
         if task.call_method0(intern!(py, "cancelled"))?.is_truthy()? {
             return Ok(()); // the request was cancelled; nobody waits for an answer
         }
-        let result = match task.call_method0(intern!(py, "result")) {
-            Ok(value) => convert_result(py, &backend, &tool, &value),
-            Err(err) => exception_result(py, &backend, &tool, &err),
-        };
-        let _ = done.send(result);
+        let outcome = task.call_method0(intern!(py, "result"));
+        call.finish(py, outcome);
         Ok(())
     }
 }
 
-/// The keyword arguments for the user's function, or the error result that answers instead.
+/// The keyword arguments for the user's function.
 fn build_kwargs<'py>(
     py: Python<'py>,
-    backend: &PyBackend,
+    backend: &Arc<PyBackend>,
     tool: &PyTool,
     call: &ToolInvocation,
-) -> Result<Bound<'py, PyDict>, Value> {
+) -> PyResult<Bound<'py, PyDict>> {
     let Value::Object(arguments) = &call.arguments else {
-        return Err(error_result("arguments must be an object"));
+        return Err(PyValueError::new_err("arguments must be an object"));
     };
-    let kwargs = (|| -> PyResult<Bound<'py, PyDict>> {
-        let raw = json_object_to_py(py, arguments)?;
-        // A JSON float where an int is declared (`2.0`) passes the schema check but pydantic turns it into
-        // an int; such calls take the pydantic path so the function sees what FastMCP would give it.
-        if tool.plain_arguments && call.arguments_valid && !arguments.values().any(has_float) {
-            Ok(raw)
-        } else {
-            Ok(tool.prepare.bind(py).call1((raw,))?.cast_into::<PyDict>()?)
-        }
-    })()
-    .map_err(|err| exception_result(py, backend, tool, &err))?;
+    let raw = json_object_to_py(py, arguments)?;
+    // A JSON float where an int is declared (`2.0`) passes the schema check but pydantic turns it into an int;
+    // such calls take the pydantic path so the function sees what FastMCP would give it.
+    let kwargs = if tool.plain_arguments && call.arguments_valid && !arguments.values().any(has_float) {
+        raw
+    } else {
+        tool.prepare.bind(py).call1((raw,))?.cast_into::<PyDict>()?
+    };
     if let Some(param) = &tool.context_param {
-        let handle = RequestHandle::new(call.context.clone(), tool.name.clone());
-        let context = Py::new(py, handle)
-            .and_then(|h| backend.hooks.context_factory.bind(py).call1((h,)))
-            .and_then(|ctx| kwargs.set_item(param.bind(py), ctx));
-        if let Err(err) = context {
-            return Err(exception_result(py, backend, tool, &err));
-        }
+        let handle = RequestHandle::new(call.context.clone(), tool.name.clone(), backend.clone());
+        let context = backend.hooks.context_factory.bind(py).call1((Py::new(py, handle)?,))?;
+        kwargs.set_item(param.bind(py), context)?;
     }
     Ok(kwargs)
 }
@@ -441,7 +537,7 @@ pub fn exception_result(py: Python<'_>, backend: &PyBackend, tool: &PyTool, err:
     let text = if err.is_instance(py, backend.hooks.tool_error.bind(py)) {
         err.value(py).str().map(|s| s.to_string()).unwrap_or_default()
     } else {
-        log_exception(py, &tool.name, err);
+        log_exception(py, &format!("Error calling tool '{}'", tool.name), err);
         if backend.hooks.mask_error_details {
             format!("Error calling tool '{}'", tool.name)
         } else {
@@ -454,14 +550,50 @@ pub fn exception_result(py: Python<'_>, backend: &PyBackend, tool: &PyTool, err:
 
 /// Unexpected exceptions go to the `fastmcp_rs` logger (stderr by default), with their traceback.
 #[cold]
-fn log_exception(py: Python<'_>, tool: &str, err: &PyErr) {
+fn log_exception(py: Python<'_>, what: &str, err: &PyErr) {
     let logged = (|| -> PyResult<()> {
         let logging = py.import(intern!(py, "logging"))?;
         let logger = logging.call_method1(intern!(py, "getLogger"), ("fastmcp_rs",))?;
         let kwargs = PyDict::new(py);
         kwargs.set_item("exc_info", err.value(py))?;
-        logger.call_method("error", (format!("Error calling tool '{tool}'"),), Some(&kwargs))?;
+        logger.call_method("error", (what,), Some(&kwargs))?;
         Ok(())
     })();
     drop(logged);
+}
+
+/// The one place a Python exception from a resource, prompt or completion handler becomes a JSON-RPC error,
+/// as `FastMCP` answers it: an `McpError` with its own code; a `ResourceError` / `PromptError` (any of the
+/// facade's errors) with its text; anything else as an internal error named after what failed, its text
+/// hidden when details are masked.
+fn handler_error(py: Python<'_>, backend: &PyBackend, kind: HandlerKind, target: &str, err: &PyErr) -> RpcError {
+    let value = err.value(py);
+    let text = || value.str().map(|s| s.to_string()).unwrap_or_default();
+    if err.is_instance(py, backend.hooks.mcp_error.bind(py)) {
+        let code = value.getattr("code").and_then(|c| c.extract::<i64>()).unwrap_or(-32603);
+        let message = value
+            .getattr("message")
+            .and_then(|m| m.extract::<String>())
+            .unwrap_or_else(|_| text());
+        let data = value
+            .getattr("data")
+            .ok()
+            .filter(|d| !d.is_none())
+            .and_then(|d| py_to_json(&d).ok());
+        return RpcError::with_code(code, message, data);
+    }
+    if err.is_instance(py, backend.hooks.tool_error.bind(py)) {
+        return RpcError::new(ErrorCode::InternalError, text());
+    }
+    let what = match kind {
+        HandlerKind::Resource => format!("Error reading resource '{target}'"),
+        HandlerKind::Prompt => format!("Error rendering prompt '{target}'"),
+        HandlerKind::Completion => "Error completing the argument".to_owned(),
+    };
+    log_exception(py, &what, err);
+    if backend.hooks.mask_error_details {
+        RpcError::new(ErrorCode::InternalError, what)
+    } else {
+        RpcError::new(ErrorCode::InternalError, format!("{what}: {}", text()))
+    }
 }

@@ -4,14 +4,21 @@ mod backend;
 mod convert;
 mod workers;
 
-use crate::server::{LogLevel, McpServer, RequestContext, ServerInfo, ServerOptions, SessionLimits, ToolEntry};
+use crate::server::registry::{raw_listing, PromptEntry, ResourceEntry, TemplateEntry};
+use crate::server::uri_template::{Screening, UriTemplate};
+use crate::server::{
+    ClientRequestError, ListKind, LogLevel, McpServer, RequestContext, ServerInfo, ServerOptions, SessionLimits,
+    ToolEntry,
+};
 use crate::transport::http::{serve_http, HttpConfig};
 use crate::transport::stdio::{serve_stdio, StdioConfig};
 use crate::transport::{Shutdown, ShutdownTrigger};
-use backend::{Hooks, PyBackend, PyTool, ResultShape, SharedBackend};
+use backend::{Hooks, PyBackend, PyHandler, PyTool, ResultShape, SharedBackend};
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyString, PyType};
+use pyo3::types::{PyDict, PyString, PyType};
+use serde_json::Value;
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -54,14 +61,16 @@ pub struct NativeServer {
 #[pymethods]
 impl NativeServer {
     #[new]
-    #[pyo3(signature = (name, version, *, tool_error, context_factory, instructions=None, title=None,
+    #[pyo3(signature = (name, version, *, tool_error, mcp_error, context_factory, current, instructions=None, title=None,
         website_url=None, list_page_size=None, mask_error_details=false, max_threads=40))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         name: String,
         version: String,
         tool_error: Bound<'_, PyType>,
+        mcp_error: Bound<'_, PyType>,
         context_factory: Bound<'_, PyAny>,
+        current: Bound<'_, PyAny>,
         instructions: Option<String>,
         title: Option<String>,
         website_url: Option<String>,
@@ -71,7 +80,9 @@ impl NativeServer {
     ) -> PyResult<Self> {
         let hooks = Hooks {
             tool_error: tool_error.unbind(),
+            mcp_error: mcp_error.unbind(),
             context_factory: context_factory.unbind(),
+            current: current.unbind(),
             mask_error_details,
         };
         let backend = Arc::new(PyBackend::new(hooks, max_threads).map_err(|e| PyOSError::new_err(e.to_string()))?);
@@ -84,6 +95,7 @@ impl NativeServer {
         };
         let options = ServerOptions {
             list_page_size: list_page_size.filter(|n| *n > 0),
+            mask_error_details,
         };
         let server = Arc::new(McpServer::new(info, options, Arc::new(SharedBackend(backend.clone()))));
         Ok(Self {
@@ -151,6 +163,146 @@ impl NativeServer {
             }
             None => false,
         }
+    }
+
+    /// Registers (or replaces) a static resource. `definition` is the JSON text of its `resources/list` entry;
+    /// `func(arguments, handle)` returns the `resources/read` result (or a coroutine that does).
+    #[pyo3(signature = (definition, uri, func, *, is_async))]
+    fn add_resource(&self, definition: &str, uri: String, func: Bound<'_, PyAny>, is_async: bool) -> PyResult<()> {
+        let handler = self.add_handler(func, is_async);
+        let entry = ResourceEntry {
+            uri,
+            listing: listing(definition)?,
+            handler,
+        };
+        let old = self.server.resources.insert(entry);
+        self.drop_handler(old.map(|o| o.handler));
+        Ok(())
+    }
+
+    /// Registers (or replaces) a resource template. `list_params` are plain `{?name}` parameters that take
+    /// a list; `exempt_params` skip screening, and `screening=False` turns it off for the template.
+    #[pyo3(signature = (definition, uri_template, func, *, is_async, list_params=Vec::new(), screening=true,
+        exempt_params=Vec::new(), reject_path_traversal=true, reject_absolute_paths=true, reject_null_bytes=true))]
+    #[allow(clippy::too_many_arguments, clippy::fn_params_excessive_bools)]
+    fn add_template(
+        &self,
+        definition: &str,
+        uri_template: &str,
+        func: Bound<'_, PyAny>,
+        is_async: bool,
+        list_params: Vec<String>,
+        screening: bool,
+        exempt_params: Vec<String>,
+        reject_path_traversal: bool,
+        reject_absolute_paths: bool,
+        reject_null_bytes: bool,
+    ) -> PyResult<()> {
+        let template = UriTemplate::parse(uri_template).map_err(|e| PyValueError::new_err(e.0))?;
+        let screening = screening.then(|| Screening {
+            reject_path_traversal,
+            reject_absolute_paths,
+            reject_null_bytes,
+            exempt: exempt_params.iter().map(|n| n.replace('-', "_")).collect(),
+        });
+        let listing = listing(definition)?;
+        let handler = self.add_handler(func, is_async);
+        let entry = TemplateEntry {
+            template,
+            listing,
+            handler,
+            list_params: list_params.into_iter().collect::<HashSet<_>>(),
+            screening,
+        };
+        let old = self.server.templates.insert(entry);
+        self.drop_handler(old.map(|o| o.handler));
+        Ok(())
+    }
+
+    /// Registers (or replaces) a prompt. `required` names the arguments `prompts/get` cannot do without.
+    #[pyo3(signature = (definition, name, func, *, is_async, required=Vec::new()))]
+    fn add_prompt(
+        &self,
+        definition: &str,
+        name: String,
+        func: Bound<'_, PyAny>,
+        is_async: bool,
+        required: Vec<String>,
+    ) -> PyResult<()> {
+        let listing = listing(definition)?;
+        let handler = self.add_handler(func, is_async);
+        let old = self.server.prompts.insert(PromptEntry {
+            name,
+            listing,
+            handler,
+            required,
+        });
+        self.drop_handler(old.map(|o| o.handler));
+        Ok(())
+    }
+
+    /// Sets the `completion/complete` handler (`None` removes it).
+    #[pyo3(signature = (func, *, is_async=false))]
+    fn set_completion(&self, func: Option<Bound<'_, PyAny>>, is_async: bool) {
+        let handler = func.map(|f| self.add_handler(f, is_async));
+        let old = self.server.set_completion(handler);
+        self.drop_handler(old);
+    }
+
+    fn remove_resource(&self, uri: &str) -> bool {
+        let old = self.server.resources.remove(uri).map(|o| o.handler);
+        self.drop_handler(old)
+    }
+
+    fn remove_template(&self, uri_template: &str) -> bool {
+        let old = self.server.templates.remove(uri_template).map(|o| o.handler);
+        self.drop_handler(old)
+    }
+
+    fn remove_prompt(&self, name: &str) -> bool {
+        let old = self.server.prompts.remove(name).map(|o| o.handler);
+        self.drop_handler(old)
+    }
+
+    /// Sends `notifications/{tools,resources,prompts}/list_changed` to every connected client; returns
+    /// how many it reached.
+    fn list_changed(&self, kind: &str) -> PyResult<usize> {
+        let kind = match kind {
+            "tools" => ListKind::Tools,
+            "resources" => ListKind::Resources,
+            "prompts" => ListKind::Prompts,
+            _ => return Err(PyValueError::new_err(format!("unknown list {kind:?}"))),
+        };
+        Ok(self.server.notify_list_changed(kind))
+    }
+
+    /// Sends `notifications/resources/updated` to the clients subscribed to `uri`; returns how many.
+    fn resource_updated(&self, uri: &str) -> usize {
+        self.server.notify_resource_updated(uri)
+    }
+
+    /// What `resources/read` would run for `uri`: `(func, is_async, arguments)`, or `None` when no resource
+    /// or template serves it (or its parameters fail the screening).
+    fn find_resource<'py>(&self, py: Python<'py>, uri: &str) -> PyResult<Option<FoundResource<'py>>> {
+        let Ok((handler, arguments)) = self.server.find_resource(uri) else {
+            return Ok(None);
+        };
+        let Some(found) = self.backend.handlers.read().unwrap().get(&handler).cloned() else {
+            return Ok(None);
+        };
+        Ok(Some((
+            found.func.clone_ref(py),
+            found.is_async,
+            convert::json_to_py(py, &arguments)?,
+        )))
+    }
+
+    /// The parameter names of a URI template, in order; raises `ValueError` for a template the core
+    /// cannot match.
+    #[staticmethod]
+    fn template_parameters(uri_template: &str) -> PyResult<Vec<String>> {
+        let template = UriTemplate::parse(uri_template).map_err(|e| PyValueError::new_err(e.0))?;
+        Ok(template.parameter_names().collect())
     }
 
     /// Gives a server started without a loop the running loop's `create_task`.
@@ -258,7 +410,34 @@ impl NativeServer {
     }
 }
 
+fn listing(definition: &str) -> PyResult<Box<serde_json::value::RawValue>> {
+    let value: Value =
+        serde_json::from_str(definition).map_err(|e| PyValueError::new_err(format!("definition: {e}")))?;
+    raw_listing(&value).map_err(|e| PyValueError::new_err(e.0))
+}
+
 impl NativeServer {
+    fn add_handler(&self, func: Bound<'_, PyAny>, is_async: bool) -> u64 {
+        let key = self.next_handler.fetch_add(1, Ordering::Relaxed);
+        let handler = PyHandler {
+            func: func.unbind(),
+            is_async,
+        };
+        self.backend.handlers.write().unwrap().insert(key, Arc::new(handler));
+        key
+    }
+
+    /// Forgets a replaced or removed handler; returns whether there was one.
+    fn drop_handler(&self, key: Option<u64>) -> bool {
+        match key {
+            Some(key) => {
+                self.backend.handlers.write().unwrap().remove(&key);
+                true
+            }
+            None => false,
+        }
+    }
+
     fn begin_run(&self, create_task: Option<Bound<'_, PyAny>>) {
         self.backend.set_loop(create_task.map(Bound::unbind));
         self.backend.pool.open();
@@ -345,13 +524,27 @@ impl ServerHandle {
 pub struct RequestHandle {
     context: RequestContext,
     tool_name: String,
+    backend: Arc<PyBackend>,
+    /// `Context.set_state(..., serializable=False)`: lives as long as this handle.
+    request_state: pyo3::sync::PyOnceLock<Py<PyDict>>,
 }
 
 impl RequestHandle {
-    fn new(context: RequestContext, tool_name: String) -> Self {
-        Self { context, tool_name }
+    fn new(context: RequestContext, tool_name: String, backend: Arc<PyBackend>) -> Self {
+        Self {
+            context,
+            tool_name,
+            backend,
+            request_state: pyo3::sync::PyOnceLock::new(),
+        }
     }
 }
+
+/// What `find_resource` gives back: the handler, whether it is async, and its arguments.
+type FoundResource<'py> = (Py<PyAny>, bool, Bound<'py, PyAny>);
+
+/// A session's `Context` state (`ctx.set_state`), kept with the session in the core.
+struct SessionState(Py<PyDict>);
 
 #[pymethods]
 impl RequestHandle {
@@ -399,6 +592,105 @@ impl RequestHandle {
         &self.tool_name
     }
 
+    /// Sends a request to the client (`elicitation/create`, `sampling/createMessage`, `roots/list`) on this
+    /// request's stream, and resolves `future` (an asyncio future of the serving loop) with
+    /// `("result", result)`, `("error", error_object)`, or `("unavailable", reason)`.
+    fn send_request(
+        &self,
+        py: Python<'_>,
+        method: String,
+        params: &Bound<'_, PyAny>,
+        future: Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let params = convert::py_to_json(params)?;
+        let context = self.context.clone();
+        let backend = self.backend.clone();
+        let future = future.unbind();
+        runtime(py)?.spawn(async move {
+            let answer = context.request(&method, &params).await;
+            backend.bridge.submit(Box::new(move |py| {
+                let future = future.bind(py);
+                let pending = future
+                    .call_method0(pyo3::intern!(py, "done"))
+                    .and_then(|d| d.is_truthy())
+                    .is_ok_and(|done| !done);
+                if !pending {
+                    return; // the tool was cancelled meanwhile
+                }
+                let outcome = match answer {
+                    Ok(result) => convert::json_to_py(py, &result).map(|r| ("result", r)),
+                    Err(ClientRequestError::Rejected(error)) => convert::json_to_py(py, &error).map(|e| ("error", e)),
+                    Err(ClientRequestError::NoStream) => Ok((
+                        "unavailable",
+                        PyString::new(py, "there is no stream to send the request on (a JSON response or stateless request without a GET stream)").into_any(),
+                    )),
+                    Err(ClientRequestError::Closed) => Ok((
+                        "unavailable",
+                        PyString::new(py, "the session ended before the client answered").into_any(),
+                    )),
+                };
+                let _ = match outcome {
+                    Ok(pair) => future.call_method1(pyo3::intern!(py, "set_result"), (pair,)),
+                    Err(err) => future.call_method1(pyo3::intern!(py, "set_exception"), (err.into_value(py),)),
+                };
+            }));
+        });
+        Ok(())
+    }
+
+    /// The HTTP request's headers (names in lower case; repeated headers joined with ", "), or `None`
+    /// outside HTTP.
+    #[getter]
+    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(headers) = self.context.sink.headers() else {
+            return Ok(None);
+        };
+        let dict = PyDict::new(py);
+        for name in headers.keys() {
+            let values: Vec<String> = headers
+                .get_all(name)
+                .iter()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .collect();
+            dict.set_item(name.as_str(), values.join(", "))?;
+        }
+        Ok(Some(dict))
+    }
+
+    /// The session's state dict (`Context.set_state`); one per session, created on first use.
+    #[getter]
+    fn session_state<'py>(&self, py: Python<'py>) -> Bound<'py, PyDict> {
+        let state = self
+            .context
+            .session
+            .extension(|| SessionState(PyDict::new(py).unbind()));
+        state.0.bind(py).clone()
+    }
+
+    /// A handle on the same request, naming another target (the URI `Context.read_resource` reads).
+    fn for_target(&self, target: String) -> Self {
+        Self::new(self.context.clone(), target, self.backend.clone())
+    }
+
+    /// State kept for this request only.
+    #[getter]
+    fn request_state<'py>(&self, py: Python<'py>) -> Bound<'py, PyDict> {
+        self.request_state
+            .get_or_init(py, || PyDict::new(py).unbind())
+            .bind(py)
+            .clone()
+    }
+
+    /// The request's `_meta` (a dict), if it had one.
+    #[getter]
+    fn meta<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.context
+            .meta
+            .as_ref()
+            .map(|m| convert::json_to_py(py, m))
+            .transpose()
+    }
+
     /// The client's declared capabilities from `initialize` (a dict), if the session had a handshake.
     #[getter]
     fn client_capabilities<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
@@ -410,10 +702,16 @@ impl RequestHandle {
     }
 }
 
+/// The request a sync call on this thread is serving (for `get_context()`), or `None`.
+#[pyfunction]
+fn current_request() -> Option<RequestHandle> {
+    backend::current_request()
+}
+
 #[pymodule]
 mod _core {
     #[pymodule_export]
-    use super::{NativeServer, RequestHandle, ServerHandle};
+    use super::{current_request, NativeServer, RequestHandle, ServerHandle};
 
     #[pymodule_init]
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
