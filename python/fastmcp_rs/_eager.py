@@ -23,3 +23,9 @@ def resume(coro: Coroutine[Any, Any, Any], first: Any) -> Generator[Any, Any, An
             return stop.value
         return (yield from resume(coro, first))
     return (yield from coro)
+
+
+async def bind_current(coro: Coroutine[Any, Any, Any], var: Any, handle: Any) -> Any:
+    """Python 3.10 (no eager start): sets the current request inside the Task's own context, then runs."""
+    var.set(handle)
+    return await coro

@@ -1,14 +1,111 @@
-"""``Context``: what a tool can do besides returning a value (log to the client, report progress)."""
+"""``Context``: what a tool, resource or prompt can do besides returning a value: log, report progress, read
+resources, ask the client (elicitation, sampling, roots), keep per-session state, see the lifespan's result and
+the HTTP request's headers. ``get_context()`` finds the current one from anywhere inside a call."""
 
 from __future__ import annotations
 
+import json
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
+
+from . import _core
 
 if TYPE_CHECKING:
     from ._core import RequestHandle
+    from .resources import ResourceResult
     from .server import FastMCP
 
-__all__ = ["Context"]
+__all__ = ["Context", "get_context"]
+
+#: The request an async call is serving (set by the core in the call's own context); sync calls are found
+#: through the core's per-thread record instead.
+current_request: ContextVar[RequestHandle] = ContextVar("fastmcp_rs_current_request")
+
+#: The server that is serving (for ``get_context()``); set when a server starts.
+_serving: list[FastMCP] = []
+
+
+def _current_handle() -> RequestHandle | None:
+    handle = current_request.get(None)
+    return handle if handle is not None else _core.current_request()
+
+
+def get_context() -> Context:
+    """The ``Context`` of the request being served, from anywhere inside a tool, resource or prompt call."""
+    handle = _current_handle()
+    if handle is None:
+        raise RuntimeError("No active context found.")
+    return Context(handle, _serving[-1] if _serving else None)
+
+
+class _RequestContext:
+    """``ctx.request_context``: the SDK's view of the request (``lifespan_context``, ``meta``, ``request``)."""
+
+    __slots__ = ("_ctx",)
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    @property
+    def request_id(self) -> str:
+        return self._ctx.request_id
+
+    @property
+    def meta(self) -> dict[str, Any] | None:
+        return self._ctx._handle.meta
+
+    @property
+    def lifespan_context(self) -> Any:
+        return self._ctx.lifespan_context
+
+    @property
+    def session(self) -> _Session:
+        return self._ctx.session
+
+    @property
+    def request(self) -> Any:
+        from .dependencies import _HttpRequest
+
+        headers = self._ctx._handle.headers
+        return None if headers is None else _HttpRequest(headers)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """A key of the request's ``_meta`` (``client_id``...), or ``default``."""
+        return (self.meta or {}).get(key, default)
+
+
+class _Session:
+    """``ctx.session``: the SDK ``ServerSession`` calls that server code uses."""
+
+    __slots__ = ("_ctx",)
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    async def create_message(self, messages: Any, *, max_tokens: int, **options: Any) -> Any:
+        return await self._ctx._sample_raw(messages, max_tokens=max_tokens, **options)
+
+    async def list_roots(self) -> Any:
+        from types import SimpleNamespace
+
+        return SimpleNamespace(roots=await self._ctx.list_roots())
+
+    async def send_resource_updated(self, uri: Any) -> None:
+        self._ctx._server().notify_resource_updated(str(uri))
+
+    async def send_tool_list_changed(self) -> None:
+        self._ctx._server()._native.list_changed("tools")
+
+    async def send_resource_list_changed(self) -> None:
+        self._ctx._server()._native.list_changed("resources")
+
+    async def send_prompt_list_changed(self) -> None:
+        self._ctx._server()._native.list_changed("prompts")
+
+    @property
+    def client_params(self) -> Any:
+        return None
+
 
 _LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 
@@ -39,7 +136,36 @@ class Context:
 
     @property
     def client_id(self) -> str | None:
-        return None
+        """The ``client_id`` the request carried in its ``_meta``, if any."""
+        meta = self._handle.meta
+        value = meta.get("client_id") if isinstance(meta, dict) else None
+        return None if value is None else str(value)
+
+    @property
+    def request_context(self) -> _RequestContext:
+        return _RequestContext(self)
+
+    @property
+    def session(self) -> _Session:
+        return _Session(self)
+
+    @property
+    def lifespan_context(self) -> Any:
+        """What the server's lifespan yielded (``{}`` without one)."""
+        server = self._fastmcp or (_serving[-1] if _serving else None)
+        return getattr(server, "_lifespan_result", {}) if server is not None else {}
+
+    @property
+    def transport(self) -> str:
+        if self._handle.headers is not None:
+            return "streamable-http"
+        return "stdio"
+
+    def _server(self) -> FastMCP:
+        server = self._fastmcp or (_serving[-1] if _serving else None)
+        if server is None:
+            raise RuntimeError("this context belongs to no server")
+        return server
 
     @property
     def protocol_version(self) -> str | None:
@@ -82,3 +208,139 @@ class Context:
     async def report_progress(self, progress: float, total: float | None = None, message: str | None = None) -> None:
         """Sends ``notifications/progress`` when the client asked for progress (sent a progress token)."""
         self._handle.progress(float(progress), None if total is None else float(total), message)
+
+    # -- resources ----------------------------------------------------------------------------------------
+
+    async def read_resource(self, uri: Any) -> ResourceResult:
+        """Reads a resource of this server (static or templated) as a client would, without a round trip."""
+        import asyncio
+
+        from .exceptions import NotFoundError
+        from .resources import ResourceResult
+
+        uri = str(uri)
+        found = self._server()._native.find_resource(uri)
+        if found is None:
+            raise NotFoundError(f"Unknown resource: {uri!r}")
+        func, is_async, arguments = found
+        handle = self._handle.for_target(uri)
+        if is_async:
+            result = await func(arguments, handle)
+        else:
+            result = await asyncio.to_thread(func, arguments, handle)
+        return ResourceResult._from_wire(result)
+
+    # -- requests to the client --------------------------------------------------------------------------
+
+    def _client_supports(self, capability: str) -> bool:
+        caps = self._handle.client_capabilities
+        return isinstance(caps, dict) and caps.get(capability) is not None
+
+    async def _request(self, method: str, params: dict[str, Any], capability: str) -> Any:
+        import asyncio
+
+        from .exceptions import McpError, ToolError
+
+        if not self._client_supports(capability):
+            raise ToolError(f"The client did not declare the {capability} capability, so {method} cannot be sent")
+        future = asyncio.get_running_loop().create_future()
+        self._handle.send_request(method, params, future)
+        kind, payload = await future
+        if kind == "result":
+            return payload
+        if kind == "error":
+            error = payload if isinstance(payload, dict) else {}
+            raise McpError(str(error.get("message", "")), int(error.get("code", -32603)), error.get("data"))
+        raise ToolError(f"{method} could not be sent: {payload}")
+
+    async def elicit(
+        self,
+        message: str,
+        response_type: Any = None,
+        *,
+        response_title: str | None = None,
+        response_description: str | None = None,
+        schema: Any = None,
+    ) -> Any:
+        """Asks the user for input (``elicitation/create``). Returns ``AcceptedElicitation`` (``.data``),
+        ``DeclinedElicitation`` or ``CancelledElicitation``. ``schema=`` is the SDK v1 spelling."""
+        from . import elicitation
+
+        if response_type is None and schema is not None:
+            response_type = schema
+        shape = elicitation.Shape.of(response_type, response_title, response_description)
+        params = {"mode": "form", "message": message, "requestedSchema": shape.schema}
+        answer = await self._request("elicitation/create", params, "elicitation")
+        return shape.parse(answer)
+
+    async def _sample_raw(self, messages: Any, **options: Any) -> dict[str, Any]:
+        from .sampling import request_params
+
+        return await self._request("sampling/createMessage", request_params(messages, **options), "sampling")
+
+    async def sample(
+        self,
+        messages: Any,
+        system_prompt: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        model_preferences: Any = None,
+        include_context: str | None = None,
+        stop_sequences: list[str] | None = None,
+    ) -> Any:
+        """Asks the client's model for a completion (``sampling/createMessage``); returns the reply's content
+        (``.type``, ``.text``...)."""
+        from .sampling import content_object
+
+        result = await self._sample_raw(
+            messages,
+            system_prompt=system_prompt,
+            temperature=temperature,
+            max_tokens=max_tokens or 512,
+            model_preferences=model_preferences,
+            include_context=include_context,
+            stop_sequences=stop_sequences,
+        )
+        return content_object(result.get("content", {}))
+
+    async def list_roots(self) -> list[Any]:
+        """The client's roots (``roots/list``)."""
+        from types import SimpleNamespace
+
+        result = await self._request("roots/list", {}, "roots")
+        return [SimpleNamespace(uri=r.get("uri"), name=r.get("name")) for r in result.get("roots", [])]
+
+    # -- per-session state ---------------------------------------------------------------------------------
+
+    async def set_state(self, key: str, value: Any, *, serializable: bool = True) -> None:
+        """Keeps a value for the rest of the session (for this request only with ``serializable=False``)."""
+        if serializable:
+            try:
+                json.dumps(value)
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"Value for state key {key!r} is not serializable. Use set_state({key!r}, value, "
+                    "serializable=False) to keep it for this request only."
+                ) from None
+            self._handle.session_state[key] = value
+        else:
+            self._request_state[key] = value
+
+    async def get_state(self, key: str) -> Any:
+        if key in self._request_state:
+            return self._request_state[key]
+        return self._handle.session_state.get(key)
+
+    async def delete_state(self, key: str) -> None:
+        self._request_state.pop(key, None)
+        self._handle.session_state.pop(key, None)
+
+    @property
+    def _request_state(self) -> dict[str, Any]:
+        return self._handle.request_state
+
+    # -- notifications ----------------------------------------------------------------------------------------
+
+    async def send_resource_updated(self, uri: str) -> None:
+        """Tells the clients subscribed to ``uri`` that it changed."""
+        self._server().notify_resource_updated(str(uri))

@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "DisabledError",
     "FastMCPError",
+    "McpError",
     "NotFoundError",
     "PromptError",
     "ResourceError",
@@ -39,3 +40,14 @@ class NotFoundError(FastMCPError):
 
 class DisabledError(FastMCPError):
     """The component exists but is disabled."""
+
+
+class McpError(Exception):
+    """Answered as a JSON-RPC error with exactly this code, message and data (from resources, prompts and
+    completions), or raised inside a tool when the client answered a server request with an error."""
+
+    def __init__(self, message: str, code: int = -32603, data: object = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.data = data
