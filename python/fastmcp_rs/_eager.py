@@ -25,7 +25,7 @@ def resume(coro: Coroutine[Any, Any, Any], first: Any) -> Generator[Any, Any, An
     return (yield from coro)
 
 
-async def bind_current(coro: Coroutine[Any, Any, Any], var: Any, handle: Any) -> Any:
+async def bind_current(coro: Coroutine[Any, Any, Any], set_current: Any, handle: Any) -> Any:
     """Python 3.10 (no eager start): sets the current request inside the Task's own context, then runs."""
-    var.set(handle)
+    set_current(handle)
     return await coro

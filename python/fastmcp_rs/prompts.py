@@ -13,8 +13,9 @@ import pydantic
 import pydantic_core
 
 from . import _schema
+from .context import Context
 from .exceptions import FastMCPError, PromptError
-from .tools import _find_context_param, _resolved_hints
+from .tools import _find_context_param, _inspect_callable, _listing_meta, _resolved_hints
 from .utilities.types import Audio, File, Image
 
 if TYPE_CHECKING:
@@ -170,12 +171,7 @@ class Prompt:
         enabled: bool = True,
         server: FastMCP | None = None,
     ) -> Prompt:
-        if inspect.isclass(fn) or not callable(fn):
-            raise TypeError(f"@prompt expects a function, got {fn!r}")
-        call = fn if (inspect.isfunction(fn) or inspect.ismethod(fn)) else type(fn).__call__.__get__(fn)
-        fn_name = getattr(fn, "__name__", None) or type(fn).__name__
-        if fn_name == "<lambda>" and name is None:
-            raise ValueError("You must provide a name for lambda functions")
+        call, fn_name, is_async = _inspect_callable(fn, "prompt", name)
         context_param = _find_context_param(call)
         hints = _resolved_hints(call)
         doc_description, param_docs = _schema.parse_docstring(fn)
@@ -207,7 +203,6 @@ class Prompt:
             arguments.append(argument)
             if annotation is not inspect.Parameter.empty and annotation is not str:
                 adapters[p.name] = (annotation, pydantic.TypeAdapter(annotation))
-        is_async = inspect.iscoroutinefunction(inspect.unwrap(call)) or inspect.iscoroutinefunction(call)
         return cls(
             fn=fn,
             name=name or fn_name,
@@ -225,8 +220,7 @@ class Prompt:
 
     def to_mcp_prompt(self) -> dict[str, Any]:
         """The ``prompts/list`` entry, as FastMCP 4 lists it."""
-        meta = {**(self.meta or {}), "fastmcp": {**(self.meta or {}).get("fastmcp", {}), "tags": sorted(self.tags)}}
-        entry: dict[str, Any] = {"_meta": meta, "arguments": self.arguments}
+        entry: dict[str, Any] = {"_meta": _listing_meta(self.meta, self.tags), "arguments": self.arguments}
         if self.description is not None:
             entry["description"] = self.description
         entry["name"] = self.name
@@ -263,8 +257,6 @@ class Prompt:
         known = {a["name"] for a in self.arguments}
         kwargs = {k: self._convert(k, v) for k, v in arguments.items() if k in known}
         if self.context_param is not None:
-            from .context import Context
-
             kwargs[self.context_param] = Context(handle, self.server)
         if self.is_async:
             return self._render_async(kwargs)

@@ -16,7 +16,8 @@ import pydantic_core
 from pydantic.experimental.arguments_schema import generate_arguments_schema
 
 from . import _core
-from .tools import _find_context_param, _resolved_hints
+from .context import Context
+from .tools import _annotations_dict, _find_context_param, _inspect_callable, _listing_meta, _resolved_hints
 
 if TYPE_CHECKING:
     from ._core import RequestHandle
@@ -140,18 +141,6 @@ def render(value: Any, uri: str, mime_type: str, meta: dict[str, Any] | None) ->
     return {"contents": [item]}
 
 
-def _listing_meta(meta: dict[str, Any] | None, tags: set[str]) -> dict[str, Any]:
-    return {**(meta or {}), "fastmcp": {**(meta or {}).get("fastmcp", {}), "tags": sorted(tags)}}
-
-
-def _annotations(annotations: Any) -> dict[str, Any] | None:
-    if annotations is None:
-        return None
-    if hasattr(annotations, "model_dump"):
-        return annotations.model_dump(by_alias=True, exclude_none=True)
-    return {k: v for k, v in dict(annotations).items() if v is not None}
-
-
 def _default_mime(uri: str) -> str:
     return "text/html;profile=mcp-app" if uri.startswith("ui://") else "text/plain"
 
@@ -227,8 +216,6 @@ class Resource:
             except pydantic_core.ValidationError as exc:
                 raise ValueError(str(exc)) from None
         if self.context_param is not None:
-            from .context import Context
-
             kwargs[self.context_param] = Context(handle, self.server)
         return kwargs
 
@@ -262,12 +249,7 @@ class Resource:
         server: FastMCP | None = None,
     ) -> Resource:
         """A ``Resource``, or a ``ResourceTemplate`` when the URI has parameters (or the function does)."""
-        if inspect.isclass(fn) or not callable(fn):
-            raise TypeError(f"@resource expects a function, got {fn!r}")
-        call = fn if (inspect.isfunction(fn) or inspect.ismethod(fn)) else type(fn).__call__.__get__(fn)
-        fn_name = getattr(fn, "__name__", None) or type(fn).__name__
-        if fn_name == "<lambda>" and name is None:
-            raise ValueError("You must provide a name for lambda functions")
+        call, fn_name, is_async = _inspect_callable(fn, "resource", name)
         context_param = _find_context_param(call)
         signature = inspect.signature(call)
         params = {n: p for n, p in signature.parameters.items() if n != context_param}
@@ -276,7 +258,6 @@ class Resource:
                 raise ValueError("Functions with *args are not supported as resources")
             if p.kind is inspect.Parameter.POSITIONAL_ONLY:
                 raise ValueError("Functions with positional-only parameters are not supported as resources")
-        is_async = inspect.iscoroutinefunction(inspect.unwrap(call)) or inspect.iscoroutinefunction(call)
         hints = _resolved_hints(call)
         common: dict[str, Any] = dict(
             fn=fn,
@@ -286,7 +267,7 @@ class Resource:
             description=description if description is not None else inspect.getdoc(fn),
             mime_type=mime_type,
             tags=set(tags or ()),
-            annotations=_annotations(annotations),
+            annotations=_annotations_dict(annotations),
             meta=dict(meta) if meta else None,
             enabled=enabled,
             is_async=is_async,

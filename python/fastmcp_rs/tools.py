@@ -96,6 +96,24 @@ def _annotations_dict(annotations: Any) -> dict[str, Any] | None:
     return ordered
 
 
+def _inspect_callable(fn: Callable[..., Any], kind: str, name: str | None) -> tuple[Callable[..., Any], str, bool]:
+    """What every decorator needs of a function: the callable to inspect (a callable object's ``__call__``),
+    its name, and whether it is async."""
+    if inspect.isclass(fn) or not callable(fn):
+        raise TypeError(f"@{kind} expects a function, got {fn!r}")
+    call = fn if (inspect.isfunction(fn) or inspect.ismethod(fn)) else type(fn).__call__.__get__(fn)
+    fn_name = getattr(fn, "__name__", None) or type(fn).__name__
+    if fn_name == "<lambda>" and name is None:
+        raise ValueError("You must provide a name for lambda functions")
+    is_async = inspect.iscoroutinefunction(inspect.unwrap(call)) or inspect.iscoroutinefunction(call)
+    return call, fn_name, is_async
+
+
+def _listing_meta(meta: dict[str, Any] | None, tags: set[str]) -> dict[str, Any]:
+    """The ``_meta`` FastMCP lists for a component: the user's meta, then its sorted tags under ``fastmcp``."""
+    return {**(meta or {}), "fastmcp": {**(meta or {}).get("fastmcp", {}), "tags": sorted(tags)}}
+
+
 def _default_title(name: str) -> str:
     return name.replace("_", " ").replace("-", " ").title()
 
@@ -290,13 +308,7 @@ class Tool:
         timeout: float | None = None,
         enabled: bool = True,
     ) -> Tool:
-        if inspect.isclass(fn) or not callable(fn):
-            raise TypeError(f"@tool expects a function, got {fn!r}")
-        # Callable objects are described by their __call__ method.
-        call = fn if (inspect.isfunction(fn) or inspect.ismethod(fn)) else type(fn).__call__.__get__(fn)
-        fn_name = getattr(fn, "__name__", None) or type(fn).__name__
-        if fn_name == "<lambda>" and name is None:
-            raise ValueError("You must provide a name for lambda functions")
+        call, fn_name, is_async = _inspect_callable(fn, "tool", name)
         signature = inspect.signature(call)
         for param in signature.parameters.values():
             if param.kind is inspect.Parameter.VAR_POSITIONAL:
@@ -304,8 +316,6 @@ class Tool:
             if param.kind is inspect.Parameter.VAR_KEYWORD:
                 raise ValueError("Functions with **kwargs are not supported as tools")
         context_param = _find_context_param(call)
-        unwrapped = inspect.unwrap(call)
-        is_async = inspect.iscoroutinefunction(unwrapped) or inspect.iscoroutinefunction(call)
 
         def skip_context(_index: int, param_name: str, _annotation: Any) -> Literal["skip"] | None:
             return "skip" if param_name == context_param else None
@@ -364,9 +374,7 @@ class Tool:
 
     def to_mcp_tool(self) -> dict[str, Any]:
         """The ``tools/list`` entry, as FastMCP 4 lists it."""
-        meta: dict[str, Any] = dict(self.meta or {})
-        meta["fastmcp"] = {**meta.get("fastmcp", {}), "tags": sorted(self.tags)}
-        entry: dict[str, Any] = {"_meta": meta}
+        entry: dict[str, Any] = {"_meta": _listing_meta(self.meta, self.tags)}
         if self.annotations:
             entry["annotations"] = self.annotations
         if self.description is not None:

@@ -71,8 +71,8 @@ pub struct Hooks {
     /// `fastmcp_rs.exceptions.McpError`: raised with a JSON-RPC code, it is answered with that code.
     pub mcp_error: Py<PyType>,
     pub context_factory: Py<PyAny>,
-    /// The `ContextVar` that `get_context()` reads inside async calls.
-    pub current: Py<PyAny>,
+    /// `set` of the `ContextVar` that `get_context()` reads inside async calls (bound once).
+    pub current_set: Py<PyAny>,
     pub mask_error_details: bool,
 }
 
@@ -332,7 +332,7 @@ fn start_async(py: Python<'_>, call: Box<dyn Call>) {
         let task = eager
             .bind_current
             .bind(py)
-            .call1((&coroutine, backend.hooks.current.bind(py), handle))
+            .call1((&coroutine, backend.hooks.current_set.bind(py), handle))
             .and_then(|wrapped| create_task.bind(py).call1((wrapped,)));
         match task {
             Ok(task) => watch_task(py, call, &task),
@@ -344,8 +344,7 @@ fn start_async(py: Python<'_>, call: Box<dyn Call>) {
     // waiting (most do) is answered here: no Task, no loop iterations, no done-callback.
     let first = (|| -> PyResult<_> {
         let context = eager.copy_context.bind(py).call0()?;
-        let set = backend.hooks.current.bind(py).getattr(intern!(py, "set"))?;
-        context.call_method1(intern!(py, "run"), (set, handle))?;
+        context.call_method1(intern!(py, "run"), (backend.hooks.current_set.bind(py), handle))?;
         let send = coroutine.getattr(intern!(py, "send"))?;
         Ok((context.call_method1(intern!(py, "run"), (send, py.None())), context))
     })();

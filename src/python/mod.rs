@@ -82,7 +82,7 @@ impl NativeServer {
             tool_error: tool_error.unbind(),
             mcp_error: mcp_error.unbind(),
             context_factory: context_factory.unbind(),
-            current: current.unbind(),
+            current_set: current.getattr("set")?.unbind(),
             mask_error_details,
         };
         let backend = Arc::new(PyBackend::new(hooks, max_threads).map_err(|e| PyOSError::new_err(e.to_string()))?);
@@ -486,11 +486,7 @@ impl ServerHandle {
                 .flatten();
             backend.bridge.submit(Box::new(move |py| {
                 let future = future.bind(py);
-                let pending = future
-                    .call_method0(pyo3::intern!(py, "done"))
-                    .and_then(|d| d.is_truthy())
-                    .is_ok_and(|done| !done);
-                if !pending {
+                if !still_pending(future) {
                     return; // cancelled meanwhile
                 }
                 let _ = match outcome {
@@ -538,6 +534,14 @@ impl RequestHandle {
             request_state: pyo3::sync::PyOnceLock::new(),
         }
     }
+}
+
+/// Whether an asyncio future still waits for a result (it was not cancelled meanwhile).
+fn still_pending(future: &Bound<'_, PyAny>) -> bool {
+    future
+        .call_method0(pyo3::intern!(future.py(), "done"))
+        .and_then(|d| d.is_truthy())
+        .is_ok_and(|done| !done)
 }
 
 /// What `find_resource` gives back: the handler, whether it is async, and its arguments.
@@ -610,11 +614,7 @@ impl RequestHandle {
             let answer = context.request(&method, &params).await;
             backend.bridge.submit(Box::new(move |py| {
                 let future = future.bind(py);
-                let pending = future
-                    .call_method0(pyo3::intern!(py, "done"))
-                    .and_then(|d| d.is_truthy())
-                    .is_ok_and(|done| !done);
-                if !pending {
+                if !still_pending(future) {
                     return; // the tool was cancelled meanwhile
                 }
                 let outcome = match answer {

@@ -121,6 +121,18 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
+    /// The context of a request whose params carried `meta` (its `_meta`, with the progress token).
+    pub fn new(request_id: RequestId, session: Arc<Session>, meta: Option<Value>, sink: RequestSink) -> Self {
+        let progress_token = meta.as_ref().and_then(|m| m.get("progressToken")).cloned();
+        Self {
+            request_id,
+            session,
+            progress_token,
+            meta,
+            sink,
+        }
+    }
+
     /// Sends `notifications/message` unless the session's level filters it out. Returns whether it was sent.
     pub fn log(&self, level: LogLevel, data: Value, logger: Option<&str>) -> bool {
         if !self.session.wants_log(level) {

@@ -431,17 +431,10 @@ impl McpServer {
         meta: Option<Value>,
     ) -> Option<Vec<u8>> {
         let (kind, handler, target, arguments) = call;
-        let progress_token = meta.as_ref().and_then(|m| m.get("progressToken")).cloned();
         let call_id = self.next_call_id.fetch_add(1, Ordering::Relaxed);
         let cancelled = session.begin_request(&id);
         let _in_flight = InFlight { session, id: &id };
-        let context = RequestContext {
-            request_id: id.clone(),
-            session: session.clone(),
-            progress_token,
-            meta,
-            sink,
-        };
+        let context = RequestContext::new(id.clone(), session.clone(), meta, sink);
         let (done_tx, done_rx) = oneshot::channel();
         self.backend.invoke_handler(
             HandlerInvocation {
@@ -640,20 +633,13 @@ impl McpServer {
             return Some(Outgoing::result(&id, &error_result(&format!("Unknown tool: '{name}'"))));
         };
         let meta = params.remove("_meta");
-        let progress_token = meta.as_ref().and_then(|m| m.get("progressToken")).cloned();
         let arguments_valid = tool.arguments_valid(&arguments);
         let call_id = self.next_call_id.fetch_add(1, Ordering::Relaxed);
         let timeout = tool.timeout;
         let tool_name = tool.name.clone();
         let cancelled = session.begin_request(&id);
         let _in_flight = InFlight { session, id: &id };
-        let context = RequestContext {
-            request_id: id.clone(),
-            session: session.clone(),
-            progress_token,
-            meta,
-            sink,
-        };
+        let context = RequestContext::new(id.clone(), session.clone(), meta, sink);
         let (done_tx, done_rx) = oneshot::channel();
         self.backend.invoke(
             ToolInvocation {
