@@ -11,7 +11,7 @@ fi
 PY="$VENV/bin/python"
 "$PY" -m pip install -q --upgrade pip
 # mcp: the official client the tests drive us with; fastmcp: the reference the parity tests compare against.
-"$PY" -m pip install -q "maturin>=1.9,<2" "pytest>=8" "anyio>=4" "httpx>=0.27" "mcp==2.3.0" "fastmcp==4.1.2" "ruff>=0.6"
+"$PY" -m pip install -q "maturin>=1.9,<2" "pytest>=8" "anyio>=4" "httpx>=0.27" "sniffio>=1.3" "mcp==2.3.0" "fastmcp==4.1.2" "ruff>=0.6"
 
 cargo test --profile dev-release
 # The benchmark load generator: tests/test_bench_harness.py checks it drives servers and counts failures.

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pydantic
 import pydantic_core
+from pydantic.fields import FieldInfo
 
 from . import _schema
 from .context import Context
@@ -185,12 +186,12 @@ class Prompt:
             annotation = hints.get(p.name, p.annotation)
             text = param_docs.get(p.name)
             default = p.default
-            if isinstance(default, pydantic.fields.FieldInfo):
+            if isinstance(default, FieldInfo):
                 text = text or default.description
                 default = default.default if default.default is not pydantic_core.PydanticUndefined else p.empty
             if getattr(annotation, "__metadata__", None):
                 for extra in annotation.__metadata__:
-                    if isinstance(extra, pydantic.fields.FieldInfo) and extra.description:
+                    if isinstance(extra, FieldInfo) and extra.description:
                         text = text or extra.description
             hint = _hint(annotation)
             if hint:

@@ -13,6 +13,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 import pydantic
 import pydantic_core
 from pydantic.experimental.arguments_schema import generate_arguments_schema
+from pydantic.fields import FieldInfo
 from pydantic.json_schema import GenerateJsonSchema
 
 from . import _schema
@@ -68,7 +69,7 @@ def _is_plain(annotation: Any) -> bool:
     if origin is typing.Annotated:
         base, *extras = get_args(annotation)
         # Field constraints are checked natively; anything that transforms (validators) is not plain.
-        return all(isinstance(e, (str, pydantic.fields.FieldInfo)) for e in extras) and _is_plain(base)
+        return all(isinstance(e, (str, FieldInfo)) for e in extras) and _is_plain(base)
     if origin is Literal:
         return all(isinstance(a, (str, int)) and not isinstance(a, bool) for a in get_args(annotation))
     if origin in (Union, types.UnionType):
@@ -329,8 +330,12 @@ class Tool:
 
         doc_description, _ = _schema.parse_docstring(fn)
         hints = _resolved_hints(call)
+        # A `Field(...)` default is a marker, not a value: pydantic fills the field's own default when the
+        # argument is omitted, so such tools always take the validator path.
         plain = all(
-            _is_plain(hints.get(p.name, p.annotation)) for p in signature.parameters.values() if p.name != context_param
+            _is_plain(hints.get(p.name, p.annotation)) and not isinstance(p.default, FieldInfo)
+            for p in signature.parameters.values()
+            if p.name != context_param
         )
         return_annotation = hints.get("return", signature.return_annotation)
         if output_schema is _MISSING:

@@ -7,7 +7,7 @@ use super::RequestHandle;
 use crate::protocol::{ErrorCode, RpcError};
 use crate::server::dispatch::error_result;
 use crate::server::{HandlerInvocation, HandlerKind, RequestContext, ToolBackend, ToolInvocation};
-use pyo3::exceptions::{PyRuntimeError, PyStopIteration, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -92,8 +92,19 @@ pub struct PyBackend {
     pub bridge: LoopBridge,
     /// Running asyncio tasks by call id, so a cancellation can reach them. Touched on the loop thread.
     tasks: Mutex<HashMap<u64, Py<PyAny>>>,
-    /// `loop.create_task`, bound once per server run.
-    create_task: Mutex<Option<Py<PyAny>>>,
+    /// The running loop's task entry points, bound once per server run.
+    event_loop: Mutex<Option<Arc<LoopRefs>>>,
+}
+
+/// What starting a call's Task needs of the running loop, looked up once per server run.
+struct LoopRefs {
+    /// `loop.create_task`.
+    create_task: Py<PyAny>,
+    /// The loop itself, for `asyncio.Task(..., loop=, eager_start=True)` (Python 3.12+).
+    event_loop: Py<PyAny>,
+    /// The loop's ready queue (`loop._ready`, a deque of handles) on Python 3.11 pure-Python loops, where a
+    /// new Task's first step is taken off the queue and run at once; `None` where that is not possible.
+    ready: Option<Py<PyAny>>,
 }
 
 impl PyBackend {
@@ -105,12 +116,29 @@ impl PyBackend {
             pool: SyncPool::new(max_threads),
             bridge: LoopBridge::new()?,
             tasks: Mutex::new(HashMap::new()),
-            create_task: Mutex::new(None),
+            event_loop: Mutex::new(None),
         })
     }
 
-    pub fn set_loop(&self, create_task: Option<Py<PyAny>>) {
-        *self.create_task.lock().unwrap() = create_task;
+    pub fn set_loop(&self, py: Python<'_>, create_task: Option<Py<PyAny>>) {
+        let refs = create_task.map(|create_task| {
+            let event_loop = create_task
+                .bind(py)
+                .getattr(intern!(py, "__self__"))
+                .map_or_else(|_| py.None(), Bound::unbind);
+            let ready = event_loop
+                .bind(py)
+                .getattr(intern!(py, "_ready"))
+                .ok()
+                .filter(|r| r.get_type().name().is_ok_and(|n| n == "deque"))
+                .map(Bound::unbind);
+            Arc::new(LoopRefs {
+                create_task,
+                event_loop,
+                ready,
+            })
+        });
+        *self.event_loop.lock().unwrap() = refs;
     }
 }
 
@@ -309,8 +337,8 @@ fn start_async(py: Python<'_>, call: Box<dyn Call>) {
         Ok(c) => c,
         Err(err) => return call.finish(py, Err(err)),
     };
-    let create_task = backend.create_task.lock().unwrap().as_ref().map(|c| c.clone_ref(py));
-    let Some(create_task) = create_task else {
+    let refs = backend.event_loop.lock().unwrap().clone();
+    let Some(refs) = refs else {
         let _ = coroutine.call_method0(intern!(py, "close"));
         return call.finish(py, Err(PyRuntimeError::new_err("the server is not running")));
     };
@@ -326,50 +354,79 @@ fn start_async(py: Python<'_>, call: Box<dyn Call>) {
         Ok(h) => h,
         Err(err) => return call.finish(py, Err(err)),
     };
-    if !eager.supported {
-        // Python 3.10: `create_task` takes no context, so the first step could not run in the Task's own;
-        // the coroutine is wrapped to set the current request inside the Task.
-        let task = eager
-            .bind_current
-            .bind(py)
-            .call1((&coroutine, backend.hooks.current_set.bind(py), handle))
-            .and_then(|wrapped| create_task.bind(py).call1((wrapped,)));
-        match task {
-            Ok(task) => watch_task(py, call, &task),
-            Err(err) => call.finish(py, Err(err)),
+    match start_task(py, eager, &refs, &backend, &coroutine, handle) {
+        // A coroutine that finished within its first step (most do) is answered here: no loop iteration,
+        // no done-callback.
+        Ok(task) if task_flag(&task, intern!(py, "done")) => {
+            finish_from_task(py, call, &task);
         }
-        return;
-    }
-    // The first step runs now, in the context a Task would have given it. A coroutine that finishes without
-    // waiting (most do) is answered here: no Task, no loop iterations, no done-callback.
-    let first = (|| -> PyResult<_> {
-        let context = eager.copy_context.bind(py).call0()?;
-        context.call_method1(intern!(py, "run"), (backend.hooks.current_set.bind(py), handle))?;
-        let send = coroutine.getattr(intern!(py, "send"))?;
-        Ok((context.call_method1(intern!(py, "run"), (send, py.None())), context))
-    })();
-    let (stepped, context) = match first {
-        Ok(pair) => pair,
-        Err(err) => return call.finish(py, Err(err)),
-    };
-    let awaited = match stepped {
-        Ok(awaited) => awaited,
-        Err(err) if err.is_instance_of::<PyStopIteration>(py) => {
-            let value = err.value(py).getattr(intern!(py, "value"));
-            return call.finish(py, value);
-        }
-        Err(err) => return call.finish(py, Err(err)),
-    };
-    let task = (|| -> PyResult<_> {
-        let rest = eager.resume.bind(py).call1((&coroutine, awaited))?;
-        let kwargs = PyDict::new(py);
-        kwargs.set_item(intern!(py, "context"), context)?;
-        create_task.bind(py).call((rest,), Some(&kwargs))
-    })();
-    match task {
         Ok(task) => watch_task(py, call, &task),
         Err(err) => call.finish(py, Err(err)),
     }
+}
+
+/// Wraps the coroutine in a real asyncio Task whose context carries the current request, and runs the Task's
+/// first step at once where the interpreter allows: `asyncio.current_task()`, `asyncio.timeout`, task groups,
+/// anyio and sniffio see a Task from the coroutine's first line.
+fn start_task<'py>(
+    py: Python<'py>,
+    eager: &Eager,
+    refs: &LoopRefs,
+    backend: &PyBackend,
+    coroutine: &Bound<'py, PyAny>,
+    handle: Py<RequestHandle>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let create_task = refs.create_task.bind(py);
+    if eager.version < (3, 11) {
+        // Python 3.10: `create_task` takes no context; the wrapper sets the current request inside the Task.
+        let wrapped = eager
+            .bind_current
+            .bind(py)
+            .call1((coroutine, backend.hooks.current_set.bind(py), handle))?;
+        return create_task.call1((wrapped,));
+    }
+    let context = eager.copy_context.bind(py).call0()?;
+    context.call_method1(intern!(py, "run"), (backend.hooks.current_set.bind(py), handle))?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item(intern!(py, "context"), &context)?;
+    if eager.version >= (3, 12) {
+        // The standard eager start (what `asyncio.eager_task_factory` does).
+        kwargs.set_item(intern!(py, "loop"), refs.event_loop.bind(py))?;
+        kwargs.set_item(intern!(py, "eager_start"), true)?;
+        return eager.task_class.bind(py).call((coroutine,), Some(&kwargs));
+    }
+    let task = create_task.call((coroutine,), Some(&kwargs))?;
+    // Python 3.11 has no eager start: the new Task's first step is the handle `create_task` just appended to
+    // the loop's ready queue. It is taken off and run now, as the loop would run it. Checking and popping are
+    // C calls made while holding the GIL, so no other thread's handle can slip in between; if the last handle
+    // is not this Task's step (another thread appended one first), the Task simply starts on the next tick.
+    if let Some(ready) = &refs.ready {
+        let ready = ready.bind(py);
+        if let Ok(last) = ready.get_item(-1) {
+            let step_owner = last
+                .getattr(intern!(py, "_callback"))
+                .and_then(|cb| cb.getattr(intern!(py, "__self__")));
+            if step_owner.is_ok_and(|owner| owner.is(&task)) {
+                ready.call_method0(intern!(py, "pop"))?;
+                last.call_method0(intern!(py, "_run"))?;
+            }
+        }
+    }
+    Ok(task)
+}
+
+/// `task.done()` / `task.cancelled()`.
+fn task_flag(task: &Bound<'_, PyAny>, method: &Bound<'_, PyString>) -> bool {
+    task.call_method0(method).is_ok_and(|v| v.is_truthy().unwrap_or(false))
+}
+
+/// Answers a call from its finished Task (a cancelled one is not answered: nobody waits for it).
+fn finish_from_task(py: Python<'_>, call: Box<dyn Call>, task: &Bound<'_, PyAny>) {
+    if task_flag(task, intern!(py, "cancelled")) {
+        return;
+    }
+    let outcome = task.call_method0(intern!(py, "result"));
+    call.finish(py, outcome);
 }
 
 /// Answers the call when its task finishes, and keeps the task where a cancellation can find it.
@@ -387,12 +444,12 @@ fn watch_task(py: Python<'_>, call: Box<dyn Call>, task: &Bound<'_, PyAny>) {
     }
 }
 
-/// What the eager start needs from Python, looked up once.
+/// What starting a Task needs from Python, looked up once.
 struct Eager {
-    /// `loop.create_task(..., context=)` exists (Python 3.11+).
-    supported: bool,
+    version: (u8, u8),
     copy_context: Py<PyAny>,
-    resume: Py<PyAny>,
+    /// `asyncio.Task`, built directly with `eager_start=True` on Python 3.12+.
+    task_class: Py<PyAny>,
     bind_current: Py<PyAny>,
 }
 
@@ -400,10 +457,11 @@ fn eager(py: Python<'_>) -> PyResult<&'static Eager> {
     static EAGER: PyOnceLock<Eager> = PyOnceLock::new();
     EAGER.get_or_try_init(py, || {
         let helpers = py.import("fastmcp_rs._eager")?;
+        let info = py.version_info();
         Ok(Eager {
-            supported: py.version_info() >= (3, 11),
+            version: (info.major, info.minor),
             copy_context: py.import("contextvars")?.getattr("copy_context")?.unbind(),
-            resume: helpers.getattr("resume")?.unbind(),
+            task_class: py.import("asyncio")?.getattr("Task")?.unbind(),
             bind_current: helpers.getattr("bind_current")?.unbind(),
         })
     })
@@ -418,17 +476,12 @@ struct TaskDone {
 
 #[pymethods]
 impl TaskDone {
-    fn __call__(&self, py: Python<'_>, task: Bound<'_, PyAny>) -> PyResult<()> {
+    fn __call__(&self, py: Python<'_>, task: Bound<'_, PyAny>) {
         let Some(call) = self.state.lock().unwrap().take() else {
-            return Ok(());
+            return;
         };
         call.backend().tasks.lock().unwrap().remove(&self.call_id);
-        if task.call_method0(intern!(py, "cancelled"))?.is_truthy()? {
-            return Ok(()); // the request was cancelled; nobody waits for an answer
-        }
-        let outcome = task.call_method0(intern!(py, "result"));
-        call.finish(py, outcome);
-        Ok(())
+        finish_from_task(py, call, &task);
     }
 }
 

@@ -306,8 +306,8 @@ impl NativeServer {
     }
 
     /// Gives a server started without a loop the running loop's `create_task`.
-    fn attach_loop(&self, create_task: Bound<'_, PyAny>) {
-        self.backend.set_loop(Some(create_task.unbind()));
+    fn attach_loop(&self, py: Python<'_>, create_task: Bound<'_, PyAny>) {
+        self.backend.set_loop(py, Some(create_task.unbind()));
     }
 
     /// Starts serving stdin/stdout. `create_task` is the running loop's `create_task`.
@@ -318,7 +318,7 @@ impl NativeServer {
         let rt = runtime(py)?;
         let (trigger, shutdown) = Shutdown::new();
         let (stopped_tx, stopped) = watch::channel(None);
-        self.begin_run(create_task);
+        self.begin_run(py, create_task);
         let server = self.server.clone();
         rt.spawn(async move {
             let outcome = serve_stdio(
@@ -395,7 +395,7 @@ impl NativeServer {
         let address = listener.local_addr().map_err(|e| PyOSError::new_err(e.to_string()))?;
         let (trigger, shutdown) = Shutdown::new();
         let (stopped_tx, stopped) = watch::channel(None);
-        self.begin_run(Some(create_task));
+        self.begin_run(py, Some(create_task));
         let server = self.server.clone();
         rt.spawn(async move {
             let outcome = serve_http(server, listener, config, shutdown).await;
@@ -438,8 +438,8 @@ impl NativeServer {
         }
     }
 
-    fn begin_run(&self, create_task: Option<Bound<'_, PyAny>>) {
-        self.backend.set_loop(create_task.map(Bound::unbind));
+    fn begin_run(&self, py: Python<'_>, create_task: Option<Bound<'_, PyAny>>) {
+        self.backend.set_loop(py, create_task.map(Bound::unbind));
         self.backend.pool.open();
     }
 }
@@ -505,7 +505,7 @@ impl ServerHandle {
     /// sync tools still running.
     fn close(&self, py: Python<'_>) {
         self.backend.pool.close(py, Duration::from_secs(10));
-        self.backend.set_loop(None);
+        self.backend.set_loop(py, None);
     }
 
     /// `(host, port)` the HTTP server listens on, or `None` for stdio.
