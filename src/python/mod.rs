@@ -7,10 +7,9 @@ mod workers;
 use crate::server::registry::{raw_listing, PromptEntry, ResourceEntry, TemplateEntry};
 use crate::server::uri_template::{Screening, UriTemplate};
 use crate::server::{
-    ClientRequestError, ListKind, LogLevel, McpServer, RequestContext, ServerInfo, ServerOptions, SessionLimits,
-    ToolEntry,
+    ClientRequestError, ListKind, LogLevel, McpServer, RequestContext, ServerInfo, ServerOptions, ToolEntry,
 };
-use crate::transport::http::{serve_http, HttpConfig};
+use crate::transport::http::{reap_sessions, serve_http, HttpConfig, HttpState, LegacySsePaths};
 use crate::transport::stdio::{serve_stdio, StdioConfig};
 use crate::transport::{Shutdown, ShutdownTrigger};
 use backend::{Hooks, PyBackend, PyHandler, PyTool, ResultShape, SharedBackend};
@@ -339,54 +338,107 @@ impl NativeServer {
         })
     }
 
-    /// Binds and starts serving Streamable HTTP. Returns once the socket is listening.
-    #[pyo3(signature = (create_task, host, port, *, path="/mcp".to_owned(), json_response=false,
-        stateless=false, max_body_bytes=4*1024*1024, max_sessions=100_000, session_idle_timeout=1800.0,
-        max_concurrent_requests=4096, dns_rebinding_protection=None, allowed_hosts=Vec::new(),
-        allowed_origins=Vec::new()))]
-    #[allow(clippy::too_many_arguments)]
+    /// The Streamable HTTP (and legacy SSE) endpoint without a socket, for an ASGI server to drive
+    /// (`HttpEndpoint.handle`). Serve it within a run started by `start_memory`. `options` are those of
+    /// [`http_config`]; DNS-rebinding protection is off unless asked for, as the ASGI server owns the socket.
+    #[pyo3(signature = (**options))]
+    fn http_endpoint(&self, py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<HttpEndpoint> {
+        let mut config = http_config(options)?;
+        config.dns_rebinding_protection = Some(config.dns_rebinding_protection.unwrap_or(false));
+        let rt = runtime(py)?;
+        let unbound = SocketAddr::from(([127, 0, 0, 1], 0));
+        let state = Arc::new(HttpState::new(self.server.clone(), config, unbound));
+        let (trigger, shutdown) = Shutdown::new();
+        rt.spawn(reap_sessions(state.clone(), shutdown));
+        Ok(HttpEndpoint {
+            state,
+            trigger,
+            backend: self.backend.clone(),
+        })
+    }
+
+    /// Starts a run with no transport of its own: clients connect in memory (`connect_memory`) or through
+    /// an ASGI server (`http_endpoint`). The handle stops when `shutdown` is called.
+    fn start_memory(&self, py: Python<'_>, create_task: Bound<'_, PyAny>) -> PyResult<ServerHandle> {
+        let rt = runtime(py)?;
+        let (trigger, mut shutdown) = Shutdown::new();
+        let (stopped_tx, stopped) = watch::channel(None);
+        self.begin_run(py, Some(create_task));
+        rt.spawn(async move {
+            shutdown.wait().await;
+            let _ = stopped_tx.send(Some(Ok(())));
+        });
+        Ok(ServerHandle {
+            trigger,
+            stopped,
+            backend: self.backend.clone(),
+            address: None,
+        })
+    }
+
+    /// Connects one client in memory: a session served exactly as over stdio, one JSON-RPC message at a
+    /// time. `on_message(bytes)` is called on the loop thread for every message the server sends.
+    fn connect_memory(&self, py: Python<'_>, on_message: Bound<'_, PyAny>) -> PyResult<MemoryConnection> {
+        let rt = runtime(py)?;
+        let (client_end, server_end) = tokio::io::duplex(256 * 1024);
+        let (server_read, server_write) = tokio::io::split(server_end);
+        let (client_read, mut client_write) = tokio::io::split(client_end);
+        let (trigger, shutdown) = Shutdown::new();
+        let server = self.server.clone();
+        rt.spawn(async move {
+            let _ = serve_stdio(server, server_read, server_write, StdioConfig::default(), shutdown).await;
+        });
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+        rt.spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            while let Some(mut message) = rx.recv().await {
+                message.push(b'\n');
+                if client_write.write_all(&message).await.is_err() {
+                    break;
+                }
+            }
+            let _ = client_write.shutdown().await;
+        });
+        let backend = self.backend.clone();
+        let on_message = Arc::new(on_message.unbind());
+        rt.spawn(async move {
+            use tokio::io::AsyncBufReadExt;
+            let mut reader = tokio::io::BufReader::new(client_read);
+            loop {
+                let mut line = Vec::new();
+                match reader.read_until(b'\n', &mut line).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+                if line.last() == Some(&b'\n') {
+                    line.pop();
+                }
+                let on_message = on_message.clone();
+                backend.bridge.submit(Box::new(move |py| {
+                    if let Err(err) = on_message.bind(py).call1((pyo3::types::PyBytes::new(py, &line),)) {
+                        err.write_unraisable(py, None);
+                    }
+                }));
+            }
+        });
+        Ok(MemoryConnection {
+            tx: std::sync::Mutex::new(Some(tx)),
+            trigger,
+        })
+    }
+
+    /// Binds and starts serving Streamable HTTP (and/or legacy SSE). Returns once the socket is listening.
+    /// `options` are those of [`http_config`].
+    #[pyo3(signature = (create_task, host, port, **options))]
     fn start_http(
         &self,
         py: Python<'_>,
         create_task: Bound<'_, PyAny>,
         host: String,
         port: u16,
-        path: String,
-        json_response: bool,
-        stateless: bool,
-        max_body_bytes: usize,
-        max_sessions: usize,
-        session_idle_timeout: f64,
-        max_concurrent_requests: usize,
-        dns_rebinding_protection: Option<bool>,
-        allowed_hosts: Vec<String>,
-        allowed_origins: Vec<String>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<ServerHandle> {
-        if !session_idle_timeout.is_finite() || session_idle_timeout <= 0.0 {
-            return Err(PyValueError::new_err(
-                "session_idle_timeout must be a positive number of seconds",
-            ));
-        }
-        let path = if path.starts_with('/') {
-            path
-        } else {
-            format!("/{path}")
-        };
-        let config = HttpConfig {
-            path,
-            json_response,
-            stateless,
-            max_body_bytes,
-            max_concurrent_requests,
-            sessions: SessionLimits {
-                max_sessions: max_sessions.max(1),
-                idle_timeout: Duration::from_secs_f64(session_idle_timeout),
-            },
-            dns_rebinding_protection,
-            allowed_hosts,
-            allowed_origins,
-            ..HttpConfig::default()
-        };
+        let config = http_config(options)?;
         let rt = runtime(py)?;
         let bind_to = format!("{host}:{port}");
         let listener = py
@@ -407,6 +459,153 @@ impl NativeServer {
             backend: self.backend.clone(),
             address: Some(address),
         })
+    }
+}
+
+/// Streamable HTTP / legacy SSE settings from keyword options: `path`, `json_response`, `stateless`,
+/// `max_body_bytes`, `max_sessions`, `session_idle_timeout`, `max_concurrent_requests`,
+/// `dns_rebinding_protection`, `allowed_hosts`, `allowed_origins`, `streamable` (serve `path`), and
+/// `sse_path` / `message_path` (serve the legacy SSE transport).
+fn http_config(options: Option<&Bound<'_, PyDict>>) -> PyResult<HttpConfig> {
+    fn leading_slash(path: String) -> String {
+        if path.starts_with('/') {
+            path
+        } else {
+            format!("/{path}")
+        }
+    }
+    let mut config = HttpConfig::default();
+    let (mut sse_path, mut message_path) = (None, "/messages/".to_owned());
+    for (key, value) in options.into_iter().flat_map(PyDictMethods::iter) {
+        if value.is_none() {
+            continue;
+        }
+        let key: String = key.extract()?;
+        match key.as_str() {
+            "path" => config.path = leading_slash(value.extract()?),
+            "json_response" => config.json_response = value.extract()?,
+            "stateless" => config.stateless = value.extract()?,
+            "max_body_bytes" => config.max_body_bytes = value.extract()?,
+            "max_sessions" => config.sessions.max_sessions = value.extract::<usize>()?.max(1),
+            "session_idle_timeout" => {
+                let seconds: f64 = value.extract()?;
+                if !seconds.is_finite() || seconds <= 0.0 {
+                    return Err(PyValueError::new_err(
+                        "session_idle_timeout must be a positive number of seconds",
+                    ));
+                }
+                config.sessions.idle_timeout = Duration::from_secs_f64(seconds);
+            }
+            "max_concurrent_requests" => config.max_concurrent_requests = value.extract()?,
+            "dns_rebinding_protection" => config.dns_rebinding_protection = Some(value.extract()?),
+            "allowed_hosts" => config.allowed_hosts = value.extract()?,
+            "allowed_origins" => config.allowed_origins = value.extract()?,
+            "streamable" => config.streamable = value.extract()?,
+            "sse_path" => sse_path = Some(leading_slash(value.extract()?)),
+            "message_path" => message_path = leading_slash(value.extract()?),
+            other => {
+                return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                    "unknown HTTP option {other:?}"
+                )))
+            }
+        }
+    }
+    config.legacy_sse = sse_path.map(|sse_path| LegacySsePaths { sse_path, message_path });
+    Ok(config)
+}
+
+/// The HTTP endpoint served through an ASGI server (`NativeServer.http_endpoint`).
+#[pyclass(frozen, module = "fastmcp_rs._core")]
+pub struct HttpEndpoint {
+    state: Arc<HttpState>,
+    trigger: ShutdownTrigger,
+    backend: Arc<PyBackend>,
+}
+
+/// One request in flight through an [`HttpEndpoint`]; `cancel()` drops it (the client went away).
+#[pyclass(frozen, module = "fastmcp_rs._core")]
+pub struct HttpExchange {
+    task: tokio::task::AbortHandle,
+}
+
+#[pymethods]
+impl HttpExchange {
+    fn cancel(&self) {
+        self.task.abort();
+    }
+}
+
+#[pymethods]
+impl HttpEndpoint {
+    /// Serves one HTTP request. `on_start(status, headers)` and then `on_body(chunk)` for every chunk of the
+    /// response, and `on_body(None)` at its end, are called on the loop thread.
+    #[pyo3(signature = (method, target, headers, body, on_start, on_body))]
+    #[allow(clippy::too_many_arguments)]
+    fn handle(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        target: &str,
+        headers: Vec<(Vec<u8>, Vec<u8>)>,
+        body: Vec<u8>,
+        on_start: Bound<'_, PyAny>,
+        on_body: Bound<'_, PyAny>,
+    ) -> PyResult<HttpExchange> {
+        let mut request = hyper::Request::builder().method(method).uri(target);
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let request = request
+            .body(http_body_util::Full::new(bytes::Bytes::from(body)))
+            .map_err(|e| PyValueError::new_err(format!("bad request: {e}")))?;
+        let state = self.state.clone();
+        let backend = self.backend.clone();
+        let (on_start, on_body) = (on_start.unbind(), Arc::new(on_body.unbind()));
+        let task = runtime(py)?.spawn(async move {
+            use http_body_util::BodyExt;
+            let response = state.handle(request).await;
+            let (parts, mut body) = response.into_parts();
+            let status = parts.status.as_u16();
+            let head: Vec<(Vec<u8>, Vec<u8>)> = parts
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str().as_bytes().to_vec(), v.as_bytes().to_vec()))
+                .collect();
+            backend.bridge.submit(Box::new(move |py| {
+                if let Err(err) = on_start.bind(py).call1((status, head)) {
+                    err.write_unraisable(py, None);
+                }
+            }));
+            loop {
+                let chunk = match body.frame().await {
+                    Some(Ok(frame)) => match frame.into_data() {
+                        Ok(data) => Some(data),
+                        Err(_) => continue,
+                    },
+                    _ => None,
+                };
+                let done = chunk.is_none();
+                let on_body = on_body.clone();
+                backend.bridge.submit(Box::new(move |py| {
+                    let chunk = chunk.map(|c| pyo3::types::PyBytes::new(py, &c));
+                    if let Err(err) = on_body.bind(py).call1((chunk,)) {
+                        err.write_unraisable(py, None);
+                    }
+                }));
+                if done {
+                    break;
+                }
+            }
+        });
+        Ok(HttpExchange {
+            task: task.abort_handle(),
+        })
+    }
+
+    /// Ends every session and stops the idle reaper.
+    fn close(&self) {
+        self.trigger.trigger();
+        self.state.close_sessions();
     }
 }
 
@@ -512,6 +711,41 @@ impl ServerHandle {
     #[getter]
     fn address(&self) -> Option<(String, u16)> {
         self.address.map(|a| (a.ip().to_string(), a.port()))
+    }
+}
+
+/// One in-memory client connection (`NativeServer.connect_memory`).
+#[pyclass(frozen, module = "fastmcp_rs._core")]
+pub struct MemoryConnection {
+    tx: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<Vec<u8>>>>,
+    trigger: ShutdownTrigger,
+}
+
+#[pymethods]
+impl MemoryConnection {
+    /// Sends one JSON-RPC message (a JSON text, without a newline) to the server.
+    fn send(&self, message: &[u8]) -> PyResult<()> {
+        if message.contains(&b'\n') {
+            return Err(PyValueError::new_err("one message per send, without newlines"));
+        }
+        let tx = self.tx.lock().unwrap();
+        let sent = tx.as_ref().is_some_and(|tx| tx.send(message.to_vec()).is_ok());
+        if sent {
+            Ok(())
+        } else {
+            Err(PyRuntimeError::new_err("the connection is closed"))
+        }
+    }
+
+    /// Ends the connection: the server sees end of input, finishes what is in flight, and ends the session.
+    fn close(&self) {
+        self.tx.lock().unwrap().take();
+    }
+
+    /// Ends the session at once, without waiting for requests in flight.
+    fn abort(&self) {
+        self.close();
+        self.trigger.trigger();
     }
 }
 
@@ -711,7 +945,9 @@ fn current_request() -> Option<RequestHandle> {
 #[pymodule]
 mod _core {
     #[pymodule_export]
-    use super::{current_request, NativeServer, RequestHandle, ServerHandle};
+    use super::{
+        current_request, HttpEndpoint, HttpExchange, MemoryConnection, NativeServer, RequestHandle, ServerHandle,
+    };
 
     #[pymodule_init]
     fn init(m: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {

@@ -41,6 +41,17 @@ pub struct HttpConfig {
     pub allowed_origins: Vec<String>,
     /// How long open connections may take to finish after shutdown is triggered.
     pub shutdown_grace: Duration,
+    /// Serve Streamable HTTP on `path` (off for a legacy-SSE-only server).
+    pub streamable: bool,
+    /// The legacy HTTP+SSE transport (protocol 2024-11-05): `GET sse_path` opens a session's event stream,
+    /// which announces `message_path?session_id=…` for the client's POSTs.
+    pub legacy_sse: Option<LegacySsePaths>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LegacySsePaths {
+    pub sse_path: String,
+    pub message_path: String,
 }
 
 impl Default for HttpConfig {
@@ -56,6 +67,8 @@ impl Default for HttpConfig {
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
             shutdown_grace: Duration::from_secs(5),
+            streamable: true,
+            legacy_sse: None,
         }
     }
 }
@@ -65,6 +78,13 @@ pub enum ResponseBody {
     Full(Option<Bytes>),
     /// The standalone GET stream: events until the session lets go of the sender.
     Events(mpsc::UnboundedReceiver<Bytes>),
+    /// A legacy SSE session's stream: the `endpoint` event, then every message of the session. The session
+    /// ends when the client drops the stream.
+    Legacy {
+        endpoint: Option<Bytes>,
+        rx: mpsc::UnboundedReceiver<Bytes>,
+        _session: LegacySessionGuard,
+    },
     /// One request's stream: its notifications, then its answer, then the end.
     Exchange {
         first: Option<Bytes>,
@@ -83,6 +103,13 @@ impl Body for ResponseBody {
             ResponseBody::Events(rx) => rx
                 .poll_recv(cx)
                 .map(|m| m.map(|json| Ok(Frame::data(sse::message_event(&json))))),
+            ResponseBody::Legacy { endpoint, rx, .. } => {
+                if let Some(event) = endpoint.take() {
+                    return Poll::Ready(Some(Ok(Frame::data(event))));
+                }
+                rx.poll_recv(cx)
+                    .map(|m| m.map(|json| Ok(Frame::data(sse::message_event(&json)))))
+            }
             ResponseBody::Exchange { first, notes, answer } => {
                 if let Some(json) = first.take() {
                     return Poll::Ready(Some(Ok(Frame::data(sse::message_event(&json)))));
@@ -121,17 +148,31 @@ impl Body for ResponseBody {
         match self {
             ResponseBody::Full(Some(d)) => SizeHint::with_exact(d.len() as u64),
             ResponseBody::Full(None) => SizeHint::with_exact(0),
-            ResponseBody::Events(_) | ResponseBody::Exchange { .. } => SizeHint::default(),
+            ResponseBody::Events(_) | ResponseBody::Legacy { .. } | ResponseBody::Exchange { .. } => {
+                SizeHint::default()
+            }
         }
     }
 }
 
-type HttpResponse = Response<ResponseBody>;
+pub type HttpResponse = Response<ResponseBody>;
 
-struct HttpState {
+/// Removes a legacy SSE session from the store when its stream is dropped.
+pub struct LegacySessionGuard {
+    sessions: Arc<SessionStore>,
+    id: String,
+}
+
+impl Drop for LegacySessionGuard {
+    fn drop(&mut self) {
+        self.sessions.remove(&self.id);
+    }
+}
+
+pub struct HttpState {
     server: Arc<McpServer>,
     config: HttpConfig,
-    sessions: SessionStore,
+    sessions: Arc<SessionStore>,
     allowed_hosts: Vec<String>,
     allowed_origins: Vec<String>,
     protect: bool,
@@ -179,7 +220,7 @@ pub async fn serve_http(
             }
         });
     }
-    state.sessions.close_all();
+    state.close_sessions();
     reaper.abort();
     let grace = tokio::time::sleep(state.config.shutdown_grace);
     tokio::pin!(grace);
@@ -192,7 +233,7 @@ pub async fn serve_http(
     Ok(())
 }
 
-async fn reap_sessions(state: Arc<HttpState>, mut shutdown: Shutdown) {
+pub async fn reap_sessions(state: Arc<HttpState>, mut shutdown: Shutdown) {
     let every = (state.config.sessions.idle_timeout / 4).clamp(Duration::from_millis(100), Duration::from_secs(30));
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -205,7 +246,7 @@ async fn reap_sessions(state: Arc<HttpState>, mut shutdown: Shutdown) {
 }
 
 impl HttpState {
-    fn new(server: Arc<McpServer>, config: HttpConfig, local: SocketAddr) -> Self {
+    pub fn new(server: Arc<McpServer>, config: HttpConfig, local: SocketAddr) -> Self {
         let protect = config
             .dns_rebinding_protection
             .unwrap_or_else(|| local.ip().is_loopback());
@@ -223,7 +264,7 @@ impl HttpState {
         allowed_hosts.extend(config.allowed_hosts.iter().map(|h| h.to_ascii_lowercase()));
         allowed_origins.extend(config.allowed_origins.iter().map(|o| o.to_ascii_lowercase()));
         let in_flight = Arc::new(Semaphore::new(config.max_concurrent_requests.max(1)));
-        let sessions = SessionStore::new(config.sessions.clone());
+        let sessions = Arc::new(SessionStore::new(config.sessions.clone()));
         Self {
             server,
             config,
@@ -235,14 +276,34 @@ impl HttpState {
         }
     }
 
-    async fn handle(&self, req: Request<hyper::body::Incoming>) -> HttpResponse {
-        if req.uri().path() != self.config.path {
+    pub async fn handle<B>(&self, req: Request<B>) -> HttpResponse
+    where
+        B: Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let path = req.uri().path();
+        let streamable = self.config.streamable && path == self.config.path;
+        let legacy = self
+            .config
+            .legacy_sse
+            .as_ref()
+            .filter(|l| path == l.sse_path || path == l.message_path)
+            .cloned();
+        if !streamable && legacy.is_none() {
             return plain(StatusCode::NOT_FOUND, "Not Found");
         }
         if self.protect {
             if let Some(response) = self.check_host_and_origin(req.headers()) {
                 return response;
             }
+        }
+        if let Some(paths) = legacy {
+            return match (req.method(), req.uri().path() == paths.sse_path) {
+                (&Method::GET, true) => self.legacy_open(&paths),
+                (&Method::POST, false) => self.legacy_post(req).await,
+                (_, true) => allow_only(HeaderValue::from_static("GET")),
+                (_, false) => allow_only(HeaderValue::from_static("POST")),
+            };
         }
         if let Some(v) = req.headers().get(VERSION_HEADER) {
             if !v.to_str().is_ok_and(is_supported_version_header) {
@@ -280,6 +341,11 @@ impl HttpState {
         None
     }
 
+    /// Ends every session (at shutdown).
+    pub fn close_sessions(&self) {
+        self.sessions.close_all();
+    }
+
     /// Finds the session a non-initialize message belongs to.
     fn session_for(&self, headers: &HeaderMap) -> Result<Arc<Session>, HttpResponse> {
         if self.config.stateless {
@@ -299,7 +365,11 @@ impl HttpState {
             .ok_or_else(|| rpc_error(StatusCode::NOT_FOUND, ErrorCode::InvalidRequest, "Session not found"))
     }
 
-    async fn post(&self, req: Request<hyper::body::Incoming>) -> HttpResponse {
+    async fn post<B>(&self, req: Request<B>) -> HttpResponse
+    where
+        B: Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
         let headers = req.headers();
         let (accepts_json, accepts_sse) = accepted_types(headers);
         if !accepts_json && !accepts_sse {
@@ -328,18 +398,12 @@ impl HttpState {
             return too_large();
         }
         let Ok(_permit) = self.in_flight.clone().try_acquire_owned() else {
-            let mut r = plain(StatusCode::SERVICE_UNAVAILABLE, "Server busy");
-            r.headers_mut().insert("retry-after", HeaderValue::from_static("1"));
-            return r;
+            return busy();
         };
         let (parts, body) = req.into_parts();
-        let mut bytes = match http_body_util::Limited::new(body, self.config.max_body_bytes)
-            .collect()
-            .await
-        {
-            Ok(collected) => collected.to_bytes().to_vec(),
-            Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => return too_large(),
-            Err(_) => return plain(StatusCode::BAD_REQUEST, "Bad Request: could not read the body"),
+        let mut bytes = match read_body(body, self.config.max_body_bytes).await {
+            Ok(bytes) => bytes,
+            Err(response) => return response,
         };
         let message = match Incoming::parse(&mut bytes) {
             Ok(m) => m,
@@ -445,6 +509,96 @@ impl HttpState {
         json_response(StatusCode::OK, answer.unwrap_or(cancelled), session_id.as_deref())
     }
 
+    /// `GET /sse`: a new session whose stream carries everything the server sends it.
+    fn legacy_open(&self, paths: &LegacySsePaths) -> HttpResponse {
+        let Ok(session) = self.sessions.create() else {
+            return plain(StatusCode::SERVICE_UNAVAILABLE, "Too many sessions");
+        };
+        self.server.register_client(&session);
+        let (tx, rx) = mpsc::unbounded_channel();
+        session.open_standalone(tx);
+        let id = session.id().unwrap_or_default().to_owned();
+        let endpoint = format!("event: endpoint\ndata: {}?session_id={id}\n\n", paths.message_path);
+        event_response(ResponseBody::Legacy {
+            endpoint: Some(Bytes::from(endpoint)),
+            rx,
+            _session: LegacySessionGuard {
+                sessions: self.sessions.clone(),
+                id,
+            },
+        })
+    }
+
+    /// `POST /messages/?session_id=…`: 202 at once; the answer goes out on the session's stream.
+    async fn legacy_post<B>(&self, req: Request<B>) -> HttpResponse
+    where
+        B: Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let id = req.uri().query().and_then(|q| {
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix("session_id="))
+                .map(|v| v.replace('-', ""))
+        });
+        let Some(id) = id else {
+            return plain(StatusCode::BAD_REQUEST, "session_id is required");
+        };
+        let Some(session) = self.sessions.get(&id) else {
+            return plain(StatusCode::NOT_FOUND, "Could not find session");
+        };
+        let Ok(permit) = self.in_flight.clone().try_acquire_owned() else {
+            return busy();
+        };
+        let (parts, body) = req.into_parts();
+        let mut bytes = match read_body(body, self.config.max_body_bytes).await {
+            Ok(bytes) => bytes,
+            Err(response) => return response,
+        };
+        let message = match Incoming::parse(&mut bytes) {
+            Ok(m) => m,
+            Err(bad) => {
+                session.send_standalone(Outgoing::error(bad.id.as_ref(), &bad.error).into());
+                return plain(StatusCode::BAD_REQUEST, "Could not parse message");
+            }
+        };
+        match message {
+            Incoming::Response { id, outcome } => {
+                session.resolve_outbound(&id, outcome);
+            }
+            Incoming::Request { .. } => {
+                let (tx, mut notes) = mpsc::unbounded_channel::<Bytes>();
+                let server = self.server.clone();
+                let headers = Arc::new(parts.headers);
+                tokio::spawn(async move {
+                    let _permit = permit;
+                    let sink = RequestSink::new(tx).with_headers(headers);
+                    let handled = server.handle_incoming(&session, message, sink);
+                    tokio::pin!(handled);
+                    let answer = loop {
+                        tokio::select! {
+                            biased;
+                            Some(note) = notes.recv() => { session.send_standalone(note); }
+                            answer = &mut handled => break answer,
+                        }
+                    };
+                    // Notifications sent just before the answer go out ahead of it.
+                    while let Ok(note) = notes.try_recv() {
+                        session.send_standalone(note);
+                    }
+                    if let Some(answer) = answer {
+                        session.send_standalone(answer.into());
+                    }
+                });
+            }
+            Incoming::Notification { .. } => {
+                self.server
+                    .handle_incoming(&session, message, RequestSink::none())
+                    .await;
+            }
+        }
+        plain(StatusCode::ACCEPTED, "Accepted")
+    }
+
     fn get(&self, headers: &HeaderMap) -> HttpResponse {
         if self.config.stateless {
             return method_not_allowed(true);
@@ -536,6 +690,31 @@ fn json_response(status: StatusCode, body: Vec<u8>, session_id: Option<&str>) ->
 
 fn rpc_error(status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
     json_response(status, Outgoing::error(None, &RpcError::new(code, message)), None)
+}
+
+/// The whole body, refused past `max` bytes.
+async fn read_body<B>(body: B, max: usize) -> Result<Vec<u8>, HttpResponse>
+where
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    match http_body_util::Limited::new(body, max).collect().await {
+        Ok(collected) => Ok(collected.to_bytes().to_vec()),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(too_large()),
+        Err(_) => Err(plain(StatusCode::BAD_REQUEST, "Bad Request: could not read the body")),
+    }
+}
+
+fn busy() -> HttpResponse {
+    let mut r = plain(StatusCode::SERVICE_UNAVAILABLE, "Server busy");
+    r.headers_mut().insert("retry-after", HeaderValue::from_static("1"));
+    r
+}
+
+fn allow_only(allow: HeaderValue) -> HttpResponse {
+    let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
+    r.headers_mut().insert(ALLOW, allow);
+    r
 }
 
 fn too_large() -> HttpResponse {
