@@ -120,6 +120,16 @@ impl PyBackend {
         })
     }
 
+    /// Runs a coroutine as a Task on the server's loop (call on the loop thread).
+    pub fn spawn_coroutine(&self, py: Python<'_>, coroutine: &Bound<'_, PyAny>) -> PyResult<()> {
+        let refs = self.event_loop.lock().unwrap().clone();
+        let Some(refs) = refs else {
+            let _ = coroutine.call_method0(intern!(py, "close"));
+            return Err(PyRuntimeError::new_err("the server is not running"));
+        };
+        refs.create_task.bind(py).call1((coroutine,)).map(drop)
+    }
+
     pub fn set_loop(&self, py: Python<'_>, create_task: Option<Py<PyAny>>) {
         let refs = create_task.map(|create_task| {
             let event_loop = create_task

@@ -9,7 +9,10 @@ use crate::server::uri_template::{Screening, UriTemplate};
 use crate::server::{
     ClientRequestError, ListKind, LogLevel, McpServer, RequestContext, ServerInfo, ServerOptions, ToolEntry,
 };
-use crate::transport::http::{reap_sessions, serve_http, HttpConfig, HttpState, LegacySsePaths};
+use crate::transport::http::{
+    reap_sessions, serve_http, Fallback, FallbackRequest, FallbackResponse, HttpConfig, HttpFallback, HttpState,
+    LegacySsePaths,
+};
 use crate::transport::stdio::{serve_stdio, StdioConfig};
 use crate::transport::{Shutdown, ShutdownTrigger};
 use backend::{Hooks, PyBackend, PyHandler, PyTool, ResultShape, SharedBackend};
@@ -438,7 +441,22 @@ impl NativeServer {
         port: u16,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<ServerHandle> {
-        let config = http_config(options)?;
+        let fallback = match options {
+            Some(o) => o.get_item("fallback")?.filter(|f| !f.is_none()),
+            None => None,
+        };
+        if let Some(o) = options {
+            if o.contains("fallback")? {
+                o.del_item("fallback")?;
+            }
+        }
+        let mut config = http_config(options)?;
+        config.fallback = fallback.map(|runner| {
+            Fallback(Arc::new(AsgiFallback {
+                runner: Arc::new(runner.unbind()),
+                backend: self.backend.clone(),
+            }) as Arc<dyn HttpFallback>)
+        });
         let rt = runtime(py)?;
         let bind_to = format!("{host}:{port}");
         let listener = py
@@ -512,6 +530,97 @@ fn http_config(options: Option<&Bound<'_, PyDict>>) -> PyResult<HttpConfig> {
     }
     config.legacy_sse = sse_path.map(|sse_path| LegacySsePaths { sse_path, message_path });
     Ok(config)
+}
+
+/// The fallback of a native HTTP server: requests outside the MCP paths go to the ASGI app the server is
+/// mounted in (`runner(method, path, query, headers, body, responder)` returns the coroutine that calls it).
+struct AsgiFallback {
+    runner: Arc<Py<PyAny>>,
+    backend: Arc<PyBackend>,
+}
+
+impl HttpFallback for AsgiFallback {
+    fn call(&self, request: FallbackRequest) -> tokio::sync::oneshot::Receiver<FallbackResponse> {
+        let (head_tx, head_rx) = tokio::sync::oneshot::channel();
+        let runner = self.runner.clone();
+        let backend = self.backend.clone();
+        self.backend.bridge.submit(Box::new(move |py| {
+            let (body_tx, body_rx) = tokio::sync::mpsc::unbounded_channel();
+            let responder = AsgiResponder {
+                head: std::sync::Mutex::new(Some((head_tx, body_rx))),
+                body: std::sync::Mutex::new(Some(body_tx)),
+            };
+            let started = Py::new(py, responder).and_then(|responder| {
+                let headers: Vec<(Bound<'_, pyo3::types::PyBytes>, Bound<'_, pyo3::types::PyBytes>)> = request
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (pyo3::types::PyBytes::new(py, k), pyo3::types::PyBytes::new(py, v)))
+                    .collect();
+                let coroutine = runner.bind(py).call1((
+                    request.method,
+                    request.path,
+                    request.query,
+                    headers,
+                    pyo3::types::PyBytes::new(py, &request.body),
+                    responder,
+                ))?;
+                backend.spawn_coroutine(py, &coroutine)
+            });
+            if let Err(err) = started {
+                err.write_unraisable(py, None);
+            }
+        }));
+        head_rx
+    }
+}
+
+/// How the ASGI app's `send` reaches the native response: `start` once, then `body` chunks.
+#[pyclass(frozen, module = "fastmcp_rs._core")]
+pub struct AsgiResponder {
+    #[allow(clippy::type_complexity)]
+    head: std::sync::Mutex<
+        Option<(
+            tokio::sync::oneshot::Sender<FallbackResponse>,
+            tokio::sync::mpsc::UnboundedReceiver<bytes::Bytes>,
+        )>,
+    >,
+    body: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<bytes::Bytes>>>,
+}
+
+#[pymethods]
+impl AsgiResponder {
+    /// `http.response.start`.
+    fn start(&self, status: u16, headers: Vec<(Vec<u8>, Vec<u8>)>) -> PyResult<()> {
+        let Some((head, body)) = self.head.lock().unwrap().take() else {
+            return Err(PyRuntimeError::new_err("the response has already started"));
+        };
+        let _ = head.send(FallbackResponse { status, headers, body });
+        Ok(())
+    }
+
+    /// `http.response.body`; returns False once the client is gone.
+    fn body(&self, chunk: &[u8], more_body: bool) -> bool {
+        let mut slot = self.body.lock().unwrap();
+        let sent = slot
+            .as_ref()
+            .is_some_and(|tx| chunk.is_empty() || tx.send(bytes::Bytes::copy_from_slice(chunk)).is_ok());
+        if !more_body {
+            slot.take();
+        }
+        sent
+    }
+
+    /// Whether the response has started.
+    #[getter]
+    fn started(&self) -> bool {
+        self.head.lock().unwrap().is_none()
+    }
+
+    /// Ends the response however the app ended.
+    fn finish(&self) {
+        self.body.lock().unwrap().take();
+        self.head.lock().unwrap().take();
+    }
 }
 
 /// The HTTP endpoint served through an ASGI server (`NativeServer.http_endpoint`).
@@ -946,7 +1055,8 @@ fn current_request() -> Option<RequestHandle> {
 mod _core {
     #[pymodule_export]
     use super::{
-        current_request, HttpEndpoint, HttpExchange, MemoryConnection, NativeServer, RequestHandle, ServerHandle,
+        current_request, AsgiResponder, HttpEndpoint, HttpExchange, MemoryConnection, NativeServer, RequestHandle,
+        ServerHandle,
     };
 
     #[pymodule_init]

@@ -46,6 +46,37 @@ pub struct HttpConfig {
     /// The legacy HTTP+SSE transport (protocol 2024-11-05): `GET sse_path` opens a session's event stream,
     /// which announces `message_path?session_id=…` for the client's POSTs.
     pub legacy_sse: Option<LegacySsePaths>,
+    /// Requests to any other path go here instead of getting a 404.
+    pub fallback: Option<Fallback>,
+}
+
+/// What answers requests outside the MCP paths: the ASGI app the server is mounted in, or its custom
+/// routes. The request is whole; the response head comes back once, its body as a stream of chunks.
+pub trait HttpFallback: Send + Sync {
+    fn call(&self, request: FallbackRequest) -> oneshot::Receiver<FallbackResponse>;
+}
+
+pub struct FallbackRequest {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub headers: Vec<(Vec<u8>, Vec<u8>)>,
+    pub body: Bytes,
+}
+
+pub struct FallbackResponse {
+    pub status: u16,
+    pub headers: Vec<(Vec<u8>, Vec<u8>)>,
+    pub body: mpsc::UnboundedReceiver<Bytes>,
+}
+
+#[derive(Clone)]
+pub struct Fallback(pub Arc<dyn HttpFallback>);
+
+impl std::fmt::Debug for Fallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Fallback")
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +100,7 @@ impl Default for HttpConfig {
             shutdown_grace: Duration::from_secs(5),
             streamable: true,
             legacy_sse: None,
+            fallback: None,
         }
     }
 }
@@ -78,6 +110,8 @@ pub enum ResponseBody {
     Full(Option<Bytes>),
     /// The standalone GET stream: events until the session lets go of the sender.
     Events(mpsc::UnboundedReceiver<Bytes>),
+    /// A fallback app's body, chunk by chunk.
+    Raw(mpsc::UnboundedReceiver<Bytes>),
     /// A legacy SSE session's stream: the `endpoint` event, then every message of the session. The session
     /// ends when the client drops the stream.
     Legacy {
@@ -103,6 +137,7 @@ impl Body for ResponseBody {
             ResponseBody::Events(rx) => rx
                 .poll_recv(cx)
                 .map(|m| m.map(|json| Ok(Frame::data(sse::message_event(&json))))),
+            ResponseBody::Raw(rx) => rx.poll_recv(cx).map(|m| m.map(|chunk| Ok(Frame::data(chunk)))),
             ResponseBody::Legacy { endpoint, rx, .. } => {
                 if let Some(event) = endpoint.take() {
                     return Poll::Ready(Some(Ok(Frame::data(event))));
@@ -148,9 +183,10 @@ impl Body for ResponseBody {
         match self {
             ResponseBody::Full(Some(d)) => SizeHint::with_exact(d.len() as u64),
             ResponseBody::Full(None) => SizeHint::with_exact(0),
-            ResponseBody::Events(_) | ResponseBody::Legacy { .. } | ResponseBody::Exchange { .. } => {
-                SizeHint::default()
-            }
+            ResponseBody::Events(_)
+            | ResponseBody::Raw(_)
+            | ResponseBody::Legacy { .. }
+            | ResponseBody::Exchange { .. } => SizeHint::default(),
         }
     }
 }
@@ -290,7 +326,10 @@ impl HttpState {
             .filter(|l| path == l.sse_path || path == l.message_path)
             .cloned();
         if !streamable && legacy.is_none() {
-            return plain(StatusCode::NOT_FOUND, "Not Found");
+            return match &self.config.fallback {
+                Some(fallback) => self.forward(fallback, req).await,
+                None => plain(StatusCode::NOT_FOUND, "Not Found"),
+            };
         }
         if self.protect {
             if let Some(response) = self.check_host_and_origin(req.headers()) {
@@ -507,6 +546,45 @@ impl HttpState {
             .handle_request(&session, id, &method, params, RequestSink::none().with_headers(headers))
             .await;
         json_response(StatusCode::OK, answer.unwrap_or(cancelled), session_id.as_deref())
+    }
+
+    /// Hands a request outside the MCP paths to the fallback app.
+    async fn forward<B>(&self, fallback: &Fallback, req: Request<B>) -> HttpResponse
+    where
+        B: Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let (parts, body) = req.into_parts();
+        let body = match read_body(body, self.config.max_body_bytes).await {
+            Ok(bytes) => Bytes::from(bytes),
+            Err(response) => return response,
+        };
+        let request = FallbackRequest {
+            method: parts.method.as_str().to_owned(),
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().unwrap_or_default().to_owned(),
+            headers: parts
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str().as_bytes().to_vec(), v.as_bytes().to_vec()))
+                .collect(),
+            body,
+        };
+        let Ok(head) = fallback.0.call(request).await else {
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+        };
+        let mut response = Response::new(ResponseBody::Raw(head.body));
+        *response.status_mut() = StatusCode::from_u16(head.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = response.headers_mut();
+        for (name, value) in head.headers {
+            if let (Ok(name), Ok(value)) = (
+                hyper::header::HeaderName::from_bytes(&name),
+                HeaderValue::from_bytes(&value),
+            ) {
+                headers.append(name, value);
+            }
+        }
+        response
     }
 
     /// `GET /sse`: a new session whose stream carries everything the server sends it.
