@@ -2,10 +2,25 @@
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, final
+
+from typing_extensions import Self
+
+__all__ = [
+    "AsgiResponder",
+    "HttpEndpoint",
+    "HttpExchange",
+    "MemoryConnection",
+    "NativeServer",
+    "RequestHandle",
+    "ServerHandle",
+    "__version__",
+    "current_request",
+]
 
 __version__: str
 
+@final
 class RequestHandle:
     """The Rust side of a ``Context``: the request it belongs to."""
 
@@ -36,6 +51,7 @@ class RequestHandle:
 
 def current_request() -> RequestHandle | None: ...
 
+@final
 class ServerHandle:
     """A running server."""
 
@@ -47,11 +63,12 @@ class ServerHandle:
     @property
     def address(self) -> tuple[str, int] | None: ...
 
+@final
 class NativeServer:
     """The tool registry and dispatcher, with the Python callables behind each tool."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         name: str,
         version: str,
         *,
@@ -65,7 +82,7 @@ class NativeServer:
         list_page_size: int | None = None,
         mask_error_details: bool = False,
         max_threads: int = 40,
-    ) -> None: ...
+    ) -> Self: ...
     def add_tool(
         self,
         definition: str,
@@ -109,20 +126,49 @@ class NativeServer:
     def template_parameters(uri_template: str) -> list[str]: ...
     def attach_loop(self, create_task: Callable[..., Any]) -> None: ...
     def start_stdio(self, create_task: Callable[..., Any] | None) -> ServerHandle: ...
-    def start_http(
+    def start_http(self, create_task: Callable[..., Any], host: str, port: int, **options: Any) -> ServerHandle:
+        """``options``: path, json_response, stateless, max_body_bytes, max_sessions, session_idle_timeout,
+        max_concurrent_requests, dns_rebinding_protection, allowed_hosts, allowed_origins, streamable,
+        sse_path, message_path."""
+    def start_memory(self, create_task: Callable[..., Any]) -> ServerHandle: ...
+    def connect_memory(self, on_message: Callable[[bytes], object]) -> MemoryConnection: ...
+    def http_endpoint(self, **options: Any) -> HttpEndpoint: ...
+
+@final
+class MemoryConnection:
+    """One in-memory client connection."""
+
+    def send(self, message: bytes) -> None: ...
+    def close(self) -> None: ...
+    def abort(self) -> None: ...
+
+@final
+class HttpExchange:
+    """One request in flight through an ``HttpEndpoint``."""
+
+    def cancel(self) -> None: ...
+
+@final
+class HttpEndpoint:
+    """The Streamable HTTP / legacy SSE endpoint, driven by an ASGI server."""
+
+    def handle(
         self,
-        create_task: Callable[..., Any],
-        host: str,
-        port: int,
-        *,
-        path: str = "/mcp",
-        json_response: bool = False,
-        stateless: bool = False,
-        max_body_bytes: int = 4194304,
-        max_sessions: int = 100000,
-        session_idle_timeout: float = 1800.0,
-        max_concurrent_requests: int = 4096,
-        dns_rebinding_protection: bool | None = None,
-        allowed_hosts: list[str] = ...,
-        allowed_origins: list[str] = ...,
-    ) -> ServerHandle: ...
+        method: str,
+        target: str,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        on_start: Callable[[int, list[tuple[bytes, bytes]]], object],
+        on_body: Callable[[bytes | None], object],
+    ) -> HttpExchange: ...
+    def close(self) -> None: ...
+
+@final
+class AsgiResponder:
+    """How an ASGI app's ``send`` reaches a native HTTP response."""
+
+    def start(self, status: int, headers: list[tuple[bytes, bytes]]) -> None: ...
+    def body(self, chunk: bytes, more_body: bool) -> bool: ...
+    @property
+    def started(self) -> bool: ...
+    def finish(self) -> None: ...

@@ -9,7 +9,10 @@ from __future__ import annotations
 import copy
 import inspect
 import re
+from collections.abc import Callable
 from typing import Any
+
+from pydantic.json_schema import GenerateJsonSchema
 
 _STRUCTURAL = {"type", "properties", "$ref", "items", "allOf", "oneOf", "anyOf", "required"}
 _METADATA = {"title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly"}
@@ -159,3 +162,36 @@ def parse_docstring(fn: Any) -> tuple[str | None, dict[str, str]]:
             elif current is not None:
                 params[current] = (params[current] + " " + text).strip() if params[current] else text
     return description, params
+
+
+def _order_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """FastMCP lists ``properties, required, type`` first, then the other keys in their original order."""
+    head = {k: schema[k] for k in ("properties", "required", "type") if k in schema}
+    head.update({k: v for k, v in schema.items() if k not in head})
+    return head
+
+
+def input_schema(raw: dict[str, Any], fn: Callable[..., Any]) -> dict[str, Any]:
+    """FastMCP's input schema: titles pruned (explicit Field titles restored on parameters), docstring
+    descriptions added, references inlined."""
+    raw_props = raw.get("properties", {})
+    explicit_titles = {
+        name: prop["title"]
+        for name, prop in raw_props.items()
+        if isinstance(prop, dict)
+        and isinstance(prop.get("title"), str)
+        and prop["title"] != GenerateJsonSchema.get_title_from_name(GenerateJsonSchema(), name)
+    }
+    schema = drop_unused_defs(prune_titles(raw))
+    props = schema.get("properties", {})
+    for name, title in explicit_titles.items():
+        if name in props:
+            props[name].pop("title", None)
+            props[name]["title"] = title
+    _, param_docs = parse_docstring(fn)
+    for name, text in param_docs.items():
+        if name in props and "description" not in props[name] and text:
+            props[name]["description"] = text
+    schema.setdefault("properties", {})
+    schema = dereference(schema)
+    return _order_schema(schema)

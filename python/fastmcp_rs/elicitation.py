@@ -9,7 +9,19 @@ from typing import Any, Generic, Literal, TypeVar, get_args, get_origin
 
 import pydantic
 
-__all__ = ["AcceptedElicitation", "CancelledElicitation", "DeclinedElicitation", "ElicitationResult"]
+__all__ = [
+    "AcceptedElicitation",
+    "AcceptedUrlElicitation",
+    "CancelledElicitation",
+    "DeclinedElicitation",
+    "ElicitConfig",
+    "ElicitationResult",
+    "ScalarElicitationType",
+    "UrlElicitationResult",
+    "get_elicitation_schema",
+    "handle_elicit_accept",
+    "parse_elicit_response_type",
+]
 
 T = TypeVar("T")
 
@@ -29,7 +41,22 @@ class CancelledElicitation(pydantic.BaseModel):
     action: Literal["cancel"] = "cancel"
 
 
+class AcceptedUrlElicitation(pydantic.BaseModel):
+    """The user agreed to open the URL (what happens there is out of band)."""
+
+    action: Literal["accept"] = "accept"
+
+
 ElicitationResult = AcceptedElicitation[Any] | DeclinedElicitation | CancelledElicitation
+UrlElicitationResult = AcceptedUrlElicitation | DeclinedElicitation | CancelledElicitation
+
+
+@dataclasses.dataclass
+class ScalarElicitationType(Generic[T]):
+    """The object a scalar response type is wrapped in: ``{"value": ...}``."""
+
+    value: T
+
 
 _PRIMITIVES = {"string", "number", "integer", "boolean"}
 
@@ -48,7 +75,7 @@ def _check_flat(schema: dict[str, Any]) -> None:
 
 
 @dataclasses.dataclass
-class Shape:
+class _Shape:
     """A response type: the ``requestedSchema`` to send and how to read the answer's ``content``."""
 
     schema: dict[str, Any]
@@ -56,7 +83,7 @@ class Shape:
     wrapped: bool
 
     @classmethod
-    def of(cls, response_type: Any, title: str | None = None, description: str | None = None) -> Shape:
+    def of(cls, response_type: Any, title: str | None = None, description: str | None = None) -> _Shape:
         if response_type is None:
             raise TypeError(
                 "ctx.elicit() requires a response_type. Pass a type describing the data you expect back — use "
@@ -99,7 +126,7 @@ class Shape:
     @classmethod
     def _wrap(
         cls, prop: dict[str, Any], adapter: pydantic.TypeAdapter[Any], title: str | None, description: str | None
-    ) -> Shape:
+    ) -> _Shape:
         if title is not None:
             prop["title"] = title
         if description is not None:
@@ -123,3 +150,44 @@ class Shape:
         else:
             data = self.adapter.validate_python(content)
         return AcceptedElicitation[Any](data=data)
+
+
+def _parse_url_answer(answer: Any) -> AcceptedUrlElicitation | DeclinedElicitation | CancelledElicitation:
+    action = answer.get("action") if isinstance(answer, dict) else None
+    if action == "accept":
+        return AcceptedUrlElicitation()
+    if action == "decline":
+        return DeclinedElicitation()
+    if action == "cancel":
+        return CancelledElicitation()
+    raise ValueError(f"the client answered the elicitation with an unknown action {action!r}")
+
+
+@dataclasses.dataclass
+class ElicitConfig:
+    """What ``parse_elicit_response_type`` gives: the ``requestedSchema`` and how answers are read."""
+
+    schema: dict[str, Any]
+    response_type: Any
+    is_raw: bool
+    _shape: _Shape | None = dataclasses.field(default=None, repr=False)
+
+
+def parse_elicit_response_type(
+    response_type: Any, response_title: str | None = None, response_description: str | None = None
+) -> ElicitConfig:
+    shape = _Shape.of(response_type, response_title, response_description)
+    return ElicitConfig(schema=shape.schema, response_type=response_type, is_raw=False, _shape=shape)
+
+
+def get_elicitation_schema(response_type: Any) -> dict[str, Any]:
+    """The ``requestedSchema`` sent for ``response_type``."""
+    return _Shape.of(response_type).schema
+
+
+def handle_elicit_accept(config: ElicitConfig, content: Any) -> AcceptedElicitation[Any]:
+    """The typed answer for an accepted elicitation's ``content``."""
+    shape = config._shape or _Shape.of(config.response_type)
+    parsed = shape.parse({"action": "accept", "content": content})
+    assert isinstance(parsed, AcceptedElicitation)
+    return parsed

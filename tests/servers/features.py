@@ -302,5 +302,7 @@ if __name__ == "__main__":
             stateless_http="--stateless" in sys.argv,
             json_response="--json" in sys.argv,
         )
+    elif transport == "sse":
+        mcp.run("sse", host="127.0.0.1", port=int(sys.argv[2]))
     else:
         mcp.run()

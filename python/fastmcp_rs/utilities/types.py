@@ -4,10 +4,36 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from types import EllipsisType
+from typing import Any, TypeAlias
 
-__all__ = ["Audio", "File", "Image"]
+import pydantic
+
+__all__ = ["Audio", "FastMCPBaseModel", "File", "Image", "NotSet", "NotSetT", "get_fn_name", "issubclass_safe"]
+
+#: "Not given" for options where ``None`` means something (``output_schema=None`` turns the schema off).
+NotSet = ...
+NotSetT: TypeAlias = EllipsisType
+
+
+class FastMCPBaseModel(pydantic.BaseModel):
+    """Base model with FastMCP's configuration (extra fields refused)."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+
+def get_fn_name(fn: Callable[..., Any]) -> str:
+    return getattr(fn, "__name__", None) or type(fn).__name__
+
+
+def issubclass_safe(cls: Any, base: type) -> bool:
+    """``issubclass`` that answers False for things that are not classes."""
+    try:
+        return isinstance(cls, type) and issubclass(cls, base)
+    except TypeError:
+        return False
 
 
 class _BinaryContent:

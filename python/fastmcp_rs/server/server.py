@@ -11,17 +11,24 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
-from . import _core
-from .context import Context, _serving, current_request
-from .exceptions import FastMCPError, McpError
-from .prompts import Prompt
-from .resources import DEFAULT_RESOURCE_SECURITY, Resource, ResourceSecurity, ResourceTemplate
-from .tools import _MISSING, Tool
+from .. import _core
+from .._context import Context, _serving, current_request
+from ..exceptions import FastMCPDeprecationWarning, FastMCPError, McpError, NotFoundError
+from ..prompts.base import Prompt
+from ..prompts.function_prompt import FunctionPrompt
+from ..resources import function_resource
+from ..resources.base import Resource
+from ..resources.security import DEFAULT_RESOURCE_SECURITY, ResourceSecurity
+from ..resources.template import ResourceTemplate
+from ..tools.base import Tool
+from ..tools.function_tool import FunctionTool
+from ..utilities.types import NotSet
+from .http import HttpAppsMixin
 
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["FastMCP"]
+__all__ = ["FastMCP", "create_proxy"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -96,8 +103,75 @@ class _LocalProvider:
 
 _PACKAGE_VERSION = _core.__version__
 
+DuplicateBehavior = Literal["warn", "error", "replace", "ignore"]
 
-class FastMCP:
+#: Constructor arguments FastMCP 4 moved to ``run()`` / ``run_http_async()`` (FastMCP 2/3 and SDK v1 took
+#: them here). They still work: they become the defaults of the HTTP run.
+_RUN_SETTINGS = {
+    "host": "host",
+    "port": "port",
+    "streamable_http_path": "streamable_http_path",
+    "json_response": "json_response",
+    "stateless_http": "stateless_http",
+    "log_level": "log_level",
+    "debug": "debug",
+    "sse_path": "sse_path",
+    "message_path": "message_path",
+    "mount_path": "mount_path",
+}
+
+#: FastMCP 4 arguments whose features fastmcp-rs does not implement yet (refused when set).
+_UNSUPPORTED_OPTIONS = {
+    "auth": "authentication (auth=)",
+    "auth_server_provider": "authentication (auth_server_provider=)",
+    "token_verifier": "authentication (token_verifier=)",
+    "middleware": "middleware",
+    "providers": "providers",
+    "transforms": "transforms",
+    "session_state_store": "a custom session state store",
+    "request_state_security": "multi-round-trip request state (SEP-2322)",
+    "tool_serializer": "tool_serializer (return a ToolResult instead)",
+    "tool_transformations": "tool transformation",
+    "sampling_handler": "sampling fallback handlers",
+}
+
+#: Accepted and ignored: they change nothing a client sees here.
+_IGNORED_OPTIONS = frozenset(
+    {
+        "dereference_schemas",
+        "client_log_level",
+        "experimental_capabilities",
+        "dependencies",
+        "retry_interval",
+        "sampling_handler_behavior",
+        "cache_ttl",
+        "cache_scope",
+    }
+)
+
+
+class _Settings(dict):  # type: ignore[type-arg]
+    """``mcp.settings``: the defaults of the HTTP run. A dict that also reads and writes as attributes, so
+    the SDK v1 spelling ``mcp.settings.port = 8001`` works."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
+
+
+def _deprecated(message: str, stacklevel: int = 3) -> None:
+    """Warns at the user's line (``stacklevel`` counts from the public method that was called)."""
+    import warnings
+
+    warnings.warn(message, FastMCPDeprecationWarning, stacklevel=stacklevel)
+
+
+class FastMCP(HttpAppsMixin):
     """An MCP server. Drop-in for ``fastmcp.FastMCP`` and ``mcp.server.fastmcp.FastMCP``."""
 
     def __init__(
@@ -105,47 +179,54 @@ class FastMCP:
         name: str | None = None,
         instructions: str | None = None,
         *,
-        version: str | None = None,
+        version: str | int | float | None = None,
         website_url: str | None = None,
+        icons: list[Any] | None = None,
         title: str | None = None,
         mask_error_details: bool | None = None,
         list_page_size: int | None = None,
         tools: list[Callable[..., Any] | Tool] | None = None,
         lifespan: Callable[[Any], Any] | None = None,
+        on_duplicate: DuplicateBehavior | None = None,
         resource_security: ResourceSecurity | None = DEFAULT_RESOURCE_SECURITY,
-        host: str = "127.0.0.1",
-        port: int = 8000,
-        streamable_http_path: str = "/mcp",
-        json_response: bool = False,
-        stateless_http: bool = False,
+        strict_input_validation: bool | None = None,
+        tasks: bool | None = None,
         max_body_bytes: int = 4 * 1024 * 1024,
         max_sessions: int = 100_000,
         session_idle_timeout: float = 1800.0,
         max_concurrent_requests: int = 4096,
         max_threads: int = 40,
-        **settings: Any,
+        **options: Any,
     ) -> None:
         self.name = name if name is not None else f"FastMCP-{os.urandom(2).hex()}"
         self.instructions = instructions
         self.version = str(version) if version is not None else _PACKAGE_VERSION
         self.website_url = website_url
+        self.icons = icons
         self.title = title
         if mask_error_details is None:
             mask_error_details = os.environ.get("FASTMCP_MASK_ERROR_DETAILS", "").lower() in ("1", "true", "yes")
         self.mask_error_details = mask_error_details
+        if list_page_size is not None and list_page_size <= 0:
+            raise ValueError("list_page_size must be a positive integer")
         self.list_page_size = list_page_size
-        self.settings: dict[str, Any] = {
-            "host": host,
-            "port": port,
-            "streamable_http_path": streamable_http_path,
-            "json_response": json_response,
-            "stateless_http": stateless_http,
-            "max_body_bytes": max_body_bytes,
-            "max_sessions": max_sessions,
-            "session_idle_timeout": session_idle_timeout,
-            "max_concurrent_requests": max_concurrent_requests,
-            **settings,
-        }
+        if strict_input_validation:
+            raise NotImplementedError("strict_input_validation=True is not supported by fastmcp-rs yet")
+        if tasks:
+            raise NotImplementedError("background tasks (tasks=True) are not supported by fastmcp-rs yet")
+        self.settings: dict[str, Any] = _Settings(
+            host="127.0.0.1",
+            port=8000,
+            streamable_http_path="/mcp",
+            json_response=False,
+            stateless_http=False,
+            max_body_bytes=max_body_bytes,
+            max_sessions=max_sessions,
+            session_idle_timeout=session_idle_timeout,
+            max_concurrent_requests=max_concurrent_requests,
+        )
+        on_duplicate = self._take_options(options, on_duplicate)
+        self._on_duplicate: DuplicateBehavior = on_duplicate or "warn"
         self._tools: dict[str, Tool] = {}
         self._resources: dict[str, Resource] = {}
         self._templates: dict[str, ResourceTemplate] = {}
@@ -173,12 +254,68 @@ class FastMCP:
         )
         for tool in tools or ():
             self.add_tool(tool)
+        for tags, enable in ((self._include_tags, True), (self._exclude_tags, False)):
+            if tags:
+                (self.enable(tags=set(tags), only=True) if enable else self.disable(tags=set(tags)))
+
+    def _take_options(self, options: dict[str, Any], on_duplicate: DuplicateBehavior | None) -> Any:
+        """The spellings other versions accept: SDK v1 and FastMCP 2/3 run settings, ``include_tags`` /
+        ``exclude_tags``, ``on_duplicate_*`` (with a deprecation warning); FastMCP 4 options for features not
+        implemented here are refused; anything else is a ``TypeError``, as in FastMCP 4."""
+        self._include_tags: Any = None
+        self._exclude_tags: Any = None
+        for key, value in options.items():
+            if key in _RUN_SETTINGS:
+                if key != "mount_path":  # SDK v1 only: FastMCP never had it, so nothing to migrate from
+                    _deprecated(f"FastMCP({key}=...) is deprecated: pass {key} to run() / run_http_async() instead", 4)
+                self.settings[_RUN_SETTINGS[key]] = value
+            elif key == "max_request_body_size":
+                self.settings["max_body_bytes"] = int(value)
+            elif key == "event_store":
+                self.settings["event_store"] = value
+            elif key == "transport_security":
+                self._take_transport_security(value)
+            elif key in ("include_tags", "exclude_tags"):
+                advice = "enable(tags=..., only=True)" if key == "include_tags" else "disable(tags=...)"
+                _deprecated(f"FastMCP({key}=...) is deprecated: call server.{advice} after creating the server", 4)
+                setattr(self, f"_{key}", value)
+            elif key in ("on_duplicate_tools", "on_duplicate_resources", "on_duplicate_prompts"):
+                _deprecated(f"FastMCP({key}=...) is deprecated: use on_duplicate=", 4)
+                on_duplicate = on_duplicate or value
+            elif key.startswith("warn_on_duplicate_"):
+                if not value:
+                    on_duplicate = on_duplicate or "replace"
+            elif key in _UNSUPPORTED_OPTIONS:
+                if value is not None and value != [] and value != ():
+                    raise NotImplementedError(
+                        f"FastMCP(): {_UNSUPPORTED_OPTIONS[key]} is not supported by fastmcp-rs yet"
+                    )
+            elif key not in _IGNORED_OPTIONS:
+                raise TypeError(f"FastMCP() got an unexpected keyword argument {key!r}")
+        return on_duplicate
+
+    def _take_transport_security(self, security: Any) -> None:
+        """SDK v1 ``TransportSecuritySettings``: the DNS-rebinding defaults of the HTTP run."""
+        if security is None:
+            return
+        get = security.get if isinstance(security, dict) else lambda k, d=None: getattr(security, k, d)
+        protect = get("enable_dns_rebinding_protection")
+        if protect is not None:
+            self.settings["dns_rebinding_protection"] = bool(protect)
+        self.settings["allowed_hosts"] = list(get("allowed_hosts") or ())
+        self.settings["allowed_origins"] = list(get("allowed_origins") or ())
 
     def __repr__(self) -> str:
         return f"FastMCP({self.name!r})"
 
     def _make_context(self, handle: _core.RequestHandle) -> Context:
         return Context(handle, self)
+
+    def get_context(self) -> Context:
+        """The ``Context`` of the request being served (SDK v1's ``mcp.get_context()``)."""
+        from .._context import get_context
+
+        return get_context()
 
     # -- tools ---------------------------------------------------------------------------------------
 
@@ -193,39 +330,58 @@ class FastMCP:
         name_or_fn: Any = None,
         *,
         name: str | None = None,
+        version: str | int | None = None,
         title: str | None = None,
         description: str | None = None,
+        icons: list[Any] | None = None,
         tags: set[str] | None = None,
+        output_schema: Any = NotSet,
         annotations: Any = None,
         meta: dict[str, Any] | None = None,
-        output_schema: Any = _MISSING,
+        app: Any = None,
+        task: Any = None,
         timeout: float | None = None,
-        enabled: bool = True,
+        auth: Any = None,
+        run_in_thread: bool = True,
+        structured_output: bool | None = None,
+        enabled: bool | None = None,
         **_ignored: Any,
     ) -> Any:
         """Registers a function as a tool. Works as ``@mcp.tool``, ``@mcp.tool()``, ``@mcp.tool("name")``
-        and ``mcp.tool(fn, name=...)``; returns the function unchanged."""
+        and ``mcp.tool(fn, name=...)``; returns the function unchanged. ``structured_output=False`` (SDK v1)
+        lists no output schema."""
+        if app:
+            raise NotImplementedError("@mcp.tool(app=...): MCP Apps are not supported by fastmcp-rs yet")
+        if enabled is not None:
+            _deprecated("@mcp.tool(enabled=...) is deprecated: call server.disable(names={...}) instead")
+        if structured_output is False and output_schema is NotSet:
+            output_schema = None
         options = dict(
+            version=version,
             title=title,
             description=description,
+            icons=icons,
             tags=tags,
             annotations=annotations,
             meta=meta,
             output_schema=output_schema,
+            task=task,
             timeout=timeout,
-            enabled=enabled,
+            auth=auth,
+            run_in_thread=run_in_thread,
+            enabled=True if enabled is None else enabled,
         )
         if isinstance(name_or_fn, classmethod):
             raise ValueError("To decorate a classmethod, put @classmethod above @mcp.tool")
         if callable(name_or_fn) and not isinstance(name_or_fn, str):
-            self.add_tool(Tool.from_function(name_or_fn, name=name, **options))
+            self.add_tool(FunctionTool.from_function(name_or_fn, name=name, **options))
             return name_or_fn
         if isinstance(name_or_fn, str) and name is not None:
             raise TypeError("Pass the tool name either positionally or as name=, not both")
         tool_name = name_or_fn if isinstance(name_or_fn, str) else name
 
         def decorator(fn: F) -> F:
-            self.add_tool(Tool.from_function(fn, name=tool_name, **options))
+            self.add_tool(FunctionTool.from_function(fn, name=tool_name, **options))
             return fn
 
         return decorator
@@ -234,34 +390,52 @@ class FastMCP:
         """Adds a ``Tool`` (or a function, built into one) at any time, also while serving: connected clients
         are told (``notifications/tools/list_changed``)."""
         if not isinstance(tool, Tool):
-            tool = Tool.from_function(tool, **kwargs)
+            tool = FunctionTool.from_function(tool, **kwargs)
+        if not self._accept_duplicate("tool", tool.name, self._tools):
+            return self._tools[tool.name]
+        previous = self._tools.get(tool.name)
         self._tools[tool.name] = tool
-        self._place("tool", tool.name, tool)
+        try:
+            self._place("tool", tool.name, tool)
+        except BaseException:  # e.g. an input schema the core cannot compile: leave things as they were
+            if previous is None:
+                del self._tools[tool.name]
+            else:
+                self._tools[tool.name] = previous
+            raise
         return tool
+
+    def _accept_duplicate(self, kind: str, key: str, registry: dict[str, Any]) -> bool:
+        """``on_duplicate``: whether a component registered under a taken key replaces the old one."""
+        if key not in registry or self._on_duplicate == "replace":
+            return True
+        if self._on_duplicate == "error":
+            raise ValueError(f"{kind.capitalize()} already exists: {key}")
+        if self._on_duplicate == "ignore":
+            return False
+        import logging
+
+        logging.getLogger("fastmcp_rs").warning("%s already exists: %s", kind.capitalize(), key)
+        return True
 
     def remove_tool(self, name: str) -> None:
         """Removes a tool; raises ``NotFoundError`` if there is none by that name."""
-        from .exceptions import NotFoundError
-
         if self._tools.pop(name, None) is None:
             raise NotFoundError(f"Unknown tool: {name!r}")
         self._unplace("tool", name)
 
     def _register_tool(self, tool: Tool) -> None:
-        self._native.add_tool(
-            json.dumps(tool.to_mcp_tool(), ensure_ascii=False),
-            tool.fn,
-            is_async=tool.is_async,
-            prepare=tool.prepare,
-            convert=tool.convert,
-            context_param=tool.context_param,
-            plain_arguments=tool.plain_arguments,
-            result_shape=tool.result_shape,
-            timeout=tool.timeout,
-        )
+        spec = tool._native_spec()
+        self._native.add_tool(json.dumps(tool.to_mcp_tool(), ensure_ascii=False), spec.pop("func"), **spec)
 
     async def get_tools(self) -> dict[str, Tool]:
         return dict(self._tools)
+
+    async def get_tool(self, name: str) -> Tool:
+        tool = self._tools.get(name)
+        if tool is None or not self._visible("tool", name, tool):
+            raise NotFoundError(f"Unknown tool: {name!r}")
+        return tool
 
     async def list_tools(self) -> list[Tool]:
         return [t for t in self._tools.values() if self._visible("tool", t.name, t)]
@@ -273,14 +447,18 @@ class FastMCP:
         uri: str,
         *,
         name: str | None = None,
+        version: str | int | None = None,
         title: str | None = None,
         description: str | None = None,
+        icons: list[Any] | None = None,
         mime_type: str | None = None,
         tags: set[str] | None = None,
         annotations: Any = None,
         meta: dict[str, Any] | None = None,
-        enabled: bool = True,
+        auth: Any = None,
+        enabled: bool | None = None,
         security: Any = "inherit",
+        task: Any = None,
         **_ignored: Any,
     ) -> Callable[[F], F]:
         """Registers a function as a resource (``"data://config"``) or, when the URI has parameters, a
@@ -288,20 +466,27 @@ class FastMCP:
         Returns the function unchanged."""
         if callable(uri):
             raise TypeError("The @resource decorator needs a URI: use @mcp.resource('scheme://path')")
+        if task:
+            raise NotImplementedError("@mcp.resource(task=...): background tasks are not supported by fastmcp-rs yet")
+        if enabled is not None:
+            _deprecated("@mcp.resource(enabled=...) is deprecated: call server.disable(keys={...}) instead")
 
         def decorator(fn: F) -> F:
             self.add_resource(
-                Resource.from_function(
+                function_resource._from_function(
                     fn,
                     uri,
                     name=name,
+                    version=version,
                     title=title,
                     description=description,
+                    icons=icons,
                     mime_type=mime_type,
                     tags=tags,
                     annotations=annotations,
                     meta=meta,
-                    enabled=enabled,
+                    auth=auth,
+                    enabled=True if enabled is None else enabled,
                     security=security,
                     server=self,
                 )
@@ -310,17 +495,19 @@ class FastMCP:
 
         return decorator
 
-    def add_resource(self, resource: Resource | Callable[..., Any], uri: str | None = None, **kwargs: Any) -> Resource:
-        """Adds a ``Resource`` or ``ResourceTemplate`` (or a function with its ``uri``), also while serving."""
-        if not isinstance(resource, Resource):
-            if uri is None:
-                raise TypeError("add_resource(fn) needs the uri")
-            resource = Resource.from_function(resource, uri, server=self, **kwargs)
+    def add_resource(
+        self, resource: Resource | ResourceTemplate | Callable[..., Any], uri: str | None = None, **kwargs: Any
+    ) -> Resource | ResourceTemplate:
+        """Adds a ``Resource`` or ``ResourceTemplate`` (or a function with its ``uri``, or one marked with the
+        standalone ``@resource``), also while serving."""
+        if not isinstance(resource, (Resource, ResourceTemplate)):
+            resource = function_resource._from_function(resource, uri, server=self, **kwargs)
         resource.server = self
         if isinstance(resource, ResourceTemplate):
-            self._templates[resource.uri_template] = resource
-            self._place("template", resource.uri_template, resource)
-        else:
+            if self._accept_duplicate("template", resource.uri_template, self._templates):
+                self._templates[resource.uri_template] = resource
+                self._place("template", resource.uri_template, resource)
+        elif self._accept_duplicate("resource", resource.uri, self._resources):
             self._resources[resource.uri] = resource
             self._place("resource", resource.uri, resource)
         return resource
@@ -328,15 +515,11 @@ class FastMCP:
     add_template = add_resource
 
     def remove_resource(self, uri: str) -> None:
-        from .exceptions import NotFoundError
-
         if self._resources.pop(uri, None) is None:
             raise NotFoundError(f"Unknown resource: {uri!r}")
         self._unplace("resource", uri)
 
     def remove_template(self, uri_template: str) -> None:
-        from .exceptions import NotFoundError
-
         if self._templates.pop(uri_template, None) is None:
             raise NotFoundError(f"Unknown resource template: {uri_template!r}")
         self._unplace("template", uri_template)
@@ -364,40 +547,56 @@ class FastMCP:
         name_or_fn: Any = None,
         *,
         name: str | None = None,
+        version: str | int | None = None,
         title: str | None = None,
         description: str | None = None,
+        icons: list[Any] | None = None,
         tags: set[str] | None = None,
         meta: dict[str, Any] | None = None,
-        enabled: bool = True,
+        auth: Any = None,
+        enabled: bool | None = None,
+        task: Any = None,
         **_ignored: Any,
     ) -> Any:
         """Registers a function as a prompt: ``@mcp.prompt``, ``@mcp.prompt()``, ``@mcp.prompt("name")``,
         ``mcp.prompt(fn, name=...)``. Returns the function unchanged."""
-        options = dict(title=title, description=description, tags=tags, meta=meta, enabled=enabled)
+        if task:
+            raise NotImplementedError("@mcp.prompt(task=...): background tasks are not supported by fastmcp-rs yet")
+        if enabled is not None:
+            _deprecated("@mcp.prompt(enabled=...) is deprecated: call server.disable(names={...}) instead")
+        options = dict(
+            version=version,
+            title=title,
+            description=description,
+            icons=icons,
+            tags=tags,
+            meta=meta,
+            auth=auth,
+            enabled=True if enabled is None else enabled,
+        )
         if callable(name_or_fn) and not isinstance(name_or_fn, str):
-            self.add_prompt(Prompt.from_function(name_or_fn, name=name, server=self, **options))
+            self.add_prompt(FunctionPrompt.from_function(name_or_fn, name=name, server=self, **options))
             return name_or_fn
         if isinstance(name_or_fn, str) and name is not None:
             raise TypeError("Pass the prompt name either positionally or as name=, not both")
         prompt_name = name_or_fn if isinstance(name_or_fn, str) else name
 
         def decorator(fn: F) -> F:
-            self.add_prompt(Prompt.from_function(fn, name=prompt_name, server=self, **options))
+            self.add_prompt(FunctionPrompt.from_function(fn, name=prompt_name, server=self, **options))
             return fn
 
         return decorator
 
     def add_prompt(self, prompt: Prompt | Callable[..., Any], **kwargs: Any) -> Prompt:
         if not isinstance(prompt, Prompt):
-            prompt = Prompt.from_function(prompt, server=self, **kwargs)
+            prompt = FunctionPrompt.from_function(prompt, server=self, **kwargs)
         prompt.server = self
-        self._prompts[prompt.name] = prompt
-        self._place("prompt", prompt.name, prompt)
+        if self._accept_duplicate("prompt", prompt.name, self._prompts):
+            self._prompts[prompt.name] = prompt
+            self._place("prompt", prompt.name, prompt)
         return prompt
 
     def remove_prompt(self, name: str) -> None:
-        from .exceptions import NotFoundError
-
         if self._prompts.pop(name, None) is None:
             raise NotFoundError(f"Unknown prompt: {name!r}")
         self._unplace("prompt", name)
@@ -407,6 +606,38 @@ class FastMCP:
 
     async def list_prompts(self) -> list[Prompt]:
         return [p for p in self._prompts.values() if self._visible("prompt", p.name, p)]
+
+    # -- what FastMCP 4 has and fastmcp-rs does not yet -----------------------------------------------
+
+    def _unsupported(self, feature: str) -> Any:
+        raise NotImplementedError(f"{feature} is not supported by fastmcp-rs yet")
+
+    def add_middleware(self, middleware: Any) -> None:
+        self._unsupported("add_middleware(): middleware")
+
+    def add_transform(self, transform: Any) -> None:
+        self._unsupported("add_transform(): transforms")
+
+    def add_provider(self, provider: Any, **kwargs: Any) -> None:
+        self._unsupported("add_provider(): providers")
+
+    def mount(self, server: Any, namespace: str | None = None, **kwargs: Any) -> None:
+        self._unsupported("mount(): composing servers")
+
+    async def import_server(self, server: Any, prefix: str | None = None, **kwargs: Any) -> None:
+        self._unsupported("import_server(): composing servers")
+
+    @classmethod
+    def as_proxy(cls, backend: Any, **kwargs: Any) -> FastMCP:
+        raise NotImplementedError("FastMCP.as_proxy(): proxy servers are not supported by fastmcp-rs yet")
+
+    @classmethod
+    def from_openapi(cls, openapi_spec: Any, client: Any = None, **kwargs: Any) -> FastMCP:
+        raise NotImplementedError("FastMCP.from_openapi(): OpenAPI servers are not supported by fastmcp-rs yet")
+
+    @classmethod
+    def from_fastapi(cls, app: Any, **kwargs: Any) -> FastMCP:
+        raise NotImplementedError("FastMCP.from_fastapi(): OpenAPI servers are not supported by fastmcp-rs yet")
 
     # -- completion ------------------------------------------------------------------------------------
 
@@ -418,7 +649,7 @@ class FastMCP:
         return self.add_completion_handler(handler)
 
     def add_completion_handler(self, handler: Callable[..., Any]) -> Callable[..., Any]:
-        from .completions import CompletionRunner
+        from ..completions import CompletionRunner
 
         runner = CompletionRunner(handler)
         self._completion_handler = handler
@@ -507,14 +738,14 @@ class FastMCP:
             self._register_tool(component)
         elif kind == "resource":
             listing = json.dumps(component.to_mcp_resource(), ensure_ascii=False)
-            self._native.add_resource(listing, key, component.read, is_async=component.is_async)
+            self._native.add_resource(listing, key, component._serve, is_async=component._serves_async)
         elif kind == "template":
-            security = component.security
+            security = component.resolve_security(self.resource_security)
             self._native.add_template(
                 json.dumps(component.to_mcp_template(), ensure_ascii=False),
                 key,
-                component.read,
-                is_async=component.is_async,
+                component._serve,
+                is_async=component._serves_async,
                 list_params=list(component.list_params),
                 screening=security is not None,
                 exempt_params=sorted(security.exempt_params) if security is not None else [],
@@ -525,7 +756,7 @@ class FastMCP:
         else:
             listing = json.dumps(component.to_mcp_prompt(), ensure_ascii=False)
             self._native.add_prompt(
-                listing, key, component.render, is_async=component.is_async, required=component.required
+                listing, key, component._serve, is_async=component._serves_async, required=component.required
             )
         self._live.add((kind, key))
 
@@ -608,10 +839,8 @@ class FastMCP:
         transport = transport or "stdio"
         if transport == "stdio":
             await self.run_stdio_async(**transport_kwargs)
-        elif transport in ("http", "streamable-http"):
-            await self.run_http_async(**transport_kwargs)
-        elif transport == "sse":
-            raise NotImplementedError("the legacy SSE transport is not supported yet; use transport='http'")
+        elif transport in ("http", "streamable-http", "sse"):
+            await self.run_http_async(transport=transport, **transport_kwargs)
         else:
             raise ValueError(f"Unknown transport: {transport!r}")
 
@@ -629,6 +858,7 @@ class FastMCP:
         port: int | None = None,
         path: str | None = None,
         *,
+        transport: Transport = "http",
         json_response: bool | None = None,
         stateless_http: bool | None = None,
         log_level: str | None = None,
@@ -636,61 +866,80 @@ class FastMCP:
         dns_rebinding_protection: bool | None = None,
         allowed_hosts: list[str] | None = None,
         allowed_origins: list[str] | None = None,
+        app: Any = None,
+        sse_path: str | None = None,
+        message_path: str | None = None,
         **limits: Any,
     ) -> None:
+        """Serves Streamable HTTP (``transport="http"``) or the legacy SSE transport (``"sse"``) natively.
+
+        With ``app`` (an ASGI app: FastAPI, Starlette), the MCP endpoint is answered by the core and every
+        other path by the app, whose lifespan runs around the server; when middleware of the app's stands
+        in front of the MCP endpoint, MCP requests go through the app too, so the middleware sees them."""
         # Limits may be given to run() as well as to the constructor.
         s = {**self.settings, **{k: v for k, v in limits.items() if k in self.settings and v is not None}}
+        host = host or s["host"]
+        port = int(port if port is not None else s["port"])
+        options: dict[str, Any] = {
+            "json_response": s["json_response"] if json_response is None else json_response,
+            "stateless": s["stateless_http"] if stateless_http is None else stateless_http,
+            "max_body_bytes": int(s["max_body_bytes"]),
+            "max_sessions": int(s["max_sessions"]),
+            "session_idle_timeout": float(s["session_idle_timeout"]),
+            "max_concurrent_requests": int(s["max_concurrent_requests"]),
+            "dns_rebinding_protection": (
+                s.get("dns_rebinding_protection") if dns_rebinding_protection is None else dns_rebinding_protection
+            ),
+            "allowed_hosts": list((s.get("allowed_hosts") if allowed_hosts is None else allowed_hosts) or ()),
+            "allowed_origins": list((s.get("allowed_origins") if allowed_origins is None else allowed_origins) or ()),
+        }
+        if transport == "sse":
+            options["streamable"] = False
+            options["sse_path"] = sse_path or s.get("sse_path") or "/sse"
+            options["message_path"] = message_path or s.get("message_path") or "/messages/"
+            shown_path = options["sse_path"]
+        else:
+            options["path"] = shown_path = path or s.get("path") or s["streamable_http_path"]
+        if app is None and self._custom_routes:
+            from starlette.applications import Starlette
+
+            app = Starlette(routes=self._starlette_routes())
         import asyncio
 
-        async with self._running():
-            await self._serve_http(
-                asyncio.get_running_loop(),
-                s,
-                host,
-                port,
-                path,
-                json_response,
-                stateless_http,
-                dns_rebinding_protection,
-                allowed_hosts,
-                allowed_origins,
-            )
+        app_lifespan: Any = contextlib.nullcontext()
+        if app is not None:
+            from .http import AsgiLifespan, asgi_runner, find_mcp_mount
 
-    async def _serve_http(
-        self,
-        loop: asyncio.AbstractEventLoop,
-        s: dict[str, Any],
-        host: str | None,
-        port: int | None,
-        path: str | None,
-        json_response: bool | None,
-        stateless_http: bool | None,
-        dns_rebinding_protection: bool | None,
-        allowed_hosts: list[str] | None,
-        allowed_origins: list[str] | None,
-    ) -> None:
-        handle = self._native.start_http(
-            loop.create_task,
-            host or s["host"],
-            int(port if port is not None else s["port"]),
-            path=path or s.get("path") or s["streamable_http_path"],
-            json_response=s["json_response"] if json_response is None else json_response,
-            stateless=s["stateless_http"] if stateless_http is None else stateless_http,
-            max_body_bytes=int(s["max_body_bytes"]),
-            max_sessions=int(s["max_sessions"]),
-            session_idle_timeout=float(s["session_idle_timeout"]),
-            max_concurrent_requests=int(s["max_concurrent_requests"]),
-            dns_rebinding_protection=dns_rebinding_protection,
-            allowed_hosts=list(allowed_hosts or ()),
-            allowed_origins=list(allowed_origins or ()),
-        )
-        bound_host, bound_port = handle.address
-        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-        url_path = path or s.get("path") or s["streamable_http_path"]
-        print(
-            f"fastmcp-rs: serving {self.name!r} on http://{shown}:{bound_port}{url_path}", file=sys.stderr, flush=True
-        )
-        await self._serve(loop, handle)
+            found = find_mcp_mount(app)
+            if found is not None and found[0] is self and transport != "sse":
+                if found[2]:
+                    options["streamable"] = False
+                    print(
+                        f"fastmcp-rs: middleware of the app stands in front of {found[1]}: MCP requests go "
+                        "through the app",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                else:
+                    options["path"] = shown_path = found[1]
+            app_lifespan = AsgiLifespan(app)
+            options["fallback"] = asgi_runner(app, app_lifespan, (host, port))
+        async with self._running():
+            self._serving_natively = True
+            try:
+                async with app_lifespan:
+                    loop = asyncio.get_running_loop()
+                    handle = self._native.start_http(loop.create_task, host, port, **options)
+                    bound_host, bound_port = handle.address
+                    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+                    print(
+                        f"fastmcp-rs: serving {self.name!r} on http://{shown}:{bound_port}{shown_path}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    await self._serve(loop, handle)
+            finally:
+                self._serving_natively = False
 
     async def _serve(self, loop: asyncio.AbstractEventLoop, handle: _core.ServerHandle) -> None:
         import asyncio
@@ -715,3 +964,8 @@ class FastMCP:
                 loop.remove_signal_handler(sig)
             loop.remove_reader(handle.fileno())
             handle.close()
+
+
+def create_proxy(target: Any, **settings: Any) -> FastMCP:
+    """FastMCP 4's proxy servers are not supported by fastmcp-rs yet."""
+    raise NotImplementedError("create_proxy(): proxy servers are not supported by fastmcp-rs yet")

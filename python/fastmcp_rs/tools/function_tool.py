@@ -1,0 +1,210 @@
+"""``FunctionTool``: a tool made from a function (what ``@mcp.tool`` builds), and the standalone ``@tool``
+decorator that marks a function for a later ``mcp.add_tool(fn)``."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
+
+import pydantic
+import pydantic_core
+
+from .._components import decorator_options, mark
+from ..utilities.types import NotSet
+from .base import Tool, ToolResult
+from .function_parsing import ParsedFunction, _result_shape
+
+__all__ = ["FunctionTool", "tool"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclasses.dataclass(kw_only=True, eq=False)
+class FunctionTool(Tool):
+    """A tool that calls ``fn``. Built by ``FunctionTool.from_function`` / ``@mcp.tool`` (schemas from the
+    signature), or directly: ``FunctionTool(fn=f, name="x", parameters={...})`` lists the given JSON Schema
+    verbatim, while the arguments are still validated against ``fn``'s signature, as FastMCP does."""
+
+    fn: Callable[..., Any]
+    name: str = ""
+    parameters: dict[str, Any] = None  # type: ignore[assignment]  # None: from the signature
+    run_in_thread: bool = True
+    task: Any = None
+    _parsed: ParsedFunction | None = dataclasses.field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.task:
+            raise NotImplementedError(
+                f"Tool {self.name or self.fn!r}: background tasks (task=) are not supported by fastmcp-rs yet"
+            )
+        if self._parsed is None:
+            self._parsed = ParsedFunction.from_function(
+                self.fn, name=self.name or None, allow_var_kwargs=True, derive_output_schema=False
+            )
+        if not self.name:
+            self.name = self._parsed.name
+        if self.parameters is None:
+            self.parameters = self._parsed.input_schema
+        super().__post_init__()
+
+    @classmethod
+    def from_function(  # type: ignore[override]
+        cls,
+        fn: Callable[..., Any],
+        *,
+        name: str | None = None,
+        version: str | int | None = None,
+        title: str | None = None,
+        description: str | None = None,
+        icons: list[Any] | None = None,
+        tags: set[str] | None = None,
+        annotations: Any = None,
+        output_schema: Any = NotSet,
+        meta: dict[str, Any] | None = None,
+        task: Any = None,
+        timeout: float | None = None,
+        auth: Any = None,
+        run_in_thread: bool | None = None,
+        enabled: bool = True,
+        structured_output: bool | None = None,
+        context_kwarg: str | None = None,
+    ) -> FunctionTool:
+        """A tool for ``fn``: input schema from its signature, output schema from its return annotation
+        (``output_schema=None`` or the SDK v1 ``structured_output=False`` for none)."""
+        options = dict(
+            name=name,
+            version=version,
+            title=title,
+            description=description,
+            icons=icons,
+            tags=tags,
+            annotations=annotations,
+            meta=meta,
+            task=task,
+            timeout=timeout,
+            auth=auth,
+            run_in_thread=run_in_thread,
+        )
+        given = any(v is not None for v in options.values()) or output_schema is not NotSet
+        stored = None if given else decorator_options(fn, "tool")
+        if stored is not None:
+            options.update(stored)
+            output_schema = options.pop("output_schema", NotSet)
+            enabled = options.pop("enabled", enabled)
+            structured_output = options.pop("structured_output", structured_output)
+        if structured_output is False and output_schema is NotSet:
+            output_schema = None
+        if options["task"]:
+            raise NotImplementedError(
+                f"Tool {options['name'] or fn!r}: background tasks (task=) are not supported by fastmcp-rs yet"
+            )
+        parsed = ParsedFunction.from_function(fn, name=options["name"], derive_output_schema=output_schema is NotSet)
+        return cls(
+            fn=fn,
+            name=options["name"] or parsed.name,
+            version=options["version"],
+            title=options["title"],
+            description=options["description"] if options["description"] is not None else parsed.description,
+            icons=options["icons"],
+            tags=set(options["tags"] or ()),
+            annotations=options["annotations"],
+            parameters=parsed.input_schema,
+            output_schema=parsed.output_schema if output_schema is NotSet else output_schema,
+            meta=options["meta"],
+            task=options["task"],
+            timeout=options["timeout"],
+            auth=options["auth"],
+            run_in_thread=True if options["run_in_thread"] is None else options["run_in_thread"],
+            enabled=enabled,
+            _parsed=parsed,
+        )
+
+    # -- what the core calls -------------------------------------------------------------------------
+
+    @property
+    def is_async(self) -> bool:
+        assert self._parsed is not None
+        return self._parsed.is_async
+
+    @property
+    def context_param(self) -> str | None:
+        assert self._parsed is not None
+        return self._parsed.context_param
+
+    @property
+    def _result_adapter(self) -> pydantic.TypeAdapter[Any] | None:
+        assert self._parsed is not None
+        return self._parsed.result_adapter
+
+    def _native_spec(self) -> dict[str, Any]:
+        parsed = self._parsed
+        assert parsed is not None
+        # A schema given in place of the generated one is listed (and checked natively) as it is, but says
+        # nothing of what the function accepts: its arguments always go through the function's validator,
+        # unless the function takes any keyword arguments at all.
+        raw_schema = self.parameters is not parsed.input_schema
+        return dict(
+            func=self.fn,
+            is_async=parsed.is_async,
+            prepare=self.prepare,
+            convert=self.convert,
+            context_param=parsed.context_param,
+            plain_arguments=parsed.takes_any_arguments if raw_schema else parsed.plain_arguments,
+            result_shape=_result_shape(
+                parsed.return_type,
+                self.output_schema,
+                explicit=self.output_schema is not parsed.output_schema,
+                adapter=parsed.result_adapter,
+            ),
+            timeout=self.timeout,
+        )
+
+    def prepare(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """Validates and coerces arguments as pydantic's lax mode does; the error text is pydantic's."""
+        assert self._parsed is not None
+        try:
+            _, kwargs = self._parsed.validator.validate_python(arguments)
+        except pydantic_core.ValidationError as exc:
+            from ..exceptions import ValidationError
+
+            raise ValidationError(str(exc)) from None
+        return kwargs
+
+    async def run(self, arguments: dict[str, Any]) -> ToolResult:
+        """Calls the function with validated ``arguments`` (inside a request, its ``Context`` too)."""
+        kwargs = self.prepare(arguments)
+        if self.context_param is not None:
+            from .._context import get_context
+
+            kwargs[self.context_param] = get_context()
+        value = self.fn(**kwargs)
+        if inspect.isawaitable(value):
+            value = await value
+        return self.convert_result(value)
+
+
+@overload
+def tool(name_or_fn: F, **options: Any) -> F: ...
+
+
+@overload
+def tool(name_or_fn: str | None = None, **options: Any) -> Callable[[F], F]: ...
+
+
+def tool(name_or_fn: Any = None, *, name: str | None = None, **options: Any) -> Any:
+    """Marks a function as a tool without a server: ``mcp.add_tool(fn)`` registers it later with these
+    options. ``@tool``, ``@tool()``, ``@tool("name")``, ``@tool(name=..., tags=...)``; returns ``fn``."""
+    if isinstance(name_or_fn, classmethod):
+        raise TypeError("To decorate a classmethod, use @classmethod above @tool")
+    if callable(name_or_fn) and not isinstance(name_or_fn, str):
+        return mark(name_or_fn, "tool", {"name": name, **options})
+    if isinstance(name_or_fn, str) and name is not None:
+        raise TypeError("Cannot specify name both as first argument and keyword")
+    tool_name = name_or_fn if isinstance(name_or_fn, str) else name
+
+    def decorator(fn: F) -> F:
+        return mark(fn, "tool", {"name": tool_name, **options})
+
+    return decorator
