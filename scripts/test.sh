@@ -10,12 +10,17 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PY="$VENV/bin/python"
 "$PY" -m pip install -q --upgrade pip
-# mcp: the official client the tests drive us with; fastmcp: the reference the parity tests compare against.
-"$PY" -m pip install -q "maturin>=1.9,<2" "pytest>=8" "anyio>=4" "httpx>=0.27" "sniffio>=1.3" "mcp==2.3.0" "fastmcp==4.1.2" "ruff>=0.6"
+# mcp: the official client the tests drive us with; fastmcp: the reference the parity tests compare against;
+# fastapi/uvicorn/hypercorn: the ASGI servers the mounted-app tests run under; sniffio: what httpx's async
+# backends use to find the running Task (tests/test_async_tasks.py); mypy: stubtest keeps _core.pyi true.
+"$PY" -m pip install -q "maturin>=1.9,<2" "pytest>=8" "anyio>=4" "httpx>=0.27" "sniffio>=1.3" "mcp==2.3.0" \
+  "fastmcp==4.2.3" "fastapi>=0.115" "uvicorn>=0.30" "hypercorn>=0.17" "mypy>=1.18" "ruff>=0.6"
 
 cargo test --profile dev-release
 # The benchmark load generator: tests/test_bench_harness.py checks it drives servers and counts failures.
 cargo build --release --quiet --manifest-path benches/Cargo.toml -p mcp-load
 
 VIRTUAL_ENV="$(cd "$VENV" && pwd)" "$VENV/bin/maturin" develop --profile dev-release --quiet
+# The native module's hand-kept stubs match what it exports.
+"$PY" -m mypy.stubtest fastmcp_rs._core
 "$PY" -m pytest -q -p no:cacheprovider "$@" tests
