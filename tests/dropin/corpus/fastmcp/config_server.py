@@ -10,7 +10,9 @@ import argparse
 from fastmcp import FastMCP
 
 parser = argparse.ArgumentParser(description="Simple configurable MCP server")
-parser.add_argument("--name", type=str, default="ConfigurableServer", help="Server name")
+parser.add_argument(
+    "--name", type=str, default="ConfigurableServer", help="Server name"
+)
 parser.add_argument("--debug", action="store_true", help="Enable debug mode")
 
 args = parser.parse_args()

@@ -29,7 +29,9 @@ async def main():
     print("-----------------------------------------")
 
     # 1. Original Server Setup
-    print("\nStep 1: Setting up the Original Server (OriginalEchoServer) with an 'echo' tool...")
+    print(
+        "\nStep 1: Setting up the Original Server (OriginalEchoServer) with an 'echo' tool..."
+    )
     original_server = FastMCP("OriginalEchoServer")
     original_server.add_tool(EchoService().echo)
     print(f"   -> Original Server '{original_server.name}' created.")
@@ -38,7 +40,9 @@ async def main():
     print("\nStep 2: Creating the Proxy Server (InMemoryProxy)...")
     print(f"          (Using create_proxy to wrap '{original_server.name}' directly)")
     proxy_server = create_proxy(original_server, name="InMemoryProxy")
-    print(f"   -> Proxy Server '{proxy_server.name}' created, proxying '{original_server.name}'.")
+    print(
+        f"   -> Proxy Server '{proxy_server.name}' created, proxying '{original_server.name}'."
+    )
 
     # 3. Interacting via Proxy
     print("\nStep 3: Using a new Client to connect to the Proxy Server and interact...")
@@ -50,7 +54,9 @@ async def main():
         if tools:
             print("      Available Tools:")
             for tool in tools:
-                print(f"        - {tool.name} (Description: {tool.description or 'N/A'})")
+                print(
+                    f"        - {tool.name} (Description: {tool.description or 'N/A'})"
+                )
         else:
             print("      No tools found via proxy.")
 
@@ -59,9 +65,13 @@ async def main():
         try:
             result = await final_client.call_tool("echo", {"message": message_to_echo})
             if result.content and isinstance(result.content[0], TextContent):
-                print(f"      Result from proxied 'echo' call: '{result.content[0].text}'")
+                print(
+                    f"      Result from proxied 'echo' call: '{result.content[0].text}'"
+                )
             else:
-                print(f"      Error: Unexpected result format from proxied 'echo' call: {result}")
+                print(
+                    f"      Error: Unexpected result format from proxied 'echo' call: {result}"
+                )
         except Exception as e:
             print(f"      Error calling 'echo' tool via proxy: {e}")
 

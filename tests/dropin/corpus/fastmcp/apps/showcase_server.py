@@ -29,7 +29,9 @@ def showcase() -> PrefabApp:
                 with CardContent():
                     with Column(gap=3):
                         owner_input = Input(placeholder="Owner name...", name="owner")
-                        with Combobox(placeholder="Type...", search_placeholder="Search types..."):
+                        with Combobox(
+                            placeholder="Type...", search_placeholder="Search types..."
+                        ):
                             ComboboxOption("Bath", value="bath")
                             ComboboxOption("Beach", value="beach")
                             ComboboxOption("Interstellar", value="interstellar")
@@ -43,7 +45,9 @@ def showcase() -> PrefabApp:
                         ):
                             Button("Register")
                             with If("{{ owner }}"):
-                                Text(f"Thanks, {owner_input.rx}. Don't forget to bring it.")
+                                Text(
+                                    f"Thanks, {owner_input.rx}. Don't forget to bring it."
+                                )
                             with Else():
                                 Text("Anonymous, I see? Don't forget to bring it.")
                         Button("Cancel", variant="outline")
@@ -76,7 +80,9 @@ def showcase() -> PrefabApp:
                         Progress(value=64, max=100)
                         with Row(align="center", css_class="justify-between"):
                             Text("deep-thought")
-                            with Tooltip("Computing... 7.5 million years remaining", delay=0):
+                            with Tooltip(
+                                "Computing... 7.5 million years remaining", delay=0
+                            ):
                                 with Badge(variant="outline"):
                                     Loader(size="sm", variant="ios")
                                     Text("Soon...")
@@ -249,12 +255,16 @@ def showcase() -> PrefabApp:
                                     with Column(gap=2):
                                         Button(
                                             "Meh",
-                                            on_click=ShowToast("Noted. Enthusiasm levels nominal."),
+                                            on_click=ShowToast(
+                                                "Noted. Enthusiasm levels nominal."
+                                            ),
                                         )
                                         Button(
                                             "Depressed",
                                             variant="info",
-                                            on_click=ShowToast("I think you ought to know I'm feeling very depressed."),
+                                            on_click=ShowToast(
+                                                "I think you ought to know I'm feeling very depressed."
+                                            ),
                                         )
                                         Button(
                                             "Don't talk to me about life",
@@ -271,14 +281,20 @@ def showcase() -> PrefabApp:
                             with CardContent():
                                 DataTable(
                                     columns=[
-                                        DataTableColumn(key="crew", header="Crew", sortable=True),
+                                        DataTableColumn(
+                                            key="crew", header="Crew", sortable=True
+                                        ),
                                         DataTableColumn(
                                             key="species",
                                             header="Species",
                                             sortable=True,
                                         ),
-                                        DataTableColumn(key="towel", header="Towel?", sortable=True),
-                                        DataTableColumn(key="status", header="Status", sortable=True),
+                                        DataTableColumn(
+                                            key="towel", header="Towel?", sortable=True
+                                        ),
+                                        DataTableColumn(
+                                            key="status", header="Status", sortable=True
+                                        ),
                                     ],
                                     rows=[
                                         {

@@ -47,7 +47,9 @@ async def lifespan(server: FastMCP) -> AsyncGenerator[None, None]:
     async with httpx2.AsyncClient() as client:
         for _ in range(50):
             try:
-                await client.get(f"http://localhost:{ECHO_SERVER_PORT}/sse", timeout=0.1)
+                await client.get(
+                    f"http://localhost:{ECHO_SERVER_PORT}/sse", timeout=0.1
+                )
                 break
             except Exception:
                 await asyncio.sleep(0.1)

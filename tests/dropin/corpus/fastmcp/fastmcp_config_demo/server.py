@@ -57,7 +57,9 @@ def analyze_colors() -> dict:
     sorted_colors = sorted(colors, key=lambda x: x[0], reverse=True)[:10]
 
     return {
-        "top_colors": [{"count": count, "rgb": color} for count, color in sorted_colors],
+        "top_colors": [
+            {"count": count, "rgb": color} for count, color in sorted_colors
+        ],
         "total_pixels": sum(c[0] for c in colors),
     }
 

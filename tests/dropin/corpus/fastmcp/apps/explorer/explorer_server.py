@@ -515,7 +515,9 @@ def data_explorer() -> PrefabApp:
                         DataTableColumn(key="date", header="Date", sortable=True),
                         DataTableColumn(key="product", header="Product", sortable=True),
                         DataTableColumn(key="region", header="Region", sortable=True),
-                        DataTableColumn(key="amount", header="Amount ($)", sortable=True),
+                        DataTableColumn(
+                            key="amount", header="Amount ($)", sortable=True
+                        ),
                         DataTableColumn(key="quantity", header="Qty", sortable=True),
                     ],
                     rows="{{ rows }}",

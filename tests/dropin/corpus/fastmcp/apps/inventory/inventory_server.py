@@ -400,7 +400,9 @@ def inventory_manager() -> PrefabApp:
         with Grid(columns=3, gap=4):
             for cat in ["Electronics", "Office Supplies", "Furniture"]:
                 count = sum(1 for it in _inventory if it["category"] == cat)
-                total_qty = sum(it["quantity"] for it in _inventory if it["category"] == cat)
+                total_qty = sum(
+                    it["quantity"] for it in _inventory if it["category"] == cat
+                )
                 with Card():
                     with CardContent():
                         Text(cat, css_class="font-medium")

@@ -152,7 +152,9 @@ def generate_qr(
     buffer = io.BytesIO()
     img.save(buffer, format="PNG")
     b64 = base64.b64encode(buffer.getvalue()).decode()
-    return ToolResult(content=[ImageContent(type="image", data=b64, mime_type="image/png")])
+    return ToolResult(
+        content=[ImageContent(type="image", data=b64, mime_type="image/png")]
+    )
 
 
 @mcp.resource(

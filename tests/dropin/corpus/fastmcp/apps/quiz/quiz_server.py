@@ -245,7 +245,8 @@ def take_quiz(
                         "Send Results",
                         variant="default",
                         on_click=SendMessage(
-                            f'Quiz complete! Topic: "{topic}" — Final score: {score}/{total} correct.',
+                            f'Quiz complete! Topic: "{topic}" '
+                            f"— Final score: {score}/{total} correct.",
                         ),
                     )
 

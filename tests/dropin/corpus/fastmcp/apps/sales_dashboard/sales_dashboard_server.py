@@ -126,9 +126,18 @@ RECENT_DEALS = [
 @mcp.tool(app=True)
 def sales_dashboard() -> Column:
     """Company sales dashboard with KPIs, revenue trends, segment breakdown, and recent deals."""
-    total_revenue = sum(row["new_business"] + row["expansion"] + row["renewal"] for row in MONTHLY_REVENUE)
-    current_quarter = sum(row["new_business"] + row["expansion"] + row["renewal"] for row in MONTHLY_REVENUE[-3:])
-    prior_quarter = sum(row["new_business"] + row["expansion"] + row["renewal"] for row in MONTHLY_REVENUE[-6:-3])
+    total_revenue = sum(
+        row["new_business"] + row["expansion"] + row["renewal"]
+        for row in MONTHLY_REVENUE
+    )
+    current_quarter = sum(
+        row["new_business"] + row["expansion"] + row["renewal"]
+        for row in MONTHLY_REVENUE[-3:]
+    )
+    prior_quarter = sum(
+        row["new_business"] + row["expansion"] + row["renewal"]
+        for row in MONTHLY_REVENUE[-6:-3]
+    )
     growth_pct = (current_quarter - prior_quarter) / prior_quarter * 100
 
     with Column(gap=6, css_class="p-6") as view:
