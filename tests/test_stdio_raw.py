@@ -100,3 +100,51 @@ def test_integers_beyond_64_bits() -> None:
     out, _, _, _ = run_lines([json.dumps(INIT).encode(), json.dumps(request).encode()])
     answer = next(m for m in out if m.get("id") == 2)
     assert answer["result"]["structuredContent"] == {"result": 10**20 + 1}  # what FastMCP answers
+
+
+KEEPS_CONTEXT = """
+from fastmcp_rs import Context, FastMCP
+
+mcp = FastMCP("keeps")
+KEPT = []
+
+
+@mcp.tool
+async def keep(ctx: Context) -> str:
+    # As an exception's traceback cycle does until the next garbage collection (aiohttp's DNS errors do it).
+    KEPT.append(ctx)
+    return "kept"
+
+
+@mcp.tool
+def keep_sync(ctx: Context) -> str:
+    KEPT.append(ctx)
+    return "kept"
+
+
+if __name__ == "__main__":
+    mcp.run()
+"""
+
+
+def test_eof_exits_while_python_still_holds_a_context(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Found by the drop-in corpus (FastMCP's get_file.py): a tool whose Context outlives the call kept the
+    stdio writer open, so the process never exited when stdin closed."""
+    server = tmp_path / "keeps.py"
+    server.write_text(KEEPS_CONTEXT)
+    calls = [
+        json.dumps({"jsonrpc": "2.0", "id": n, "method": "tools/call", "params": {"name": name, "arguments": {}}})
+        for n, name in ((2, "keep"), (3, "keep_sync"))
+    ]
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, str(server)],
+        input="\n".join([json.dumps(INIT), *calls, ""]).encode(),
+        capture_output=True,
+        timeout=30,
+    )
+    assert proc.returncode == 0, proc.stderr
+    answers = {m["id"]: m for m in map(json.loads, proc.stdout.splitlines())}
+    assert answers[2]["result"]["content"][0]["text"] == "kept"
+    assert answers[3]["result"]["content"][0]["text"] == "kept"
+    assert time.monotonic() - started < 10

@@ -2,6 +2,7 @@
 //! owns the output so messages never interleave.
 
 use crate::protocol::{ErrorCode, Incoming, Outgoing, RpcError};
+use crate::server::session::new_session_id;
 use crate::server::{McpServer, RequestSink, Session};
 use crate::transport::Shutdown;
 use bytes::Bytes;
@@ -9,7 +10,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 
 #[derive(Debug, Clone)]
@@ -82,8 +83,10 @@ where
     W: AsyncWrite + Unpin + Send + 'static,
 {
     let (tx, rx) = mpsc::unbounded_channel::<Bytes>();
-    let writer = tokio::spawn(write_messages(output, rx));
-    let session = Arc::new(Session::new(None));
+    let (finished, finish) = oneshot::channel::<()>();
+    let writer = tokio::spawn(write_messages(output, rx, finish));
+    // A session id of its own, as FastMCP gives every connection one (`ctx.session_id`; state is keyed by it).
+    let session = Arc::new(Session::new(Some(new_session_id())));
     // Notifications that belong to no request (list changes, resource updates) share the one output.
     session.open_standalone(tx.clone());
     server.register_client(&session);
@@ -138,14 +141,34 @@ where
     }
     session.close();
     drop(tx);
+    // Python may still hold a request's sink (a `Context` kept alive by a traceback cycle until the next
+    // garbage collection), so the writer is told to finish rather than left waiting for every sender to drop.
+    let _ = finished.send(());
     writer.await.map_err(io::Error::other)?
 }
 
 async fn write_messages<W: AsyncWrite + Unpin>(
     mut output: W,
     mut rx: mpsc::UnboundedReceiver<Bytes>,
+    mut finish: oneshot::Receiver<()>,
 ) -> io::Result<()> {
-    while let Some(first) = rx.recv().await {
+    let mut finishing = false;
+    loop {
+        let first = if finishing {
+            rx.recv().await
+        } else {
+            tokio::select! {
+                biased;
+                first = rx.recv() => first,
+                _ = &mut finish => {
+                    // No new messages; what is already queued still goes out.
+                    finishing = true;
+                    rx.close();
+                    rx.recv().await
+                }
+            }
+        };
+        let Some(first) = first else { break };
         output.write_all(&first).await?;
         output.write_all(b"\n").await?;
         // Everything already queued goes out before one flush.
