@@ -97,6 +97,8 @@ def _to_content(value: Any) -> list[dict[str, Any]]:
 def _plain_result(value: Any) -> dict[str, Any]:
     dumped = value.model_dump(mode="json", by_alias=True, exclude_none=True)
     dumped.setdefault("isError", False)
+    # The SDK 2.x model carries the 2026-07-28 era's ``resultType``; FastMCP 4 sends none on the handshake era.
+    dumped.pop("resultType", None)
     return dumped
 
 

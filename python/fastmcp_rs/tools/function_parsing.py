@@ -84,6 +84,47 @@ def _no_output_schema(annotation: Any) -> bool:
     return _is_content_class(annotation) or any(_is_content_class(a) for a in get_args(annotation))
 
 
+def _model_of_annotated_class(annotation: Any) -> type[pydantic.BaseModel] | None:
+    """A model of a plain class's own annotated attributes (``name: str``, ``age: int = 0``), as SDK v1 made
+    one for structured output; ``None`` for anything else."""
+    if not inspect.isclass(annotation) or annotation.__module__ == "builtins":
+        return None
+    own = vars(annotation).get("__annotations__") or {}
+    if not own or dataclasses.is_dataclass(annotation) or typing.is_typeddict(annotation):
+        return None
+    try:
+        hints = typing.get_type_hints(annotation)
+        fields: dict[str, Any] = {
+            name: (hints.get(name, Any), getattr(annotation, name, ...)) for name in own if not name.startswith("_")
+        }
+        return pydantic.create_model(  # type: ignore[call-overload,no-any-return]
+            annotation.__name__, __config__=pydantic.ConfigDict(from_attributes=True), **fields
+        )
+    except Exception:
+        return None
+
+
+class _FromAttributes:
+    """Dumps an instance of a plain annotated class through its model (read from its attributes)."""
+
+    __slots__ = ("model",)
+
+    def __init__(self, model: type[pydantic.BaseModel]) -> None:
+        self.model = model
+
+    def dump_python(self, value: Any, mode: str = "python", warnings: bool = True) -> Any:
+        return self.model.model_validate(value).model_dump(mode=mode, warnings=warnings)
+
+
+def _declared_result_model(annotation: Any) -> Any:
+    if get_origin(annotation) is not typing.Annotated:
+        return None
+    base, *extras = get_args(annotation)
+    if not (inspect.isclass(base) and base.__name__ == "CallToolResult"):
+        return None
+    return next((e for e in extras if inspect.isclass(e)), None)
+
+
 def _is_object_schema(schema: dict[str, Any]) -> bool:
     if schema.get("type") == "object" or "properties" in schema:
         return True
@@ -125,7 +166,12 @@ def _result_shape(annotation: Any, schema: dict[str, Any] | None, *, explicit: b
 
 
 def _output_schema_for(annotation: Any) -> dict[str, Any] | None:
-    """The outputSchema FastMCP derives from a return annotation (non-objects wrapped in ``result``)."""
+    """The outputSchema FastMCP derives from a return annotation (non-objects wrapped in ``result``).
+    ``Annotated[CallToolResult, Model]`` (the SDK's spelling for a result returned as it is, whose structured
+    content follows ``Model``) takes ``Model``'s schema."""
+    declared = _declared_result_model(annotation)
+    if declared is not None:
+        return _output_schema_for(declared)
     if _no_output_schema(annotation):
         return None
     try:
@@ -226,18 +272,21 @@ class ParsedFunction:
             if p.kind is not inspect.Parameter.VAR_KEYWORD
         ) and all(p.kind is not inspect.Parameter.VAR_KEYWORD for p in params)
         return_type = hints.get("return", signature.return_annotation)
-        adapter = None
+        adapter: Any = None
+        schema_type = return_type
         if return_type not in (inspect.Signature.empty, None, type(None)):
             try:
                 adapter = pydantic.TypeAdapter(return_type)
             except Exception:
-                adapter = None
+                model = _model_of_annotated_class(return_type)
+                if model is not None:  # SDK v1: "ordinary classes with type hints work for structured output"
+                    adapter, schema_type = _FromAttributes(model), model
         return cls(
             fn=fn,
             name=fn_name,
             description=_schema.parse_docstring(fn)[0],
             input_schema=_schema.input_schema(raw, call),
-            output_schema=_output_schema_for(return_type) if derive_output_schema else None,
+            output_schema=_output_schema_for(schema_type) if derive_output_schema else None,
             return_type=return_type,
             is_async=is_async,
             context_param=context_param,
