@@ -137,7 +137,8 @@ async def test_logging_and_progress(target: tuple[str, str, Any]) -> None:
             # JSON responses carry no notifications; the call still works.
             assert r.content[0].text.endswith("session=False")
             return
-        assert r.content[0].text.endswith(f"session={transport == 'http'}")
+        # Every connection has a session id (stdio too, as in FastMCP); only stateless HTTP has none.
+        assert r.content[0].text.endswith("session=True")
         assert logs == [
             ("debug", None, {"msg": "debug message", "extra": None}),
             ("info", "app.logger", {"msg": "info message", "extra": None}),

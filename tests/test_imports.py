@@ -72,6 +72,7 @@ FASTMCP_PATHS: dict[str, list[str]] = {
         "without_injected_parameters",
     ],
     "server.lifespan": ["ComposedLifespan", "ContextManagerLifespan", "Lifespan", "lifespan"],
+    "server.event_store": ["EventStore"],
     "server.elicitation": [
         "AcceptedElicitation",
         "CancelledElicitation",

@@ -125,7 +125,6 @@ async def test_elicitation_raw_schema_model_and_url(target: Any) -> None:
         assert text(await client.call_tool("open_url", {})) == "AcceptedUrlElicitation|accept"
 
 
-@pytest.mark.xfail(reason="needs the core to answer a tool's -32042 McpError as a JSON-RPC error", strict=False)
 async def test_url_elicitation_required_is_a_json_rpc_error(target: Any) -> None:
     error = None
     async with connect(target) as client:

@@ -103,6 +103,11 @@ class _RequestContext:
         headers = self._ctx._handle.headers
         return None if headers is None else _HttpRequest(headers)
 
+    @property
+    def close_sse_stream(self) -> Any:
+        """The SDK's callback that ends this request's SSE response early (``ctx.close_sse_stream``)."""
+        return self._ctx.close_sse_stream
+
     def get(self, key: str, default: Any = None) -> Any:
         """A key of the request's ``_meta`` (``client_id``...), or ``default``."""
         return (self.meta or {}).get(key, default)
@@ -177,6 +182,10 @@ class _Session:
         if progress_token == self._ctx._handle.progress_token:
             await self._ctx.report_progress(progress, total, message)
 
+    async def send_elicit_complete(self, elicitation_id: str, related_request_id: Any = None) -> None:
+        """``notifications/elicitation/complete``: a URL-mode elicitation finished out of band."""
+        self._ctx._handle.notify("notifications/elicitation/complete", {"elicitationId": elicitation_id})
+
     async def send_resource_updated(self, uri: Any) -> None:
         self._ctx._server().notify_resource_updated(str(uri))
 
@@ -227,7 +236,8 @@ class Context(Generic[SessionT, LifespanContextT, RequestT]):
 
     @property
     def session_id(self) -> str | None:
-        """The ``Mcp-Session-Id`` of the HTTP session (``None`` over stdio and stateless HTTP)."""
+        """The session's id: the ``Mcp-Session-Id`` over HTTP, one of its own per stdio or in-memory connection
+        (``None`` on stateless HTTP)."""
         return self._handle.session_id
 
     @property
@@ -304,6 +314,14 @@ class Context(Generic[SessionT, LifespanContextT, RequestT]):
     async def report_progress(self, progress: float, total: float | None = None, message: str | None = None) -> None:
         """Sends ``notifications/progress`` when the client asked for progress (sent a progress token)."""
         self._handle.progress(float(progress), None if total is None else float(total), message)
+
+    async def close_sse_stream(self) -> None:
+        """Ends the HTTP response carrying this request's SSE stream without ending the call (SEP-1699
+        polling): the client reconnects after the server's ``retry_interval`` and receives the rest of the
+        stream, notifications and result, from where it left off. Use it in long calls so no connection is
+        held open for minutes (load balancers time out idle ones). Does nothing over stdio, for a JSON
+        response, without an event store, or for a client older than MCP 2025-11-25 (it could not resume)."""
+        self._handle.close_sse_stream()
 
     # -- resources ----------------------------------------------------------------------------------------
 

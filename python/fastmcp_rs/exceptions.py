@@ -96,7 +96,9 @@ class _ErrorData:
 
 class McpError(Exception):
     """Answered as a JSON-RPC error with exactly this code, message and data (from resources, prompts and
-    completions), or raised inside a tool when the client answered a server request with an error.
+    completions, and from tools for the codes that say the call cannot be served: -32042 URL elicitation
+    required, -32021 missing client capability; any other from a tool is an ``isError`` result, as in
+    FastMCP 4), or raised inside a tool when the client answered a server request with an error.
 
     Accepts every spelling: ``McpError("msg", code, data)``, ``MCPError(code=..., message=...)`` (SDK v2) and
     ``McpError(ErrorData(code=..., message=...))`` (SDK v1)."""

@@ -5,5 +5,6 @@ pub mod version;
 
 pub use jsonrpc::{ErrorCode, Incoming, Outgoing, RequestId, RpcError};
 pub use version::{
-    is_supported_version_header, negotiate_handshake_version, HANDSHAKE_VERSIONS, LATEST_HANDSHAKE_VERSION,
+    is_supported_version_header, negotiate_handshake_version, resumes_streams, HANDSHAKE_VERSIONS,
+    LATEST_HANDSHAKE_VERSION,
 };

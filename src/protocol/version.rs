@@ -14,6 +14,13 @@ pub fn negotiate_handshake_version(requested: Option<&str>) -> &'static str {
         .unwrap_or(LATEST_HANDSHAKE_VERSION)
 }
 
+/// Whether a client of this version expects a priming event (an id and empty data) on a request's SSE
+/// stream, and can resume a stream the server closed early (2025-11-25, SEP-1699). Older clients may take
+/// the empty event for a malformed message.
+pub fn resumes_streams(version: &str) -> bool {
+    version >= "2025-11-25"
+}
+
 /// Whether an `MCP-Protocol-Version` header names a version this server can serve.
 pub fn is_supported_version_header(version: &str) -> bool {
     HANDSHAKE_VERSIONS.contains(&version.trim())
@@ -37,6 +44,12 @@ mod tests {
             LATEST_HANDSHAKE_VERSION
         );
         assert_eq!(negotiate_handshake_version(None), LATEST_HANDSHAKE_VERSION);
+    }
+
+    #[test]
+    fn resumable_from_2025_11_25() {
+        assert!(!resumes_streams("2025-06-18"));
+        assert!(resumes_streams("2025-11-25"));
     }
 
     #[test]

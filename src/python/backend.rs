@@ -68,7 +68,8 @@ impl ResultShape {
 /// Facade classes and switches the backend needs at call time.
 pub struct Hooks {
     pub tool_error: Py<PyType>,
-    /// `fastmcp_rs.exceptions.McpError`: raised with a JSON-RPC code, it is answered with that code.
+    /// `fastmcp_rs.exceptions.McpError`: raised from a resource, prompt or completion handler (or from a tool,
+    /// with a request-level code), it is answered as that JSON-RPC error.
     pub mcp_error: Py<PyType>,
     pub context_factory: Py<PyAny>,
     /// `set` of the `ContextVar` that `get_context()` reads inside async calls (bound once).
@@ -173,7 +174,7 @@ struct ToolCall {
     backend: Arc<PyBackend>,
     tool: Arc<PyTool>,
     call: ToolInvocation,
-    done: oneshot::Sender<Value>,
+    done: oneshot::Sender<Result<Value, RpcError>>,
 }
 
 impl Call for ToolCall {
@@ -264,10 +265,10 @@ impl SharedBackend {
 }
 
 impl ToolBackend for SharedBackend {
-    fn invoke(&self, call: ToolInvocation, done: oneshot::Sender<Value>) {
+    fn invoke(&self, call: ToolInvocation, done: oneshot::Sender<Result<Value, RpcError>>) {
         let tool = self.0.tools.read().unwrap().get(&call.tool.handler).cloned();
         let Some(tool) = tool else {
-            let _ = done.send(error_result(&format!("Unknown tool: '{}'", call.tool.name)));
+            let _ = done.send(Ok(error_result(&format!("Unknown tool: '{}'", call.tool.name))));
             return;
         };
         self.dispatch(Box::new(ToolCall {
@@ -531,17 +532,20 @@ fn has_float(value: &Value) -> bool {
 }
 
 /// Plain JSON data is shaped natively; everything else goes through the facade's converter.
-fn convert_result(py: Python<'_>, backend: &PyBackend, tool: &PyTool, value: &Bound<'_, PyAny>) -> Value {
+fn convert_result(
+    py: Python<'_>,
+    backend: &PyBackend,
+    tool: &PyTool,
+    value: &Bound<'_, PyAny>,
+) -> Result<Value, RpcError> {
     if let Some(result) = tool.result_shape.and_then(|shape| native_result(py, shape, value)) {
-        return result;
+        return Ok(result);
     }
-    match tool.convert.bind(py).call1((value,)) {
-        Ok(result) => match py_to_json(&result) {
-            Ok(v) => v,
-            Err(err) => exception_result(py, backend, tool, &err),
-        },
-        Err(err) => exception_result(py, backend, tool, &err),
-    }
+    tool.convert
+        .bind(py)
+        .call1((value,))
+        .and_then(|result| py_to_json(&result))
+        .or_else(|err| exception_result(py, backend, tool, &err))
 }
 
 /// `FastMCP`'s `CallToolResult` for a value of plain JSON data, or `None` to let the facade convert it.
@@ -593,9 +597,22 @@ fn json_text(py: Python<'_>, value: &Bound<'_, PyAny>, data: &Value, has_float: 
     String::from_utf8(bytes.as_bytes().to_vec()).ok()
 }
 
-/// The one place a Python exception becomes a tool result: `ToolError` text as it is, anything else named
-/// after the tool (without its text when details are masked).
-pub fn exception_result(py: Python<'_>, backend: &PyBackend, tool: &PyTool, err: &PyErr) -> Value {
+/// `McpError` codes that say a tool call cannot be served as asked, rather than how it went: raised from a
+/// tool, they are answered as the JSON-RPC error itself. URL elicitation required (-32042), as the SDK's
+/// `FastMCP` answers it, and a missing required client capability (-32021), as `FastMCP` 4 does. Any other
+/// `McpError` is a failed call like any exception (`isError: true`), again as `FastMCP` 4 answers it.
+const REQUEST_LEVEL_CODES: [i64; 2] = [-32042, -32021];
+
+/// The one place a Python exception from a tool becomes its answer: an `McpError` with a request-level code
+/// as that JSON-RPC error; otherwise a tool result, `ToolError` text as it is, anything else named after the
+/// tool (without its text when details are masked).
+pub fn exception_result(py: Python<'_>, backend: &PyBackend, tool: &PyTool, err: &PyErr) -> Result<Value, RpcError> {
+    if is_mcp_error(py, backend, err) {
+        let error = mcp_error(err.value(py));
+        if REQUEST_LEVEL_CODES.contains(&error.code.code()) {
+            return Err(error);
+        }
+    }
     let text = if err.is_instance(py, backend.hooks.tool_error.bind(py)) {
         err.value(py).str().map(|s| s.to_string()).unwrap_or_default()
     } else {
@@ -607,7 +624,45 @@ pub fn exception_result(py: Python<'_>, backend: &PyBackend, tool: &PyTool, err:
             format!("Error calling tool '{}': {detail}", tool.name)
         }
     };
-    error_result(&text)
+    Ok(error_result(&text))
+}
+
+/// Our `McpError`, or the SDK's own (`mcp.shared.exceptions.McpError` in v1, `MCPError` in v2, and their
+/// `UrlElicitationRequiredError`), which SDK v1 files raise: an exception from an `mcp.*` module whose
+/// `error` is an `ErrorData`.
+fn is_mcp_error(py: Python<'_>, backend: &PyBackend, err: &PyErr) -> bool {
+    if err.is_instance(py, backend.hooks.mcp_error.bind(py)) {
+        return true;
+    }
+    let value = err.value(py);
+    let from_sdk = value
+        .get_type()
+        .module()
+        .is_ok_and(|m| m.to_str().is_ok_and(|m| m == "mcp" || m.starts_with("mcp.")));
+    from_sdk
+        && value
+            .getattr(intern!(py, "error"))
+            .is_ok_and(|e| e.hasattr(intern!(py, "code")).unwrap_or(false))
+}
+
+/// The JSON-RPC error an `McpError` carries: its code, message and data (an SDK error keeps them in `.error`).
+fn mcp_error(value: &Bound<'_, pyo3::exceptions::PyBaseException>) -> RpcError {
+    let sdk_error = value
+        .getattr("error")
+        .ok()
+        .filter(|e| e.hasattr("code").unwrap_or(false));
+    let value = sdk_error.as_ref().map_or(value.as_any(), |e| e);
+    let code = value.getattr("code").and_then(|c| c.extract::<i64>()).unwrap_or(-32603);
+    let message = value
+        .getattr("message")
+        .and_then(|m| m.extract::<String>())
+        .unwrap_or_else(|_| value.str().map(|s| s.to_string()).unwrap_or_default());
+    let data = value
+        .getattr("data")
+        .ok()
+        .filter(|d| !d.is_none())
+        .and_then(|d| py_to_json(&d).ok());
+    RpcError::with_code(code, message, data)
 }
 
 /// Unexpected exceptions go to the `fastmcp_rs` logger (stderr by default), with their traceback.
@@ -631,18 +686,8 @@ fn log_exception(py: Python<'_>, what: &str, err: &PyErr) {
 fn handler_error(py: Python<'_>, backend: &PyBackend, kind: HandlerKind, target: &str, err: &PyErr) -> RpcError {
     let value = err.value(py);
     let text = || value.str().map(|s| s.to_string()).unwrap_or_default();
-    if err.is_instance(py, backend.hooks.mcp_error.bind(py)) {
-        let code = value.getattr("code").and_then(|c| c.extract::<i64>()).unwrap_or(-32603);
-        let message = value
-            .getattr("message")
-            .and_then(|m| m.extract::<String>())
-            .unwrap_or_else(|_| text());
-        let data = value
-            .getattr("data")
-            .ok()
-            .filter(|d| !d.is_none())
-            .and_then(|d| py_to_json(&d).ok());
-        return RpcError::with_code(code, message, data);
+    if is_mcp_error(py, backend, err) {
+        return mcp_error(value);
     }
     if err.is_instance(py, backend.hooks.tool_error.bind(py)) {
         return RpcError::new(ErrorCode::InternalError, text());

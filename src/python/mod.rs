@@ -19,7 +19,7 @@ use backend::{Hooks, PyBackend, PyHandler, PyTool, ResultShape, SharedBackend};
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyType};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -64,7 +64,7 @@ pub struct NativeServer {
 impl NativeServer {
     #[new]
     #[pyo3(signature = (name, version, *, tool_error, mcp_error, context_factory, current, instructions=None, title=None,
-        website_url=None, list_page_size=None, mask_error_details=false, max_threads=40))]
+        website_url=None, icons=None, list_page_size=None, mask_error_details=false, max_threads=40))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         name: String,
@@ -76,10 +76,15 @@ impl NativeServer {
         instructions: Option<String>,
         title: Option<String>,
         website_url: Option<String>,
+        icons: Option<Bound<'_, PyAny>>,
         list_page_size: Option<usize>,
         mask_error_details: bool,
         max_threads: usize,
     ) -> PyResult<Self> {
+        let icons = icons
+            .filter(|i| !i.is_none())
+            .map(|i| convert::py_to_json(&i))
+            .transpose()?;
         let hooks = Hooks {
             tool_error: tool_error.unbind(),
             mcp_error: mcp_error.unbind(),
@@ -94,6 +99,7 @@ impl NativeServer {
             title,
             instructions,
             website_url,
+            icons,
         };
         let options = ServerOptions {
             list_page_size: list_page_size.filter(|n| *n > 0),
@@ -139,6 +145,19 @@ impl NativeServer {
             .transpose()?;
         let handler = self.next_handler.fetch_add(1, Ordering::Relaxed);
         let entry = ToolEntry::new(&definition, handler, timeout).map_err(|e| PyValueError::new_err(e.0))?;
+        if let Some(why) = &entry.unchecked {
+            // Listed verbatim as FastMCP lists it; the function's own validation (if any) still runs.
+            let logger = func
+                .py()
+                .import("logging")?
+                .call_method1("getLogger", ("fastmcp_rs",))?;
+            logger.call_method1(
+                "warning",
+                (format!(
+                    "{why}; the core cannot check this input schema, so arguments reach the tool unchecked by it"
+                ),),
+            )?;
+        }
         let tool = PyTool {
             name: entry.name.clone(),
             func: func.unbind(),
@@ -482,8 +501,11 @@ impl NativeServer {
 
 /// Streamable HTTP / legacy SSE settings from keyword options: `path`, `json_response`, `stateless`,
 /// `max_body_bytes`, `max_sessions`, `session_idle_timeout`, `max_concurrent_requests`,
-/// `dns_rebinding_protection`, `allowed_hosts`, `allowed_origins`, `streamable` (serve `path`), and
-/// `sse_path` / `message_path` (serve the legacy SSE transport).
+/// `dns_rebinding_protection`, `allowed_hosts`, `allowed_origins`, `streamable` (serve `path`),
+/// `sse_path` / `message_path` (serve the legacy SSE transport); resumable streams: `event_store` (on
+/// unless false), `event_store_max_events_per_stream`, `event_store_max_events`, `event_store_ttl`
+/// (seconds, 0 for none), `retry_interval` (milliseconds, 0 for no `retry` field); and
+/// `keep_alive_interval` (seconds between keep-alive comments on quiet SSE streams, 0 for none).
 fn http_config(options: Option<&Bound<'_, PyDict>>) -> PyResult<HttpConfig> {
     fn leading_slash(path: String) -> String {
         if path.starts_with('/') {
@@ -492,8 +514,25 @@ fn http_config(options: Option<&Bound<'_, PyDict>>) -> PyResult<HttpConfig> {
             format!("/{path}")
         }
     }
+    fn seconds(key: &str, value: &Bound<'_, PyAny>) -> PyResult<Option<Duration>> {
+        let seconds: f64 = value.extract()?;
+        if !seconds.is_finite() || seconds < 0.0 {
+            return Err(PyValueError::new_err(format!(
+                "{key} must be a number of seconds (0 for none)"
+            )));
+        }
+        Ok((seconds > 0.0).then(|| Duration::from_secs_f64(seconds)))
+    }
+    fn at_least_one(key: &str, value: &Bound<'_, PyAny>) -> PyResult<usize> {
+        let n: usize = value.extract()?;
+        if n == 0 {
+            return Err(PyValueError::new_err(format!("{key} must be at least 1")));
+        }
+        Ok(n)
+    }
     let mut config = HttpConfig::default();
     let (mut sse_path, mut message_path) = (None, "/messages/".to_owned());
+    let (mut resumable, mut limits) = (true, config.event_store.clone().unwrap_or_default());
     for (key, value) in options.into_iter().flat_map(PyDictMethods::iter) {
         if value.is_none() {
             continue;
@@ -521,6 +560,15 @@ fn http_config(options: Option<&Bound<'_, PyDict>>) -> PyResult<HttpConfig> {
             "streamable" => config.streamable = value.extract()?,
             "sse_path" => sse_path = Some(leading_slash(value.extract()?)),
             "message_path" => message_path = leading_slash(value.extract()?),
+            "event_store" => resumable = value.extract()?,
+            "event_store_max_events_per_stream" => limits.max_events_per_stream = at_least_one(&key, &value)?,
+            "event_store_max_events" => limits.max_events = at_least_one(&key, &value)?,
+            "event_store_ttl" => limits.max_age = seconds(&key, &value)?,
+            "retry_interval" => {
+                let ms: u64 = value.extract()?;
+                config.retry_interval = (ms > 0).then(|| Duration::from_millis(ms));
+            }
+            "keep_alive_interval" => config.keep_alive = seconds(&key, &value)?,
             other => {
                 return Err(pyo3::exceptions::PyTypeError::new_err(format!(
                     "unknown HTTP option {other:?}"
@@ -529,6 +577,7 @@ fn http_config(options: Option<&Bound<'_, PyDict>>) -> PyResult<HttpConfig> {
         }
     }
     config.legacy_sse = sse_path.map(|sse_path| LegacySsePaths { sse_path, message_path });
+    config.event_store = resumable.then_some(limits);
     Ok(config)
 }
 
@@ -904,6 +953,22 @@ impl RequestHandle {
         Ok(self.context.log(level, data, logger))
     }
 
+    /// Sends a notification on this request's stream (`notifications/elicitation/complete`, ...).
+    #[pyo3(signature = (method, params=None))]
+    fn notify(&self, method: &str, params: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        if !method.starts_with("notifications/") {
+            return Err(PyValueError::new_err(format!(
+                "{method:?} is not a notification method"
+            )));
+        }
+        let params = params
+            .map(convert::py_to_json)
+            .transpose()?
+            .unwrap_or_else(|| Value::Object(Map::new()));
+        self.context.notify(method, &params);
+        Ok(())
+    }
+
     /// Sends `notifications/progress` if the request carried a progress token; returns whether it was sent.
     #[pyo3(signature = (progress, total=None, message=None))]
     fn progress(&self, progress: f64, total: Option<f64>, message: Option<&str>) -> bool {
@@ -979,6 +1044,13 @@ impl RequestHandle {
             }));
         });
         Ok(())
+    }
+
+    /// Ends the HTTP response that carries this request's SSE stream, without ending the call: the client
+    /// reconnects and receives the rest (SEP-1699 polling). Returns whether a response was ended; does
+    /// nothing without a resumable stream (stdio, a JSON response, a client older than 2025-11-25).
+    fn close_sse_stream(&self) -> bool {
+        self.context.sink.close_stream()
     }
 
     /// The HTTP request's headers (names in lower case; repeated headers joined with ", "), or `None`

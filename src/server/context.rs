@@ -2,6 +2,7 @@
 //! progress token, its session's log level.
 
 use crate::protocol::{Outgoing, RequestId};
+use crate::server::event_store::EventStream;
 use crate::server::session::Session;
 use bytes::Bytes;
 use http::HeaderMap;
@@ -17,14 +18,27 @@ pub type OutboundTx = mpsc::UnboundedSender<Bytes>;
 /// also carries the request's headers, for the code that serves it.
 #[derive(Clone, Default)]
 pub struct RequestSink {
-    tx: Option<OutboundTx>,
+    target: Option<SinkTarget>,
     headers: Option<Arc<HeaderMap>>,
+}
+
+#[derive(Clone)]
+enum SinkTarget {
+    Channel(OutboundTx),
+    Stream(Arc<EventStream>),
 }
 
 impl RequestSink {
     pub fn new(tx: OutboundTx) -> Self {
         Self {
-            tx: Some(tx),
+            target: Some(SinkTarget::Channel(tx)),
+            headers: None,
+        }
+    }
+    /// The sink of a request answered on its own (Streamable HTTP) stream.
+    pub fn for_stream(stream: Arc<EventStream>) -> Self {
+        Self {
+            target: Some(SinkTarget::Stream(stream)),
             headers: None,
         }
     }
@@ -42,12 +56,21 @@ impl RequestSink {
     /// Returns whether the message found a stream.
     pub fn send(&self, session: &Session, message: Vec<u8>) -> bool {
         let message = Bytes::from(message);
-        if let Some(tx) = &self.tx {
-            if tx.send(message.clone()).is_ok() {
-                return true;
-            }
+        let sent = match &self.target {
+            Some(SinkTarget::Channel(tx)) => tx.send(message.clone()).is_ok(),
+            Some(SinkTarget::Stream(stream)) => stream.send(message.clone()),
+            None => false,
+        };
+        sent || session.send_standalone(message)
+    }
+    /// Ends the HTTP response that carries the request's stream, without ending the stream: the client
+    /// reconnects and resumes it (SEP-1699 polling). Only a resumable stream can be closed; returns whether a
+    /// connection was closed.
+    pub fn close_stream(&self) -> bool {
+        match &self.target {
+            Some(SinkTarget::Stream(stream)) if stream.is_resumable() => stream.close_connection(),
+            _ => false,
         }
-        session.send_standalone(message)
     }
 }
 

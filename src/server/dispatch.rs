@@ -20,6 +20,8 @@ pub struct ServerInfo {
     pub title: Option<String>,
     pub instructions: Option<String>,
     pub website_url: Option<String>,
+    /// `serverInfo.icons`, as given (a JSON array of `Icon` objects).
+    pub icons: Option<Value>,
 }
 
 /// Behaviour switches of the dispatcher.
@@ -65,8 +67,10 @@ pub struct HandlerInvocation {
 
 /// Runs tool, resource, prompt and completion bodies. The core never knows what language they are written in.
 pub trait ToolBackend: Send + Sync + 'static {
-    /// Starts a call; the backend sends the `CallToolResult` JSON on `done` when it finishes.
-    fn invoke(&self, call: ToolInvocation, done: oneshot::Sender<Value>);
+    /// Starts a call; the backend sends the `CallToolResult` JSON on `done` when it finishes, or the error to
+    /// answer the request with when the call cannot be served at all (a URL elicitation the user must complete
+    /// first, a client capability that is missing).
+    fn invoke(&self, call: ToolInvocation, done: oneshot::Sender<Result<Value, RpcError>>);
     /// Starts a handler call; the backend sends its result, or the error to answer with, on `done`.
     fn invoke_handler(&self, call: HandlerInvocation, done: oneshot::Sender<Result<Value, RpcError>>);
     /// Asks a running call to stop (a cancelled request, a timeout, a client gone). Best effort.
@@ -319,6 +323,9 @@ impl McpServer {
         }
         if let Some(url) = &self.info.website_url {
             server_info.insert("websiteUrl".into(), url.clone().into());
+        }
+        if let Some(icons) = &self.info.icons {
+            server_info.insert("icons".into(), icons.clone());
         }
         let mut result = Map::new();
         result.insert("protocolVersion".into(), version.into());
@@ -652,7 +659,8 @@ impl McpServer {
             done_tx,
         );
         match self.wait_for(call_id, &cancelled, done_rx, timeout).await {
-            Waited::Done(result) => Some(Outgoing::result(&id, &result)),
+            Waited::Done(Ok(result)) => Some(Outgoing::result(&id, &result)),
+            Waited::Done(Err(error)) => Some(Outgoing::error(Some(&id), &error)),
             Waited::Dropped => Some(Outgoing::error(
                 Some(&id),
                 &RpcError::new(ErrorCode::InternalError, "the tool ended without a result"),
@@ -702,19 +710,26 @@ mod tests {
     #[derive(Default)]
     struct EchoBackend {
         cancelled: Mutex<Vec<u64>>,
-        parked: Mutex<Vec<oneshot::Sender<Value>>>,
+        parked: Mutex<Vec<oneshot::Sender<Result<Value, RpcError>>>>,
     }
 
     impl ToolBackend for EchoBackend {
-        fn invoke(&self, call: ToolInvocation, done: oneshot::Sender<Value>) {
+        fn invoke(&self, call: ToolInvocation, done: oneshot::Sender<Result<Value, RpcError>>) {
             if call.tool.name == "hang" || call.tool.name == "slow" {
                 self.parked.lock().unwrap().push(done);
+                return;
+            }
+            if call.tool.name == "refuse" {
+                let data = json!({"elicitations": []});
+                let _ = done.send(Err(RpcError::with_code(-32042, "URL elicitation required", Some(data))));
                 return;
             }
             call.context.log(LogLevel::Info, json!("working"), None);
             call.context.progress(1.0, Some(2.0), None);
             let text = format!("{}:{}", call.arguments, call.arguments_valid);
-            let _ = done.send(json!({"content": [{"type": "text", "text": text}], "isError": false}));
+            let _ = done.send(Ok(
+                json!({"content": [{"type": "text", "text": text}], "isError": false}),
+            ));
         }
         fn invoke_handler(&self, call: HandlerInvocation, done: oneshot::Sender<Result<Value, RpcError>>) {
             if call.target == "ask://client" {
@@ -747,7 +762,7 @@ mod tests {
             },
             backend.clone(),
         );
-        for (i, name) in ["add", "hang", "slow"].iter().enumerate() {
+        for (i, name) in ["add", "hang", "slow", "refuse"].iter().enumerate() {
             let def =
                 json!({"name": name, "inputSchema": {"type": "object", "properties": {"a": {"type": "integer"}}}});
             let timeout = (*name == "slow").then(|| Duration::from_millis(20));
@@ -976,6 +991,18 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(r["result"]["isError"], true);
+        // A call the backend refuses outright is answered with its JSON-RPC error, not a tool result.
+        let r = ask(
+            &s,
+            &session,
+            r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"refuse"}}"#,
+            RequestSink::none(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r["error"]["code"], -32042);
+        assert_eq!(r["error"]["data"], json!({"elicitations": []}));
+        assert!(r.get("result").is_none());
     }
 
     #[tokio::test]

@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod dispatch;
+pub mod event_store;
 pub mod registry;
 pub mod session;
 pub mod uri_template;
@@ -12,6 +13,7 @@ pub use context::{ClientRequestError, LogLevel, OutboundTx, RequestContext, Requ
 pub use dispatch::{
     HandlerInvocation, HandlerKind, ListKind, McpServer, ServerInfo, ServerOptions, ToolBackend, ToolInvocation,
 };
+pub use event_store::{Event, EventRx, EventStore, EventStoreLimits, EventStream};
 pub use registry::{PromptEntry, Registry, ResourceEntry, TemplateEntry, ToolEntry, ToolRegistry};
 pub use session::{Session, SessionLimits, SessionStore};
 pub use wake_queue::WakeQueue;

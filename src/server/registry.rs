@@ -1,5 +1,6 @@
 //! The component tables: what the `*/list` methods show and what calls and reads find. Tool input schemas
-//! are compiled once, at registration.
+//! are compiled once, at registration; one the validator cannot compile (a remote `$ref`, a regex it does not
+//! support) is still listed verbatim, as `FastMCP` lists it, and its arguments go unchecked by the core.
 
 use crate::server::uri_template::{Screening, UriTemplate};
 use serde_json::value::RawValue;
@@ -14,6 +15,8 @@ pub struct ToolEntry {
     /// The entry `tools/list` shows, kept serialized: it is sent far more often than it changes.
     pub listing: Box<RawValue>,
     validator: Option<jsonschema::Validator>,
+    /// Why the input schema is not checked natively (it could not be compiled); `None` when it is.
+    pub unchecked: Option<String>,
     pub handler: u64,
     pub timeout: Option<Duration>,
 }
@@ -30,17 +33,17 @@ impl ToolEntry {
             .and_then(Value::as_str)
             .ok_or_else(|| BadSchema("a tool needs a name".into()))?
             .to_owned();
-        let validator = match definition.get("inputSchema") {
-            Some(schema) => {
-                Some(jsonschema::validator_for(schema).map_err(|e| BadSchema(format!("tool {name:?}: {e}")))?)
-            }
-            None => None,
+        let (validator, unchecked) = match definition.get("inputSchema").map(jsonschema::validator_for) {
+            Some(Ok(validator)) => (Some(validator), None),
+            Some(Err(e)) => (None, Some(format!("tool {name:?}: {e}"))),
+            None => (None, None),
         };
         let listing = raw_listing(definition)?;
         Ok(Self {
             name,
             listing,
             validator,
+            unchecked,
             handler,
             timeout,
         })
@@ -235,9 +238,22 @@ mod tests {
     }
 
     #[test]
-    fn bad_schema_is_reported() {
-        let def = json!({"name": "x", "inputSchema": {"type": 12}});
-        assert!(ToolEntry::new(&def, 0, None).is_err());
+    fn schema_the_validator_cannot_compile_is_listed_and_unchecked() {
+        for schema in [
+            json!({"type": 12}),
+            json!({"type": "object", "properties": {"a": {"$ref": "https://example.com/a.json"}}}),
+        ] {
+            let def = json!({"name": "x", "inputSchema": schema});
+            let entry = ToolEntry::new(&def, 0, None).unwrap();
+            assert!(entry
+                .unchecked
+                .as_deref()
+                .is_some_and(|why| why.starts_with("tool \"x\": ")));
+            assert!(entry.arguments_valid(&json!({"a": "anything"})));
+            let listed: Value = serde_json::from_str(entry.listing.get()).unwrap();
+            assert_eq!(listed["inputSchema"], schema);
+        }
+        assert!(tool("ok").unchecked.is_none());
     }
 
     #[test]

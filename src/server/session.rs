@@ -2,6 +2,7 @@
 
 use crate::protocol::RequestId;
 use crate::server::context::{LogLevel, OutboundTx};
+use crate::server::event_store::{EventRx, EventStore, EventStream};
 use bytes::Bytes;
 use serde_json::Value;
 use std::any::Any;
@@ -32,7 +33,9 @@ pub struct Session {
     log_level: AtomicU8,
     last_seen_ms: AtomicU64,
     in_flight: Mutex<HashMap<RequestId, Arc<Notify>>>,
-    standalone: Mutex<Option<OutboundTx>>,
+    standalone: Mutex<Option<Standalone>>,
+    /// Request streams a client may resume (`Last-Event-ID`), by stream id.
+    streams: Mutex<HashMap<u64, Arc<EventStream>>>,
     /// Requests this server sent the client (sampling, elicitation, roots), waiting for its answer.
     awaiting: Mutex<HashMap<RequestId, oneshot::Sender<ClientAnswer>>>,
     next_outbound_id: AtomicU64,
@@ -53,6 +56,7 @@ impl Session {
             last_seen_ms: AtomicU64::new(clock()),
             in_flight: Mutex::new(HashMap::new()),
             standalone: Mutex::new(None),
+            streams: Mutex::new(HashMap::new()),
             awaiting: Mutex::new(HashMap::new()),
             next_outbound_id: AtomicU64::new(0),
             subscriptions: Mutex::new(HashSet::new()),
@@ -129,24 +133,67 @@ impl Session {
         self.in_flight.lock().unwrap().len()
     }
 
-    /// Installs the GET stream. Returns false if one is already open (only one is allowed).
+    /// Installs the standalone output: stdio's one output, a legacy SSE session's stream. Returns false if one
+    /// is already open (only one is allowed).
     pub fn open_standalone(&self, tx: OutboundTx) -> bool {
         let mut slot = self.standalone.lock().unwrap();
-        if slot.as_ref().is_some_and(|t| !t.is_closed()) {
+        if slot.as_ref().is_some_and(Standalone::is_open) {
             return false;
         }
-        *slot = Some(tx);
+        *slot = Some(Standalone::Channel(tx));
         true
     }
 
-    /// Sends a message on the GET stream (over stdio, the one output) if one is open. Returns whether it was
-    /// queued.
+    /// Connects the Streamable HTTP GET stream: the session's standalone stream, made on first use (keeping
+    /// its events in `store`). A stream that lost its connection continues, first with what no connection
+    /// was handed. Returns the stream's id and its events, or `None` while another connection reads it (only
+    /// one is allowed).
+    pub fn open_standalone_stream(&self, store: Option<&Arc<EventStore>>) -> Option<(u64, EventRx)> {
+        let mut slot = self.standalone.lock().unwrap();
+        if slot.as_ref().is_some_and(Standalone::is_open) {
+            return None;
+        }
+        let stream = if let Some(Standalone::Stream(stream)) = slot.as_ref() {
+            stream.clone()
+        } else {
+            let stream = EventStream::new(store.cloned());
+            *slot = Some(Standalone::Stream(stream.clone()));
+            stream
+        };
+        drop(slot);
+        stream.connect(None).map(|rx| (stream.id(), rx))
+    }
+
+    /// Sends a message on the standalone stream (the GET stream; over stdio, the one output). Returns whether
+    /// it reached a connection or was kept for the client to resume.
     pub fn send_standalone(&self, message: Bytes) -> bool {
-        self.standalone
-            .lock()
-            .unwrap()
-            .as_ref()
-            .is_some_and(|tx| tx.send(message).is_ok())
+        let slot = self.standalone.lock().unwrap();
+        match slot.as_ref() {
+            Some(Standalone::Channel(tx)) => tx.send(message).is_ok(),
+            Some(Standalone::Stream(stream)) => {
+                let stream = stream.clone();
+                drop(slot);
+                stream.send(message)
+            }
+            None => false,
+        }
+    }
+
+    /// Keeps a request's stream so its client can resume it. Streams with nothing left to resume go.
+    pub fn keep_stream(&self, stream: Arc<EventStream>) {
+        let mut streams = self.streams.lock().unwrap();
+        streams.retain(|_, s| !s.is_spent());
+        streams.insert(stream.id(), stream);
+    }
+
+    /// The stream of this session with that id (a request's, or the standalone one), if it can be resumed.
+    pub fn stream(&self, id: u64) -> Option<Arc<EventStream>> {
+        if let Some(Standalone::Stream(s)) = self.standalone.lock().unwrap().as_ref() {
+            if s.id() == id {
+                return Some(s.clone());
+            }
+        }
+        self.streams.lock().unwrap().get(&id).filter(|s| !s.is_spent()).cloned()
     }
 
     /// Registers a request to the client; returns its id and where the answer will arrive. The answer
@@ -194,9 +241,31 @@ impl Session {
     /// Ends the GET stream and wakes every in-flight request so it can finish.
     pub fn close(&self) {
         self.awaiting.lock().unwrap().clear();
-        self.standalone.lock().unwrap().take();
+        if let Some(Standalone::Stream(stream)) = self.standalone.lock().unwrap().take() {
+            stream.close_connection();
+        }
+        for (_, stream) in self.streams.lock().unwrap().drain() {
+            stream.close_connection();
+        }
         for n in self.in_flight.lock().unwrap().values() {
             n.notify_one();
+        }
+    }
+}
+
+/// Where a session's messages that belong to no request go.
+enum Standalone {
+    /// A plain channel: stdio's output, a legacy SSE session's stream.
+    Channel(OutboundTx),
+    /// Streamable HTTP's GET stream, numbered and resumable.
+    Stream(Arc<EventStream>),
+}
+
+impl Standalone {
+    fn is_open(&self) -> bool {
+        match self {
+            Standalone::Channel(tx) => !tx.is_closed(),
+            Standalone::Stream(stream) => stream.is_connected(),
         }
     }
 }
@@ -362,6 +431,35 @@ mod tests {
         assert_eq!(store.reap(), 1);
         assert!(store.get(a.id().unwrap()).is_none());
         assert!(store.get(b.id().unwrap()).is_some());
+    }
+
+    #[test]
+    fn streams_are_found_only_in_their_own_session() {
+        use crate::server::event_store::{EventStoreLimits, EventStream};
+        let store = EventStore::new(EventStoreLimits::default());
+        let (a, b) = (Session::new(None), Session::new(None));
+        let request = EventStream::new(Some(store.clone()));
+        a.keep_stream(request.clone());
+        assert!(a.stream(request.id()).is_some());
+        assert!(b.stream(request.id()).is_none());
+        // One connection at a time on the standalone stream; it is found by its id too.
+        let (id, rx) = a.open_standalone_stream(Some(&store)).unwrap();
+        assert!(a.open_standalone_stream(Some(&store)).is_none());
+        assert!(a.send_standalone(Bytes::from_static(b"{}")));
+        drop(rx);
+        assert!(
+            a.send_standalone(Bytes::from_static(b"{}")),
+            "kept while no connection reads it"
+        );
+        assert_eq!(a.open_standalone_stream(Some(&store)).map(|(i, _)| i), Some(id));
+        assert!(a.stream(id).is_some() && b.stream(id).is_none());
+        // A delivered answer leaves nothing to resume.
+        request.finish(Bytes::from_static(b"{}"));
+        assert!(a.stream(request.id()).is_some());
+        drop(request.connect(Some(0)).unwrap());
+        assert!(a.stream(request.id()).is_none());
+        a.close();
+        assert!(!a.send_standalone(Bytes::from_static(b"{}")));
     }
 
     #[test]

@@ -1,10 +1,16 @@
 //! Streamable HTTP on hyper: one endpoint (default `/mcp`) taking POST (client messages), GET (the
 //! server's standalone stream) and DELETE (end a session).
 
-use crate::protocol::{is_supported_version_header, ErrorCode, Incoming, Outgoing, RpcError};
-use crate::server::{McpServer, RequestSink, Session, SessionLimits, SessionStore};
+use crate::protocol::{
+    is_supported_version_header, resumes_streams, ErrorCode, Incoming, Outgoing, RequestId, RpcError,
+};
+use crate::server::{
+    Event, EventRx, EventStore, EventStoreLimits, EventStream, McpServer, RequestSink, Session, SessionLimits,
+    SessionStore,
+};
+use crate::transport::sse::EventId;
 use crate::transport::{sse, Shutdown};
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 use hyper::body::{Body, Frame, SizeHint};
 use hyper::header::{HeaderMap, HeaderValue, ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN};
@@ -22,6 +28,12 @@ use tokio::sync::{mpsc, oneshot, Semaphore};
 
 const SESSION_HEADER: &str = "mcp-session-id";
 const VERSION_HEADER: &str = "mcp-protocol-version";
+const LAST_EVENT_ID: &str = "last-event-id";
+
+/// How long the head of a resumable request stream waits for the call's first message: a call that answers
+/// within it goes out as one write (priming event and answer together); a longer one gets its priming event
+/// out after this short wait, so the client can resume it almost from the start.
+const PRIMING_HOLD: Duration = Duration::from_millis(10);
 
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
@@ -48,6 +60,14 @@ pub struct HttpConfig {
     pub legacy_sse: Option<LegacySsePaths>,
     /// Requests to any other path go here instead of getting a 404.
     pub fallback: Option<Fallback>,
+    /// Resumable streams (a stateful server only): every Streamable HTTP SSE event carries an id, and the
+    /// recent ones are kept for a client that reconnects with `Last-Event-ID`. `None` turns it off.
+    pub event_store: Option<EventStoreLimits>,
+    /// The `retry` field of a priming event: how long a client waits before it reconnects to a stream the
+    /// server closed early.
+    pub retry_interval: Option<Duration>,
+    /// A comment goes out on an SSE stream that has been quiet this long (`None`: never).
+    pub keep_alive: Option<Duration>,
 }
 
 /// What answers requests outside the MCP paths: the ASGI app the server is mounted in, or its custom
@@ -101,6 +121,9 @@ impl Default for HttpConfig {
             streamable: true,
             legacy_sse: None,
             fallback: None,
+            event_store: Some(EventStoreLimits::default()),
+            retry_interval: Some(Duration::from_secs(1)),
+            keep_alive: Some(Duration::from_secs(15)),
         }
     }
 }
@@ -108,8 +131,6 @@ impl Default for HttpConfig {
 /// The response body: a whole buffer, or SSE events as they are produced.
 pub enum ResponseBody {
     Full(Option<Bytes>),
-    /// The standalone GET stream: events until the session lets go of the sender.
-    Events(mpsc::UnboundedReceiver<Bytes>),
     /// A fallback app's body, chunk by chunk.
     Raw(mpsc::UnboundedReceiver<Bytes>),
     /// A legacy SSE session's stream: the `endpoint` event, then every message of the session. The session
@@ -117,14 +138,65 @@ pub enum ResponseBody {
     Legacy {
         endpoint: Option<Bytes>,
         rx: mpsc::UnboundedReceiver<Bytes>,
+        keep_alive: Option<KeepAlive>,
         _session: LegacySessionGuard,
     },
-    /// One request's stream: its notifications, then its answer, then the end.
-    Exchange {
-        first: Option<Bytes>,
-        notes: mpsc::UnboundedReceiver<Bytes>,
-        answer: Option<oneshot::Receiver<Bytes>>,
-    },
+    /// A Streamable HTTP stream (a request's, or the GET stream): its events until the stream lets go of the
+    /// connection.
+    Events(EventBody),
+}
+
+/// The body of one connection to a Streamable HTTP stream.
+pub struct EventBody {
+    /// Framed events that go first: the priming event, messages read while the head waited.
+    prefix: Option<Bytes>,
+    rx: EventRx,
+    /// The stream whose events these are, to name each one; `None` sends them without ids.
+    stream: Option<u64>,
+    keep_alive: Option<KeepAlive>,
+    /// Dropped with the body: tells the handler of a request its client went away.
+    _connection: Option<oneshot::Sender<()>>,
+}
+
+fn frame(stream: Option<u64>, event: &Event) -> Bytes {
+    match stream {
+        Some(stream) => sse::message_event_with_id(&EventId { stream, seq: event.seq }, &event.message),
+        None => sse::message_event(&event.message),
+    }
+}
+
+/// The keep-alive timer of a stream: due when the stream has been quiet for a whole interval.
+pub struct KeepAlive {
+    every: Duration,
+    timer: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl KeepAlive {
+    fn new(every: Option<Duration>) -> Option<Self> {
+        every.map(|every| Self {
+            every,
+            timer: Box::pin(tokio::time::sleep(every)),
+        })
+    }
+
+    fn reset(keep_alive: &mut Option<Self>) {
+        if let Some(k) = keep_alive {
+            let next = tokio::time::Instant::now() + k.every;
+            k.timer.as_mut().reset(next);
+        }
+    }
+
+    /// The comment to send if the timer is due (the timer restarts), else `Pending`.
+    fn poll_due(keep_alive: &mut Option<Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let Some(k) = keep_alive else {
+            return Poll::Pending;
+        };
+        if k.timer.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        Self::reset(keep_alive);
+        Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(sse::KEEP_ALIVE)))))
+    }
 }
 
 impl Body for ResponseBody {
@@ -134,59 +206,50 @@ impl Body for ResponseBody {
     fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         match self.get_mut() {
             ResponseBody::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
-            ResponseBody::Events(rx) => rx
-                .poll_recv(cx)
-                .map(|m| m.map(|json| Ok(Frame::data(sse::message_event(&json))))),
             ResponseBody::Raw(rx) => rx.poll_recv(cx).map(|m| m.map(|chunk| Ok(Frame::data(chunk)))),
-            ResponseBody::Legacy { endpoint, rx, .. } => {
+            ResponseBody::Legacy {
+                endpoint,
+                rx,
+                keep_alive,
+                ..
+            } => {
                 if let Some(event) = endpoint.take() {
                     return Poll::Ready(Some(Ok(Frame::data(event))));
                 }
-                rx.poll_recv(cx)
-                    .map(|m| m.map(|json| Ok(Frame::data(sse::message_event(&json)))))
-            }
-            ResponseBody::Exchange { first, notes, answer } => {
-                if let Some(json) = first.take() {
-                    return Poll::Ready(Some(Ok(Frame::data(sse::message_event(&json)))));
-                }
-                let Some(pending) = answer else {
-                    return Poll::Ready(None);
-                };
-                // Notifications the handler sent before answering are queued ahead of the answer.
-                if let Poll::Ready(Some(json)) = notes.poll_recv(cx) {
-                    return Poll::Ready(Some(Ok(Frame::data(sse::message_event(&json)))));
-                }
-                match Pin::new(pending).poll(cx) {
-                    Poll::Ready(done) => {
-                        *answer = None;
-                        Poll::Ready(done.ok().map(|json| Ok(Frame::data(sse::message_event(&json)))))
+                match rx.poll_recv(cx) {
+                    Poll::Ready(Some(json)) => {
+                        KeepAlive::reset(keep_alive);
+                        Poll::Ready(Some(Ok(Frame::data(sse::message_event(&json)))))
                     }
-                    Poll::Pending => Poll::Pending,
+                    Poll::Ready(None) => Poll::Ready(None),
+                    Poll::Pending => KeepAlive::poll_due(keep_alive, cx),
+                }
+            }
+            ResponseBody::Events(body) => {
+                if let Some(prefix) = body.prefix.take() {
+                    return Poll::Ready(Some(Ok(Frame::data(prefix))));
+                }
+                match body.rx.poll_recv(cx) {
+                    Poll::Ready(Some(event)) => {
+                        KeepAlive::reset(&mut body.keep_alive);
+                        Poll::Ready(Some(Ok(Frame::data(frame(body.stream, &event)))))
+                    }
+                    Poll::Ready(None) => Poll::Ready(None),
+                    Poll::Pending => KeepAlive::poll_due(&mut body.keep_alive, cx),
                 }
             }
         }
     }
 
     fn is_end_stream(&self) -> bool {
-        matches!(
-            self,
-            ResponseBody::Full(None)
-                | ResponseBody::Exchange {
-                    first: None,
-                    answer: None,
-                    ..
-                }
-        )
+        matches!(self, ResponseBody::Full(None))
     }
 
     fn size_hint(&self) -> SizeHint {
         match self {
             ResponseBody::Full(Some(d)) => SizeHint::with_exact(d.len() as u64),
             ResponseBody::Full(None) => SizeHint::with_exact(0),
-            ResponseBody::Events(_)
-            | ResponseBody::Raw(_)
-            | ResponseBody::Legacy { .. }
-            | ResponseBody::Exchange { .. } => SizeHint::default(),
+            ResponseBody::Raw(_) | ResponseBody::Legacy { .. } | ResponseBody::Events(_) => SizeHint::default(),
         }
     }
 }
@@ -213,6 +276,8 @@ pub struct HttpState {
     allowed_origins: Vec<String>,
     protect: bool,
     in_flight: Arc<Semaphore>,
+    /// Where resumable streams keep their events; `None` when they are off.
+    store: Option<Arc<EventStore>>,
 }
 
 /// Serves until shutdown; then stops accepting, ends sessions and lets open connections finish.
@@ -301,6 +366,11 @@ impl HttpState {
         allowed_origins.extend(config.allowed_origins.iter().map(|o| o.to_ascii_lowercase()));
         let in_flight = Arc::new(Semaphore::new(config.max_concurrent_requests.max(1)));
         let sessions = Arc::new(SessionStore::new(config.sessions.clone()));
+        // Without sessions there is nothing to resume.
+        let store = match (&config.event_store, config.stateless) {
+            (Some(limits), false) => Some(EventStore::new(limits.clone())),
+            _ => None,
+        };
         Self {
             server,
             config,
@@ -309,6 +379,7 @@ impl HttpState {
             allowed_origins,
             protect,
             in_flight,
+            store,
         }
     }
 
@@ -501,51 +572,113 @@ impl HttpState {
             &RpcError::new(ErrorCode::RequestCancelled, "Request cancelled"),
         );
         if accepts_sse && !(self.config.json_response && accepts_json) {
-            let (tx, mut notes) = mpsc::unbounded_channel();
-            let (mut answer_tx, mut answer) = oneshot::channel::<Bytes>();
-            let server = self.server.clone();
-            tokio::spawn(async move {
-                let sink = RequestSink::new(tx).with_headers(headers);
-                let handled = server.handle_request(&session, id, &method, params, sink);
-                tokio::select! {
-                    done = handled => { let _ = answer_tx.send(done.unwrap_or(cancelled).into()); }
-                    // The client went away: dropping the handler cancels the tool.
-                    () = answer_tx.closed() => {}
-                }
-            });
-            // The head waits for the first event, so a call that answers without notifications goes out as
-            // one write (head and whole body), not a head, an event and a closing chunk.
-            let first = tokio::select! {
-                biased;
-                // `None` (the handler let go of its sink) disables this branch: the answer follows.
-                Some(note) = notes.recv() => note,
-                done = &mut answer => {
-                    let Ok(done) = done else { return plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error") };
-                    let mut body = sse::message_event(&done);
-                    if let Ok(note) = notes.try_recv() {
-                        // Notifications sent just before the answer: all of them first, in order.
-                        let mut all = sse::message_event(&note).to_vec();
-                        while let Ok(note) = notes.try_recv() {
-                            all.extend_from_slice(&sse::message_event(&note));
-                        }
-                        all.extend_from_slice(&body);
-                        body = all.into();
-                    }
-                    return with_session(event_response(ResponseBody::Full(Some(body))), session_id.as_deref());
-                }
-            };
-            let body = ResponseBody::Exchange {
-                first: Some(first),
-                notes,
-                answer: Some(answer),
-            };
-            return with_session(event_response(body), session_id.as_deref());
+            let call = (id, method, params, headers);
+            return self.answer_on_stream(session, call, cancelled).await;
         }
         let answer = self
             .server
             .handle_request(&session, id, &method, params, RequestSink::none().with_headers(headers))
             .await;
         json_response(StatusCode::OK, answer.unwrap_or(cancelled), session_id.as_deref())
+    }
+
+    /// Answers a request on an SSE stream of its own: its notifications and requests to the client, then its
+    /// answer. A client of 2025-11-25 or later gets a resumable stream: a priming event first, and the call
+    /// goes on if the connection drops (or the tool closes it) so the client can resume with `Last-Event-ID`.
+    /// On a stream that cannot be resumed, a client that goes away cancels the call.
+    async fn answer_on_stream(
+        &self,
+        session: Arc<Session>,
+        call: (
+            RequestId,
+            String,
+            Option<serde_json::Map<String, serde_json::Value>>,
+            Arc<HeaderMap>,
+        ),
+        cancelled: Vec<u8>,
+    ) -> HttpResponse {
+        let (id, method, params, headers) = call;
+        let resumable = self.store.is_some() && session.protocol_version().is_some_and(resumes_streams);
+        let stream = EventStream::new(if resumable { self.store.clone() } else { None });
+        let mut events = stream.connect(None).expect("a new stream takes a connection");
+        if resumable {
+            session.keep_stream(stream.clone());
+        }
+        let (connection, gone) = if resumable {
+            (None, None)
+        } else {
+            let (tx, rx) = oneshot::channel::<()>();
+            (Some(tx), Some(rx))
+        };
+        let session_id = session.id().map(str::to_owned);
+        let server = self.server.clone();
+        let running = stream.clone();
+        tokio::spawn(async move {
+            let sink = RequestSink::for_stream(running.clone()).with_headers(headers);
+            let handled = server.handle_request(&session, id, &method, params, sink);
+            let answer = match gone {
+                Some(gone) => tokio::select! {
+                    answer = handled => answer,
+                    // The client went away: dropping the handler cancels the tool.
+                    _ = gone => return,
+                },
+                None => handled.await,
+            };
+            running.finish(answer.unwrap_or(cancelled).into());
+        });
+        let named = self.store.is_some().then(|| stream.id());
+        let mut head = BytesMut::new();
+        if resumable {
+            let priming = EventId {
+                stream: stream.id(),
+                seq: 0,
+            };
+            head.extend_from_slice(&sse::priming_event(&priming, self.config.retry_interval));
+        }
+        // The head waits for the first message, so a call that answers without notifications goes out as one
+        // write (head and whole body), not a head, an event and a closing chunk. A long call's head goes out
+        // after a while anyway: with the priming event, or with a keep-alive comment.
+        let hold = if resumable {
+            Some(PRIMING_HOLD)
+        } else {
+            self.config.keep_alive
+        };
+        let first = match hold {
+            Some(hold) => tokio::select! {
+                biased;
+                event = events.recv() => Some(event),
+                () = tokio::time::sleep(hold) => None,
+            },
+            None => Some(events.recv().await),
+        };
+        let mut ended = false;
+        match first {
+            Some(Some(event)) => head.extend_from_slice(&frame(named, &event)),
+            // The stream let go of this connection: answered, or closed by the tool.
+            Some(None) => ended = true,
+            None if !resumable => head.extend_from_slice(sse::KEEP_ALIVE),
+            None => {}
+        }
+        while !ended {
+            match events.try_recv() {
+                // Messages sent just after the first (or just before the answer): all of them, in order.
+                Ok(event) => head.extend_from_slice(&frame(named, &event)),
+                Err(mpsc::error::TryRecvError::Empty) => break,
+                Err(mpsc::error::TryRecvError::Disconnected) => ended = true,
+            }
+        }
+        let body = if ended {
+            ResponseBody::Full(Some(head.freeze()))
+        } else {
+            ResponseBody::Events(EventBody {
+                prefix: (!head.is_empty()).then(|| head.freeze()),
+                rx: events,
+                stream: named,
+                keep_alive: KeepAlive::new(self.config.keep_alive),
+                _connection: connection,
+            })
+        };
+        with_session(event_response(body), session_id.as_deref())
     }
 
     /// Hands a request outside the MCP paths to the fallback app.
@@ -600,6 +733,7 @@ impl HttpState {
         event_response(ResponseBody::Legacy {
             endpoint: Some(Bytes::from(endpoint)),
             rx,
+            keep_alive: KeepAlive::new(self.config.keep_alive),
             _session: LegacySessionGuard {
                 sessions: self.sessions.clone(),
                 id,
@@ -692,15 +826,46 @@ impl HttpState {
             Ok(s) => s,
             Err(response) => return response,
         };
-        let (tx, rx) = mpsc::unbounded_channel();
-        if !session.open_standalone(tx) {
+        if let (Some(_), Some(last)) = (&self.store, headers.get(LAST_EVENT_ID)) {
+            return self.resume(&session, last);
+        }
+        let Some((stream, rx)) = session.open_standalone_stream(self.store.as_ref()) else {
             return rpc_error(
                 StatusCode::CONFLICT,
                 ErrorCode::InvalidRequest,
                 "Conflict: Only one SSE stream is allowed per session",
             );
-        }
-        with_session(event_stream(rx), session.id())
+        };
+        let named = self.store.is_some().then_some(stream);
+        with_session(self.event_stream(named, rx), session.id())
+    }
+
+    /// `GET` with `Last-Event-ID`: the stream that event belongs to, from the event after it, then live. Only
+    /// the session's own streams can be resumed: an id from another session (or one whose stream has nothing
+    /// left to resume) is refused, and the session goes on as it was.
+    fn resume(&self, session: &Session, last: &HeaderValue) -> HttpResponse {
+        let resumed = last.to_str().ok().and_then(EventId::parse).and_then(|id| {
+            let stream = session.stream(id.stream)?;
+            stream.connect(Some(id.seq)).map(|rx| (stream.id(), rx))
+        });
+        let Some((stream, rx)) = resumed else {
+            return rpc_error(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidRequest,
+                "Bad Request: Last-Event-ID names no stream of this session that can be resumed",
+            );
+        };
+        with_session(self.event_stream(Some(stream), rx), session.id())
+    }
+
+    fn event_stream(&self, stream: Option<u64>, rx: EventRx) -> HttpResponse {
+        event_response(ResponseBody::Events(EventBody {
+            prefix: None,
+            rx,
+            stream,
+            keep_alive: KeepAlive::new(self.config.keep_alive),
+            _connection: None,
+        }))
     }
 
     fn delete(&self, headers: &HeaderMap) -> HttpResponse {
@@ -812,10 +977,6 @@ fn method_not_allowed(stateless: bool) -> HttpResponse {
     let allow = if stateless { "POST" } else { "GET, POST, DELETE" };
     r.headers_mut().insert(ALLOW, HeaderValue::from_static(allow));
     r
-}
-
-fn event_stream(rx: mpsc::UnboundedReceiver<Bytes>) -> HttpResponse {
-    event_response(ResponseBody::Events(rx))
 }
 
 fn event_response(body: ResponseBody) -> HttpResponse {

@@ -222,6 +222,8 @@ def create_http_app(
     """A Starlette app serving ``server``: the MCP route(s) natively, then the custom routes."""
     from starlette.routing import Route
 
+    from .event_store import native_options
+
     settings = {**server.settings, **(limits or {})}
     options: dict[str, Any] = {
         "json_response": settings["json_response"] if json_response is None else json_response,
@@ -230,6 +232,9 @@ def create_http_app(
         "max_sessions": int(settings["max_sessions"]),
         "session_idle_timeout": float(settings["session_idle_timeout"]),
         "max_concurrent_requests": int(settings["max_concurrent_requests"]),
+        "retry_interval": settings.get("retry_interval"),
+        "keep_alive_interval": settings.get("keep_alive_interval"),
+        **native_options(settings.get("event_store")),
     }
     for key in ("dns_rebinding_protection", "allowed_hosts", "allowed_origins"):
         if settings.get(key) is not None:
@@ -429,10 +434,16 @@ class HttpAppsMixin:
         stateless_http: bool | None = None,
         transport: Literal["http", "streamable-http", "sse"] = "http",
         event_store: Any = None,
+        retry_interval: int | None = None,
         **limits: Any,
     ) -> Starlette:
         """A Starlette app serving this server's MCP endpoint (answered by the native core) and its custom
-        routes. Mount it in FastAPI with ``FastAPI(lifespan=app.lifespan)``."""
+        routes. Mount it in FastAPI with ``FastAPI(lifespan=app.lifespan)``.
+
+        Streams are resumable unless ``event_store=False`` (an ``EventStore`` sets the bounds);
+        ``retry_interval`` is the milliseconds a client waits before it reconnects to a stream the server
+        closed early."""
+        limits = {**limits, "event_store": event_store, "retry_interval": retry_interval}
         return create_http_app(
             self,
             self._native_run,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from .. import _core
+from .._components import dump_icons
 from .._context import Context, _serving, current_request
 from ..exceptions import FastMCPDeprecationWarning, FastMCPError, McpError, NotFoundError
 from ..prompts.base import Prompt
@@ -23,6 +24,7 @@ from ..resources.template import ResourceTemplate
 from ..tools.base import Tool
 from ..tools.function_tool import FunctionTool
 from ..utilities.types import NotSet
+from .event_store import native_options
 from .http import HttpAppsMixin
 
 if TYPE_CHECKING:
@@ -142,7 +144,6 @@ _IGNORED_OPTIONS = frozenset(
         "client_log_level",
         "experimental_capabilities",
         "dependencies",
-        "retry_interval",
         "sampling_handler_behavior",
         "cache_ttl",
         "cache_scope",
@@ -224,6 +225,9 @@ class FastMCP(HttpAppsMixin):
             max_sessions=max_sessions,
             session_idle_timeout=session_idle_timeout,
             max_concurrent_requests=max_concurrent_requests,
+            event_store=None,
+            retry_interval=None,
+            keep_alive_interval=None,
         )
         on_duplicate = self._take_options(options, on_duplicate)
         self._on_duplicate: DuplicateBehavior = on_duplicate or "warn"
@@ -248,6 +252,7 @@ class FastMCP(HttpAppsMixin):
             instructions=instructions,
             title=title,
             website_url=website_url,
+            icons=dump_icons(icons),
             list_page_size=list_page_size,
             mask_error_details=mask_error_details,
             max_threads=max_threads,
@@ -271,8 +276,8 @@ class FastMCP(HttpAppsMixin):
                 self.settings[_RUN_SETTINGS[key]] = value
             elif key == "max_request_body_size":
                 self.settings["max_body_bytes"] = int(value)
-            elif key == "event_store":
-                self.settings["event_store"] = value
+            elif key in ("event_store", "retry_interval"):
+                self.settings[key] = value
             elif key == "transport_security":
                 self._take_transport_security(value)
             elif key in ("include_tags", "exclude_tags"):
@@ -892,6 +897,9 @@ class FastMCP(HttpAppsMixin):
             ),
             "allowed_hosts": list((s.get("allowed_hosts") if allowed_hosts is None else allowed_hosts) or ()),
             "allowed_origins": list((s.get("allowed_origins") if allowed_origins is None else allowed_origins) or ()),
+            "retry_interval": s["retry_interval"],
+            "keep_alive_interval": s["keep_alive_interval"],
+            **native_options(s["event_store"]),
         }
         if transport == "sse":
             options["streamable"] = False
