@@ -23,6 +23,15 @@ cargo test --profile dev-release
 cargo build --release --quiet --manifest-path benches/Cargo.toml -p mcp-load
 
 VIRTUAL_ENV="$(cd "$VENV" && pwd)" "$VENV/bin/maturin" develop --profile dev-release --quiet
+# Where SDK v1 users are: the official SDK v1.29 installed, and this checkout's package (python/, where the
+# build above put the native module) on the path. tests/test_sdk1_environment.py serves SDK v1 files there.
+SDK1_VENV="${SDK1_VENV:-.venv-sdk1}"
+if [ ! -x "$SDK1_VENV/bin/python" ]; then
+  python3 -m venv "$SDK1_VENV"
+fi
+"$SDK1_VENV/bin/python" -m pip install -q "mcp==1.29.0"
+"$SDK1_VENV/bin/python" -c 'import site, sys; open(site.getsitepackages()[0] + "/fastmcp_rs_checkout.pth", "w").write(sys.argv[1] + "\n")' "$(pwd)/python"
+export FASTMCP_RS_SDK1_PYTHON="$(cd "$SDK1_VENV" && pwd)/bin/python"
 # The native module's hand-kept stubs match what it exports.
 "$PY" -m mypy.stubtest fastmcp_rs._core
 "$PY" -m pytest -q -p no:cacheprovider "$@" tests
