@@ -11,7 +11,7 @@ fi
 PY="$VENV/bin/python"
 "$PY" -m pip install -q --upgrade pip
 # FastMCP 4 brings the official SDK (mcp 2.x, whose server is mcp.server.mcpserver.MCPServer).
-"$PY" -m pip install -q "maturin>=1.9,<2" "fastmcp==4.1.2" "mcp==2.3.0" "matplotlib>=3.8"
+"$PY" -m pip install -q "maturin>=1.9,<2" "fastmcp==4.2.3" "mcp==2.3.0" "matplotlib>=3.8" "fastapi>=0.115" "uvicorn>=0.30"
 
 # The load generator and the ceiling server (which embeds this venv's interpreter).
 PYO3_PYTHON="$(cd "$VENV" && pwd)/bin/python" cargo build --release --manifest-path benches/Cargo.toml
@@ -22,3 +22,5 @@ rm -rf "$VENV/wheels"
 "$PY" -m pip install -q --force-reinstall --no-deps "$VENV"/wheels/fastmcp_rs-*.whl
 
 "$PY" benches/compare.py "$@"
+# The MCP path of a FastAPI app with the server mounted: natively, under uvicorn, and FastMCP 4 under uvicorn.
+if [[ " $* " != *" --quick "* ]]; then "$PY" benches/mounted.py; else "$PY" benches/mounted.py --rounds 1 --duration 1 --warmup 0.2; fi
