@@ -303,3 +303,27 @@ def test_idle_sessions_are_reaped() -> None:
             assert call(c, server.url, busy, "ping").status_code == 200
     finally:
         assert stop(server.proc) == 0
+
+
+@pytest.mark.parametrize("transport", ["http", "sse"])
+def test_sigterm_as_soon_as_the_serving_line_appears_exits_cleanly(transport: str) -> None:
+    """The "serving ... on http://..." line is printed only once SIGINT/SIGTERM stop the server cleanly: a
+    supervisor (or a test) that signals the moment it reads the line gets exit 0, not death by SIGTERM."""
+    import signal
+    import subprocess
+    import sys
+
+    script = Path(__file__).parent / "servers" / "features.py"
+    for _ in range(5):
+        proc = subprocess.Popen(
+            [sys.executable, str(script), transport, "0"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stderr is not None
+        for raw in proc.stderr:
+            if b"serving " in raw:
+                proc.send_signal(signal.SIGTERM)
+                break
+        assert proc.wait(15) == 0

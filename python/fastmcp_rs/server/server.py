@@ -940,16 +940,14 @@ class FastMCP(HttpAppsMixin):
                     handle = self._native.start_http(loop.create_task, host, port, **options)
                     bound_host, bound_port = handle.address
                     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-                    print(
-                        f"fastmcp-rs: serving {self.name!r} on http://{shown}:{bound_port}{shown_path}",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-                    await self._serve(loop, handle)
+                    line = f"fastmcp-rs: serving {self.name!r} on http://{shown}:{bound_port}{shown_path}"
+                    await self._serve(loop, handle, announce=lambda: print(line, file=sys.stderr, flush=True))
             finally:
                 self._serving_natively = False
 
-    async def _serve(self, loop: asyncio.AbstractEventLoop, handle: _core.ServerHandle) -> None:
+    async def _serve(
+        self, loop: asyncio.AbstractEventLoop, handle: _core.ServerHandle, announce: Callable[[], None] | None = None
+    ) -> None:
         import asyncio
 
         loop.add_reader(handle.fileno(), handle.drain)
@@ -960,6 +958,9 @@ class FastMCP(HttpAppsMixin):
                 installed.append(sig)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not the main thread: the caller stops us
+        if announce is not None:
+            # Only once SIGINT/SIGTERM stop the server cleanly: whoever waits for this line may signal at once.
+            announce()
         try:
             closed = loop.create_future()
             handle.wait_closed(closed)
