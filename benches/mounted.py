@@ -79,7 +79,8 @@ def main() -> None:
                     for c in o.concurrency:
                         rep = http_load(load_core, url, "handshake", tool, args, c, o)
                         reports.setdefault(f"{setup}|{name}|{c}", []).append(rep)
-                        log(f"  {name:5s} c={c:<3d} {rep['rps']:9.0f} req/s  p99 {rep['p99_ms']:8.2f} ms  err {rep['errors']}")
+                        rps, p99, errors = rep["rps"], rep["p99_ms"], rep["errors"]
+                        log(f"  {name:5s} c={c:<3d} {rps:9.0f} req/s  p99 {p99:8.2f} ms  err {errors}")
             finally:
                 proc.terminate()
                 proc.wait(15)

@@ -73,6 +73,7 @@ FASTMCP_PATHS: dict[str, list[str]] = {
     ],
     "server.lifespan": ["ComposedLifespan", "ContextManagerLifespan", "Lifespan", "lifespan"],
     "server.event_store": ["EventStore"],
+    "server.low_level": ["LowLevelServer"],
     "server.elicitation": [
         "AcceptedElicitation",
         "CancelledElicitation",

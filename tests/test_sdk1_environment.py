@@ -112,3 +112,44 @@ def test_answers_like_sdk_v1(entry: Entry) -> None:
         assert ("error" in mine) == ("error" in answer), (name, mine, answer)
         if "result" in answer:
             assert mine["result"]["messages"] == answer["result"]["messages"], name
+
+
+def _swapped(tmp_path: Path, relative: str) -> Path:
+    source = (DROPIN / "corpus" / relative).read_text(encoding="utf-8")
+    copy = tmp_path / Path(relative).name
+    copy.write_text(re.sub(r"^from mcp\.server\.fastmcp import", "from fastmcp_rs import", source, flags=re.M))
+    return copy
+
+
+def _run(script: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    assert SDK1_PYTHON is not None
+    return subprocess.run(
+        [SDK1_PYTHON, str(script), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=script.parent,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_weather_structured_self_test_runs_to_the_end(tmp_path: Path) -> None:
+    """Its ``__main__`` drives the server with ``mcp.shared.memory.create_connected_server_and_client_session(
+    mcp._mcp_server)``, as SDK v1 test suites do: with the import changed it runs on fastmcp-rs's in-memory
+    connection and prints the same structured results as on the SDK v1.29."""
+    relative = "sdk_v1/fastmcp/weather_structured.py"
+    ours = _run(_swapped(tmp_path, relative))
+    sdk = _run(DROPIN / "corpus" / relative)
+    assert ours.returncode == 0, ours.stderr[-3000:]
+    assert sdk.returncode == 0, sdk.stderr[-3000:]
+    marker = "Text content for last result:"
+    mine, theirs = (_NOW.sub("<now>", out.stdout).split(marker) for out in (ours, sdk))
+    assert mine[0] == theirs[0]  # every structured result, pretty-printed by the file itself
+    # The text content is the same JSON: compact, as FastMCP 4 writes it, where the SDK indents it.
+    assert json.loads(mine[1]) == json.loads(theirs[1])
+    schemas = _run(_swapped(tmp_path, relative), "--schemas")
+    assert schemas.returncode == 0, schemas.stderr[-3000:]
+    listed = re.findall(r"^Tool: (\w+)$", schemas.stdout, flags=re.M)
+    assert listed == re.findall(r"^Tool: (\w+)$", _run(DROPIN / "corpus" / relative, "--schemas").stdout, flags=re.M)
+    assert len(listed) == 6

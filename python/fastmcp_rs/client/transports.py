@@ -8,14 +8,12 @@ yet initialized ``mcp.ClientSession`` built on the official ``mcp`` package's tr
 from __future__ import annotations
 
 import abc
-import asyncio
 import contextlib
 import datetime
 import math
 import re
 import ssl
 import sys
-import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -27,6 +25,9 @@ import mcp.types as mcp_types
 from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.shared.message import SessionMessage
+
+from ..server.memory import acquire_run as _acquire_run
+from ..server.memory import release_run as _release_run
 
 __all__ = [
     "ClientTransport",
@@ -306,74 +307,6 @@ class SSETransport(_HttpTransport):
 
 
 # -- in memory ------------------------------------------------------------------------------------------------
-
-
-class _MemoryRun:
-    """One in-memory run of a fastmcp_rs server: its lifespan and native handle, shared by all the in-memory
-    connections open on it (the lifespan runs once per run, as it does for stdio and HTTP)."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
-        self.users = 0
-        self.ready = asyncio.Event()
-        self.error: BaseException | None = None
-        self.stack = contextlib.AsyncExitStack()
-
-
-_RUNS: weakref.WeakKeyDictionary[Any, _MemoryRun] = weakref.WeakKeyDictionary()
-_SHUTDOWN_GRACE = 5.0
-
-
-async def _acquire_run(server: Any) -> _MemoryRun:
-    loop = asyncio.get_running_loop()
-    run = _RUNS.get(server)
-    if run is not None and run.loop is not loop:
-        raise RuntimeError(f"{server!r} is already connected in memory on another event loop")
-    if run is not None:
-        run.users += 1
-        await run.ready.wait()
-        if run.error is not None:
-            run.users -= 1
-            raise RuntimeError(f"the in-memory run of {server!r} failed to start: {run.error}") from run.error
-        return run
-    run = _MemoryRun(loop)
-    run.users = 1
-    _RUNS[server] = run
-    try:
-        await run.stack.enter_async_context(server._running())
-        handle = server._native.start_memory(loop.create_task)
-        run.stack.push_async_callback(_stop_handle, loop, handle)
-        loop.add_reader(handle.fileno(), handle.drain)
-        run.handle = handle  # type: ignore[attr-defined]
-    except BaseException as exc:
-        run.error = exc
-        _RUNS.pop(server, None)
-        await run.stack.aclose()
-        raise
-    finally:
-        run.ready.set()
-    return run
-
-
-async def _stop_handle(loop: asyncio.AbstractEventLoop, handle: Any) -> None:
-    handle.shutdown()
-    closed = loop.create_future()
-    try:
-        handle.wait_closed(closed)
-        with anyio.move_on_after(_SHUTDOWN_GRACE):
-            await asyncio.shield(closed)
-    finally:
-        loop.remove_reader(handle.fileno())
-        handle.close()
-
-
-async def _release_run(server: Any, run: _MemoryRun) -> None:
-    run.users -= 1
-    if run.users > 0:
-        return
-    if _RUNS.get(server) is run:
-        del _RUNS[server]
-    await run.stack.aclose()
 
 
 @contextlib.asynccontextmanager

@@ -775,6 +775,14 @@ class FastMCP(HttpAppsMixin):
         remove(key)
         self._live.discard((kind, key))
 
+    @property
+    def _mcp_server(self) -> Any:
+        """SDK v1's low-level server handle, for ``mcp.shared.memory.create_connected_server_and_client_session``
+        and other in-memory drivers (see ``fastmcp_rs.server.low_level``)."""
+        from .low_level import LowLevelServer
+
+        return LowLevelServer(self)
+
     # -- running -------------------------------------------------------------------------------------
 
     def run(self, transport: Transport | None = None, **transport_kwargs: Any) -> None:

@@ -232,6 +232,15 @@ class Tool:
 
     # -- listing ---------------------------------------------------------------------------------------
 
+    # SDK v1's ``await mcp.list_tools()`` gave ``mcp.types.Tool`` objects; code written for it reads these.
+    @property
+    def inputSchema(self) -> dict[str, Any]:
+        return self.to_mcp_tool()["inputSchema"]
+
+    @property
+    def outputSchema(self) -> dict[str, Any] | None:
+        return self.to_mcp_tool().get("outputSchema")
+
     def to_mcp_tool(self) -> dict[str, Any]:
         """The ``tools/list`` entry, as FastMCP 4 lists it."""
         entry: dict[str, Any] = {"_meta": listing_meta(self.meta, self.tags)}
