@@ -1,5 +1,5 @@
 """ASGI apps (issue 9, §6 and §7): ``mcp.http_app()`` mounted in FastAPI behind a Starlette middleware, the SDK
-v1 spelling ``streamable_http_app()`` + ``add_middleware``, and ``sse_app()``, served by uvicorn and hypercorn;
+v1 spelling ``streamable_http_app()`` + ``add_middleware``, and ``sse_app()``, served by uvicorn, hypercorn and granian;
 the same FastAPI app served natively by fastmcp-rs (MCP path answered by the core, every other route by the
 app); and the native legacy SSE transport. Driven by the official Python client over real HTTP."""
 
@@ -106,13 +106,25 @@ def _native(target: str) -> Served:
     return _serve([sys.executable, "-c", code, target], r"serving .* on (http://[^/\s]+)")
 
 
-SERVERS = {"uvicorn": _uvicorn, "hypercorn": _hypercorn, "native": _native}
+def _granian(target: str) -> Served:
+    import socket
+
+    with socket.socket() as probe:  # granian logs the port it was given, so give it a free one
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return _serve(
+        [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port), target],
+        r"Listening at: (http://\S+)",
+    )
+
+
+SERVERS = {"uvicorn": _uvicorn, "hypercorn": _hypercorn, "granian": _granian, "native": _native}
 
 
 @pytest.fixture(scope="module", params=sorted(SERVERS))
 def fastapi_app(request: pytest.FixtureRequest) -> Iterator[Served]:
-    if request.param == "hypercorn":
-        pytest.importorskip("hypercorn")
+    if request.param in ("hypercorn", "granian"):
+        pytest.importorskip(request.param)
     served = SERVERS[request.param]("servers.asgi_app:app")
     yield served
     stop(served.proc)
