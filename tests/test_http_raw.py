@@ -327,3 +327,86 @@ def test_sigterm_as_soon_as_the_serving_line_appears_exits_cleanly(transport: st
                 proc.send_signal(signal.SIGTERM)
                 break
         assert proc.wait(15) == 0
+
+
+# -- a hostile client: forged Host lines, slow or silent connections --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def impatient_server() -> Iterator[HttpServer]:
+    server = start_http_server(env={"APP_HEADER_TIMEOUT": "0.5", "APP_BODY_TIMEOUT": "0.5"})
+    yield server
+    assert stop(server.proc) == 0, "".join(server.stderr_lines)
+
+
+def _raw(server: HttpServer) -> Any:
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(server.url)
+    conn = socket.create_connection((parts.hostname, parts.port), timeout=10)
+    return conn, parts
+
+
+def _closed_within(conn: Any, seconds: float) -> float | None:
+    """How long until the server closed the connection (reading what it sent first), or None if it did not."""
+    started = time.monotonic()
+    conn.settimeout(seconds)
+    try:
+        while conn.recv(65536):
+            pass
+    except TimeoutError:
+        return None
+    except ConnectionResetError:
+        pass
+    return time.monotonic() - started
+
+
+def test_a_second_host_header_is_refused(http_server: HttpServer) -> None:
+    conn, parts = _raw(http_server)
+    body = json.dumps(INIT).encode()
+    head = (
+        f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nHost: evil.example\r\n"
+        f"Content-Type: application/json\r\nAccept: {ACCEPT_BOTH}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    conn.sendall(head.encode() + body)
+    answer = conn.recv(65536).decode(errors="replace")
+    conn.close()
+    assert answer.startswith("HTTP/1.1 400"), answer
+    assert "more than one Host header" in answer
+
+
+def test_silent_and_trickling_connections_are_closed(impatient_server: HttpServer) -> None:
+    silent, _ = _raw(impatient_server)
+    assert (_closed_within(silent, 5) or 99) < 3  # sent nothing at all
+    trickle, parts = _raw(impatient_server)
+    trickle.sendall(f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n".encode())  # the head never ends
+    assert (_closed_within(trickle, 5) or 99) < 3
+    # A client that sends its head in time and then starves the body gets 408.
+    slow_body, parts = _raw(impatient_server)
+    slow_body.sendall(
+        f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
+        f'Accept: {ACCEPT_BOTH}\r\nContent-Length: 500\r\n\r\n{{"jsonrpc"'.encode()
+    )
+    slow_body.settimeout(5)
+    answer = slow_body.recv(65536).decode(errors="replace")
+    assert answer.startswith("HTTP/1.1 408"), answer
+    # Others are served all along.
+    r = httpx.post(impatient_server.url, json=INIT, headers=headers(), timeout=5)
+    assert r.status_code == 200
+
+
+def test_an_idle_kept_alive_connection_is_closed(impatient_server: HttpServer) -> None:
+    conn, parts = _raw(impatient_server)
+    body = json.dumps(INIT).encode()
+    conn.sendall(
+        (
+            f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
+            f"Accept: {ACCEPT_BOTH}\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        + body
+    )
+    conn.settimeout(5)
+    first = conn.recv(65536).decode(errors="replace")
+    assert first.startswith("HTTP/1.1 200"), first
+    assert (_closed_within(conn, 5) or 99) < 3  # then nothing: the server lets the connection go

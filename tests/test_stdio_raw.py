@@ -148,3 +148,50 @@ def test_eof_exits_while_python_still_holds_a_context(tmp_path) -> None:  # type
     assert answers[2]["result"]["content"][0]["text"] == "kept"
     assert answers[3]["result"]["content"][0]["text"] == "kept"
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "PYTHONUNBUFFERED"])
+def test_tool_output_never_reaches_the_protocol_stream(unbuffered: bool) -> None:
+    """print(), os.system, a subprocess and raw writes to fd 1 go to stderr: stdout carries only JSON-RPC."""
+    import os
+    from pathlib import Path
+
+    tools = ["noisy_print", "noisy_async", "noisy_shell", "noisy_subprocess", "noisy_fd"]
+    calls = [
+        json.dumps({"jsonrpc": "2.0", "id": n, "method": "tools/call", "params": {"name": name, "arguments": {}}})
+        for n, name in enumerate(tools, start=2)
+    ]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    else:  # unbuffered, a print at import time is written before any server exists
+        env["NOISY_AT_IMPORT"] = "1"
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).parent / "servers" / "noisy.py")],
+        input="\n".join([json.dumps(INIT), *calls, ""]).encode(),
+        capture_output=True,
+        timeout=30,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
+    answers = {m["id"]: m for m in map(json.loads, lines)}  # every stdout line is JSON-RPC
+    assert sorted(answers) == list(range(1, len(tools) + 2))
+    assert [answers[n]["result"]["content"][0]["text"] for n in range(2, len(tools) + 2)] == [
+        "printed",
+        "printed async",
+        "shelled",
+        "spawned",
+        "written",
+    ]
+    stderr = proc.stderr.decode()
+    if not unbuffered:
+        assert "printed at import" in stderr
+    for noise in (
+        "printed by a tool",
+        "printed by an async tool",
+        "from a shell",
+        "from a subprocess",
+        "straight to fd 1",
+    ):
+        assert noise in stderr, noise

@@ -22,6 +22,7 @@ use pyo3::types::{PyDict, PyString, PyType};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -335,21 +336,36 @@ impl NativeServer {
     ///
     /// `create_task` may be `None` when serving starts before the event loop exists; calls to async tools
     /// then wait in the queue until `attach_loop` is called and the loop drains it.
-    fn start_stdio(&self, py: Python<'_>, create_task: Option<Bound<'_, PyAny>>) -> PyResult<ServerHandle> {
+    #[pyo3(signature = (create_task, output_fd=None))]
+    fn start_stdio(
+        &self,
+        py: Python<'_>,
+        create_task: Option<Bound<'_, PyAny>>,
+        output_fd: Option<i32>,
+    ) -> PyResult<ServerHandle> {
         let rt = runtime(py)?;
+        // The protocol's own descriptor (a duplicate of the real stdout, which this run now owns), so that
+        // fd 1 can point at stderr for everything else the process prints.
+        let output: Pin<Box<dyn tokio::io::AsyncWrite + Send>> = match output_fd {
+            Some(fd) if fd >= 0 => {
+                use std::os::fd::FromRawFd;
+                // SAFETY: the caller hands over a freshly duplicated descriptor that nothing else uses.
+                let file = unsafe { std::fs::File::from_raw_fd(fd) };
+                Box::pin(tokio::fs::File::from_std(file))
+            }
+            Some(fd) => {
+                return Err(PyValueError::new_err(format!(
+                    "output_fd must be a descriptor, not {fd}"
+                )))
+            }
+            None => Box::pin(tokio::io::stdout()),
+        };
         let (trigger, shutdown) = Shutdown::new();
         let (stopped_tx, stopped) = watch::channel(None);
         self.begin_run(py, create_task);
         let server = self.server.clone();
         rt.spawn(async move {
-            let outcome = serve_stdio(
-                server,
-                tokio::io::stdin(),
-                tokio::io::stdout(),
-                StdioConfig::default(),
-                shutdown,
-            )
-            .await;
+            let outcome = serve_stdio(server, tokio::io::stdin(), output, StdioConfig::default(), shutdown).await;
             let _ = stopped_tx.send(Some(outcome.map_err(|e| e.to_string())));
         });
         Ok(ServerHandle {
@@ -569,6 +585,8 @@ fn http_config(options: Option<&Bound<'_, PyDict>>) -> PyResult<HttpConfig> {
                 config.retry_interval = (ms > 0).then(|| Duration::from_millis(ms));
             }
             "keep_alive_interval" => config.keep_alive = seconds(&key, &value)?,
+            "header_read_timeout" => config.header_read_timeout = seconds(&key, &value)?,
+            "body_read_timeout" => config.body_read_timeout = seconds(&key, &value)?,
             other => {
                 return Err(pyo3::exceptions::PyTypeError::new_err(format!(
                     "unknown HTTP option {other:?}"

@@ -68,6 +68,12 @@ pub struct HttpConfig {
     pub retry_interval: Option<Duration>,
     /// A comment goes out on an SSE stream that has been quiet this long (`None`: never).
     pub keep_alive: Option<Duration>,
+    /// A connection must deliver a request's whole head within this long of being opened, or of its previous
+    /// response (so it also bounds the idle time of a kept-alive connection); else it is closed. `None`: no
+    /// limit.
+    pub header_read_timeout: Option<Duration>,
+    /// A request's body must arrive within this long once its head has (else 408). `None`: no limit.
+    pub body_read_timeout: Option<Duration>,
 }
 
 /// What answers requests outside the MCP paths: the ASGI app the server is mounted in, or its custom
@@ -124,6 +130,8 @@ impl Default for HttpConfig {
             event_store: Some(EventStoreLimits::default()),
             retry_interval: Some(Duration::from_secs(1)),
             keep_alive: Some(Duration::from_secs(15)),
+            header_read_timeout: Some(Duration::from_secs(10)),
+            body_read_timeout: Some(Duration::from_secs(30)),
         }
     }
 }
@@ -303,6 +311,7 @@ pub async fn serve_http(
             continue;
         };
         let _ = stream.set_nodelay(true);
+        let header_read_timeout = state.config.header_read_timeout;
         let state = state.clone();
         let mut shutdown = shutdown.clone();
         connections.spawn(async move {
@@ -310,7 +319,12 @@ pub async fn serve_http(
                 let state = state.clone();
                 async move { Ok::<_, Infallible>(state.handle(req).await) }
             });
-            let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            // Slow or silent peers (trickled heads, idle keep-alive connections) are closed, not held forever.
+            builder
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_read_timeout);
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
             tokio::pin!(conn);
             tokio::select! {
                 _ = conn.as_mut() => {}
@@ -388,6 +402,10 @@ impl HttpState {
         B: Body<Data = Bytes> + Send + 'static,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
+        // RFC 9112 section 3.2: more than one Host line is refused (a forged second one must not slip past).
+        if req.headers().get_all(HOST).iter().nth(1).is_some() {
+            return plain(StatusCode::BAD_REQUEST, "Bad Request: more than one Host header");
+        }
         let path = req.uri().path();
         let streamable = self.config.streamable && path == self.config.path;
         let legacy = self
@@ -511,7 +529,7 @@ impl HttpState {
             return busy();
         };
         let (parts, body) = req.into_parts();
-        let mut bytes = match read_body(body, self.config.max_body_bytes).await {
+        let mut bytes = match read_body(body, self.config.max_body_bytes, self.config.body_read_timeout).await {
             Ok(bytes) => bytes,
             Err(response) => return response,
         };
@@ -688,7 +706,7 @@ impl HttpState {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let (parts, body) = req.into_parts();
-        let body = match read_body(body, self.config.max_body_bytes).await {
+        let body = match read_body(body, self.config.max_body_bytes, self.config.body_read_timeout).await {
             Ok(bytes) => Bytes::from(bytes),
             Err(response) => return response,
         };
@@ -762,7 +780,7 @@ impl HttpState {
             return busy();
         };
         let (parts, body) = req.into_parts();
-        let mut bytes = match read_body(body, self.config.max_body_bytes).await {
+        let mut bytes = match read_body(body, self.config.max_body_bytes, self.config.body_read_timeout).await {
             Ok(bytes) => bytes,
             Err(response) => return response,
         };
@@ -936,12 +954,27 @@ fn rpc_error(status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse
 }
 
 /// The whole body, refused past `max` bytes.
-async fn read_body<B>(body: B, max: usize) -> Result<Vec<u8>, HttpResponse>
+async fn read_body<B>(body: B, max: usize, timeout: Option<Duration>) -> Result<Vec<u8>, HttpResponse>
 where
     B: Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    match http_body_util::Limited::new(body, max).collect().await {
+    let collect = http_body_util::Limited::new(body, max).collect();
+    let collected = match timeout {
+        Some(limit) => {
+            let Ok(collected) = tokio::time::timeout(limit, collect).await else {
+                let mut r = plain(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "Request Timeout: the body did not arrive in time",
+                );
+                r.headers_mut().insert("connection", HeaderValue::from_static("close"));
+                return Err(r);
+            };
+            collected
+        }
+        None => collect.await,
+    };
+    match collected {
         Ok(collected) => Ok(collected.to_bytes().to_vec()),
         Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(too_large()),
         Err(_) => Err(plain(StatusCode::BAD_REQUEST, "Bad Request: could not read the body")),

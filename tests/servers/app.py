@@ -182,6 +182,8 @@ def main() -> None:
             max_body_bytes=int(os.environ.get("APP_MAX_BODY", 4 * 1024 * 1024)),
             max_sessions=int(os.environ.get("APP_MAX_SESSIONS", 100_000)),
             session_idle_timeout=float(os.environ.get("APP_IDLE", 1800)),
+            header_read_timeout=float(os.environ.get("APP_HEADER_TIMEOUT", 10)),
+            body_read_timeout=float(os.environ.get("APP_BODY_TIMEOUT", 30)),
         )
 
 

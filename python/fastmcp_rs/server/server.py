@@ -228,6 +228,8 @@ class FastMCP(HttpAppsMixin):
             event_store=None,
             retry_interval=None,
             keep_alive_interval=None,
+            header_read_timeout=None,
+            body_read_timeout=None,
         )
         on_duplicate = self._take_options(options, on_duplicate)
         self._on_duplicate: DuplicateBehavior = on_duplicate or "warn"
@@ -276,7 +278,13 @@ class FastMCP(HttpAppsMixin):
                 self.settings[_RUN_SETTINGS[key]] = value
             elif key == "max_request_body_size":
                 self.settings["max_body_bytes"] = int(value)
-            elif key in ("event_store", "retry_interval"):
+            elif key in (
+                "event_store",
+                "retry_interval",
+                "keep_alive_interval",
+                "header_read_timeout",
+                "body_read_timeout",
+            ):
                 self.settings[key] = value
             elif key == "transport_security":
                 self._take_transport_security(value)
@@ -791,8 +799,10 @@ class FastMCP(HttpAppsMixin):
         # tools need no event loop, and calls to `async def` tools wait in the core's queue until the loop
         # below starts draining it. A client's first answer does not wait for asyncio's import.
         early = None
+        protocol_out = None
         if (transport or "stdio") == "stdio" and self._lifespan is None:
-            early = self._native.start_stdio(None)
+            protocol_out = _ProtocolStdout()
+            early = self._native.start_stdio(None, protocol_out.fd())
         import asyncio
 
         try:
@@ -806,6 +816,8 @@ class FastMCP(HttpAppsMixin):
             if early is not None:
                 early.shutdown()
                 early.close()
+            if protocol_out is not None:
+                protocol_out.restore()
 
     async def _serve_started(self, handle: _core.ServerHandle) -> None:
         import asyncio
@@ -862,8 +874,12 @@ class FastMCP(HttpAppsMixin):
 
         async with self._running():
             loop = asyncio.get_running_loop()
-            handle = self._native.start_stdio(loop.create_task)
-            await self._serve(loop, handle)
+            protocol_out = _ProtocolStdout()
+            try:
+                handle = self._native.start_stdio(loop.create_task, protocol_out.fd())
+                await self._serve(loop, handle)
+            finally:
+                protocol_out.restore()
 
     async def run_http_async(
         self,
@@ -907,6 +923,8 @@ class FastMCP(HttpAppsMixin):
             "allowed_origins": list((s.get("allowed_origins") if allowed_origins is None else allowed_origins) or ()),
             "retry_interval": s["retry_interval"],
             "keep_alive_interval": s["keep_alive_interval"],
+            "header_read_timeout": s["header_read_timeout"],
+            "body_read_timeout": s["body_read_timeout"],
             **native_options(s["event_store"]),
         }
         if transport == "sse":
@@ -981,6 +999,39 @@ class FastMCP(HttpAppsMixin):
                 loop.remove_signal_handler(sig)
             loop.remove_reader(handle.fileno())
             handle.close()
+
+
+class _ProtocolStdout:
+    """Over stdio the protocol gets file descriptor 1 to itself: the core writes to a duplicate of it, and fd 1
+    (so ``print()``, C libraries, ``os.system`` and subprocesses that inherit it) goes to stderr for the run,
+    as FastMCP keeps them out of the stream. A client strict about its input never sees a stray line."""
+
+    def __init__(self) -> None:
+        self._saved: int | None = None
+        try:
+            self._saved = os.dup(1)
+            os.dup2(2, 1)
+        except OSError:  # no fd 1 or 2 (embedded): write the protocol to fd 1 as it is
+            self._saved = None
+        try:
+            sys.stdout.flush()  # what the file printed before serving (still buffered) goes to stderr too
+        except (AttributeError, ValueError, OSError):
+            pass
+
+    def fd(self) -> int | None:
+        """A descriptor of the real stdout for the core to own and close; ``None``: the core uses fd 1."""
+        return None if self._saved is None else os.dup(self._saved)
+
+    def restore(self) -> None:
+        if self._saved is None:
+            return
+        try:
+            sys.stdout.flush()
+        except (AttributeError, ValueError, OSError):
+            pass
+        os.dup2(self._saved, 1)
+        os.close(self._saved)
+        self._saved = None
 
 
 def create_proxy(target: Any, **settings: Any) -> FastMCP:
