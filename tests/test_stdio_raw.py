@@ -150,9 +150,15 @@ def test_eof_exits_while_python_still_holds_a_context(tmp_path) -> None:  # type
     assert time.monotonic() - started < 10
 
 
-@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "PYTHONUNBUFFERED"])
-def test_tool_output_never_reaches_the_protocol_stream(unbuffered: bool) -> None:
-    """print(), os.system, a subprocess and raw writes to fd 1 go to stderr: stdout carries only JSON-RPC."""
+@pytest.mark.parametrize(
+    ("unbuffered", "cli"),
+    [(False, False), (True, False), (True, True)],
+    ids=["buffered", "PYTHONUNBUFFERED", "fastmcp-rs run, PYTHONUNBUFFERED"],
+)
+def test_tool_output_never_reaches_the_protocol_stream(unbuffered: bool, cli: bool) -> None:
+    """print(), os.system, a subprocess and raw writes to fd 1 go to stderr: stdout carries only JSON-RPC.
+    Under ``fastmcp-rs run`` that holds from before the file is imported, so even an unbuffered print at
+    import time stays out of the stream."""
     import os
     from pathlib import Path
 
@@ -164,10 +170,12 @@ def test_tool_output_never_reaches_the_protocol_stream(unbuffered: bool) -> None
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     if unbuffered:
         env["PYTHONUNBUFFERED"] = "1"
-    else:  # unbuffered, a print at import time is written before any server exists
+    if cli or not unbuffered:  # `python server.py` unbuffered: an import-time print precedes any server
         env["NOISY_AT_IMPORT"] = "1"
+    script = str(Path(__file__).parent / "servers" / "noisy.py")
+    command = [sys.executable, "-m", "fastmcp_rs.cli", "run", script] if cli else [sys.executable, script]
     proc = subprocess.run(
-        [sys.executable, str(Path(__file__).parent / "servers" / "noisy.py")],
+        command,
         input="\n".join([json.dumps(INIT), *calls, ""]).encode(),
         capture_output=True,
         timeout=30,
@@ -185,7 +193,7 @@ def test_tool_output_never_reaches_the_protocol_stream(unbuffered: bool) -> None
         "written",
     ]
     stderr = proc.stderr.decode()
-    if not unbuffered:
+    if cli or not unbuffered:
         assert "printed at import" in stderr
     for noise in (
         "printed by a tool",

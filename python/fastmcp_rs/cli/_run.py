@@ -163,6 +163,10 @@ def run(args: argparse.Namespace, server_args: list[str]) -> int:
             return _reload_run(child_command(args, target, transport, server_args, extra=extra), dirs, transport)
 
     _configure_logging(args.log_level or d.log_level)
+    if transport == "stdio":
+        from ..server.server import guard_stdout_early
+
+        guard_stdout_early()  # what the file prints while it is imported stays out of the protocol too
     aliasing = not args.no_alias
     if aliasing:
         _alias.install()

@@ -1006,8 +1006,14 @@ class _ProtocolStdout:
     (so ``print()``, C libraries, ``os.system`` and subprocesses that inherit it) goes to stderr for the run,
     as FastMCP keeps them out of the stream. A client strict about its input never sees a stray line."""
 
+    # Set by ``guard_stdout_early()`` (``fastmcp-rs run`` over stdio, before it imports the user's file).
+    early: int | None = None
+
     def __init__(self) -> None:
         self._saved: int | None = None
+        if _ProtocolStdout.early is not None:
+            self._saved, _ProtocolStdout.early = _ProtocolStdout.early, None
+            return
         try:
             self._saved = os.dup(1)
             os.dup2(2, 1)
@@ -1032,6 +1038,20 @@ class _ProtocolStdout:
         os.dup2(self._saved, 1)
         os.close(self._saved)
         self._saved = None
+
+
+def guard_stdout_early() -> None:
+    """Points fd 1 at stderr now, before the server file is imported, so that even what it prints at import
+    time (unbuffered) stays out of the stdio protocol stream; the next stdio run takes the real stdout over."""
+    if _ProtocolStdout.early is not None:
+        return
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        os.dup2(2, 1)
+    except (OSError, ValueError, AttributeError):
+        return
+    _ProtocolStdout.early = saved
 
 
 def create_proxy(target: Any, **settings: Any) -> FastMCP:
