@@ -142,7 +142,9 @@ async def test_run_fastmcp_file_over_stdio() -> None:
     async def on_log(params: Any) -> None:
         logs.append(params.data)
 
-    async with connect(stdio_params("run", str(FASTMCP_FILE)), logging_callback=on_log) as client:
+    # The client negotiates the 2026 era, where a request asks for its log messages (log_level=).
+    async with connect(stdio_params("run", str(FASTMCP_FILE)), logging_callback=on_log, log_level="debug") as client:
+        assert client.protocol_version == "2026-07-28"
         await check_fastmcp_file(client)
         assert any("whoami called" in str(entry) for entry in logs)
 

@@ -230,7 +230,9 @@ async def test_list_and_call_tools():
         total = await client.call_tool("add", {"a": 2, "b": 40})
         assert total.data == 42
         assert total.structured_content == {"result": 42}
-        assert total.meta == {"fastmcp": {"wrap_result": True}}
+        # A 2026-era result names the server in its _meta (as FastMCP 4 stamps it).
+        server_info = {"name": "deploy-tools", "version": "1.4.0"}
+        assert total.meta == {"fastmcp": {"wrap_result": True}, "io.modelcontextprotocol/serverInfo": server_info}
         greeting = await client.call_tool("greet", {"name": "Ann"})
         assert greeting.data == "Hello Ann" and greeting.content[0].text == "Hello Ann"
 
@@ -337,10 +339,15 @@ async def test_sampling_handler():
     async with Client(mcp, sampling_handler=full) as client:
         assert (await client.call_tool("haiku", {"topic": "x"})).data == "autumn rust"
 
-    # Without a handler the client declares no sampling capability, and the tool says so.
-    async with Client(mcp) as client:
+    # Without a handler the client declares no sampling capability: on the handshake era the tool says so;
+    # on the 2026 era the request is refused with -32021, naming the capability.
+    async with Client(mcp, mode="legacy") as client:
         result = await client.call_tool("haiku", {"topic": "x"}, raise_on_error=False)
         assert result.is_error and "sampling" in result.content[0].text
+    async with Client(mcp) as client:
+        with pytest.raises(McpError) as refused:
+            await client.call_tool("haiku", {"topic": "x"})
+        assert refused.value.code == -32021 and refused.value.data == {"requiredCapabilities": {"sampling": {}}}
 
 
 async def test_elicitation_handler():
@@ -363,9 +370,14 @@ async def test_elicitation_handler():
     async def wrong(message, response_type, params, context):
         return {"name": "Ada", "age": "old"}  # checked against the requested schema before it is sent
 
-    async with Client(mcp, elicitation_handler=wrong) as client:
+    # On the handshake era the server gets the client's refusal and the tool fails with it; on the 2026 era
+    # the client refuses to send the answer at all.
+    async with Client(mcp, elicitation_handler=wrong, mode="legacy") as client:
         result = await client.call_tool("ask_person", {}, raise_on_error=False)
         assert result.is_error and "'old' is not of type 'integer'" in result.content[0].text
+    async with Client(mcp, elicitation_handler=wrong) as client:
+        with pytest.raises(McpError, match="'old' is not of type 'integer'"):
+            await client.call_tool("ask_person", {})
 
 
 async def test_roots():
@@ -463,14 +475,21 @@ async def test_connection_reentrant_concurrent_and_lifespan():
 
 
 async def test_manual_initialize_and_modes():
-    client = Client(mcp, auto_initialize=False)
+    client = Client(mcp, auto_initialize=False, mode="legacy")
     async with client:
         assert client.initialize_result is None
         result = await client.initialize()
         assert result.server_info.name == "deploy-tools"
         assert await client.initialize() is result
-    # The default "auto" mode probes server/discover first and falls back to the handshake.
+    # The default "auto" mode probes server/discover first (and would fall back to the handshake): the server
+    # serves the 2026 era, which has no InitializeResult (as with FastMCP 4).
     async with Client(mcp) as client:
+        assert client.protocol_version == "2026-07-28"
+        assert client.server_info.name == "deploy-tools"
+        assert client.initialize_result is None
+        with pytest.raises(RuntimeError, match="2026-era connection"):
+            await client.initialize()
+    async with Client(mcp, mode="legacy") as client:
         assert client.initialize_result is not None and client.protocol_version == "2025-11-25"
     with pytest.raises(ValueError, match="handshake-era version"):
         Client(mcp, mode="2025-06-18")
@@ -510,7 +529,9 @@ async def test_message_handler_sees_notifications():
             seen.append(f"log {message.params.level}")
 
     try:
-        async with Client(mcp, message_handler=Recorder()) as client:
+        # List changes reach a handshake-era session on its own stream; on the 2026 era only a
+        # subscriptions/listen request hears them (tests/test_modern.py).
+        async with Client(mcp, message_handler=Recorder(), mode="legacy") as client:
             await client.call_tool("add_tool_now", {})
             await client.call_tool("deploy", {"service": "api", "steps": 1})
             assert "greet_again" in [t.name for t in await client.list_tools()]
@@ -675,7 +696,8 @@ async def test_over_real_transports(target: Any):
 async def test_http_session_id_and_auth(app_http: Any):
     transport = StreamableHttpTransport(app_http.url, headers={"X-Trace": "1"}, auth="secret-token")
     assert transport.auth is not None
-    async with Client(transport) as client:
+    # Session ids belong to the handshake era (a 2026-era client has none).
+    async with Client(transport, mode="legacy") as client:
         assert await client.ping()
         session_id = transport.get_session_id()
         assert session_id and len(session_id) == 32

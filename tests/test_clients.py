@@ -1,5 +1,6 @@
 """The official Python `mcp` client against our server, over real stdio pipes and real HTTP on 127.0.0.1, in
-the handshake era (`mode="legacy"`) and in whatever the client negotiates by default (`mode="auto"`)."""
+the handshake era (`mode="legacy"`) and in whatever the client negotiates by default (`mode="auto"`: the
+2026-07-28 era, which the server offers through `server/discover`)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ async def connect(target: tuple[str, str, Any], **kwargs: Any) -> AsyncIterator[
 
 async def test_handshake_and_listing(target: tuple[str, str, Any]) -> None:
     async with connect(target) as client:
-        assert client.protocol_version == "2025-11-25"
+        assert client.protocol_version == ("2026-07-28" if target[1] == "auto" else "2025-11-25")
         assert client.server_info.name == "test-app"
         assert client.server_info.version == "1.4.0"
         assert client.instructions == "Tools for the integration tests."
@@ -129,8 +130,10 @@ async def test_logging_and_progress(target: tuple[str, str, Any]) -> None:
     async def on_progress(p: float, total: float | None, message: str | None) -> None:
         progress.append((p, total, message))
 
-    transport = target[0]
-    async with connect(target, logging_callback=on_log) as client:
+    transport, mode = target[0], target[1]
+    # On the 2026 era a request gets log messages only when it asks for them, at the level it names.
+    levels = {"log_level": "debug"} if mode == "auto" else {}
+    async with connect(target, logging_callback=on_log, **levels) as client:
         r = await client.call_tool("chatty", {"steps": 3}, progress_callback=on_progress)
         assert not r.is_error
         if transport == "stateless":
@@ -146,9 +149,18 @@ async def test_logging_and_progress(target: tuple[str, str, Any]) -> None:
         ]
         assert progress == [(1.0, 3.0, "step 1"), (2.0, 3.0, "step 2"), (3.0, 3.0, "step 3")]
         logs.clear()
-        await client.set_logging_level("warning")
-        await client.call_tool("chatty", {"steps": 0})
+        if mode == "legacy":
+            await client.set_logging_level("warning")
+            await client.call_tool("chatty", {"steps": 0})
+            assert [entry[0] for entry in logs] == ["warning"]
+    if mode == "auto":
+        async with connect(target, logging_callback=on_log, log_level="warning") as client:
+            await client.call_tool("chatty", {"steps": 0})
         assert [entry[0] for entry in logs] == ["warning"]
+        logs.clear()
+        async with connect(target, logging_callback=on_log) as client:
+            await client.call_tool("chatty", {"steps": 0})
+        assert logs == []
 
 
 @pytest.mark.parametrize("tool", ["sleep_sync", "sleep_async"])

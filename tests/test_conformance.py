@@ -2,10 +2,17 @@
 the npm package ``node@22``, both pinned in tests/conformance/package.json) against
 ``tests/conformance/everything_server.py`` over Streamable HTTP on 127.0.0.1.
 
-``--requirements 2025-11-25`` (the handshake era) must pass every check, the not-scored scenarios included
-(session lifecycle, JSON Schema 2020-12 kept verbatim, SSE polling with Last-Event-ID). The 2026-07-28
-requirement set comes with issue 10. Needs ``npm`` (skipped without it); the packages are installed into
-tests/conformance/node_modules on first use.
+Both requirement sets must pass every check, the not-scored scenarios included, against the one endpoint
+that serves both eras:
+
+- ``--requirements 2025-11-25`` (the handshake era): session lifecycle, JSON Schema 2020-12 kept verbatim,
+  SSE polling with Last-Event-ID;
+- ``--requirements 2026-07-28`` (the stateless era): ``server/discover``, the ``_meta`` envelope, header
+  validation (SEP-2243, standard and ``Mcp-Param-*``), caching hints, multi-round-trip requests, listen
+  subscriptions, and the ten not-scored ``tasks-*`` scenarios of the tasks extension.
+
+Needs ``npm`` (skipped without it); the packages are installed into tests/conformance/node_modules on first
+use.
 """
 
 from __future__ import annotations
@@ -51,7 +58,8 @@ def suite() -> Path:
     return CONFORMANCE / "node_modules" / ".bin"
 
 
-def test_handshake_era_requirements(suite: Path) -> None:
+def _run_requirements(suite: Path, revision: str) -> str:
+    """Runs one requirement set against a fresh everything-server; returns the suite's output."""
     server = _serve([sys.executable, str(CONFORMANCE / "everything_server.py"), "0"], r"serving .* on (http://[^/\s]+)")
     try:
         done = subprocess.run(
@@ -62,7 +70,7 @@ def test_handshake_era_requirements(suite: Path) -> None:
                 "--url",
                 f"{server.base}/mcp",
                 "--requirements",
-                "2025-11-25",
+                revision,
             ],
             capture_output=True,
             text=True,
@@ -78,5 +86,22 @@ def test_handshake_era_requirements(suite: Path) -> None:
     assert total is not None, out[-6000:]
     failed = [line for line in out.splitlines() if line.startswith("✗")]
     assert total.group(2) == "0" and not failed, "\n".join(failed) + "\n" + out[-6000:]
-    assert int(total.group(1)) >= 84  # 30 scored scenarios and 3 not scored, every check
+    return out
+
+
+def test_handshake_era_requirements(suite: Path) -> None:
+    out = _run_requirements(suite, "2025-11-25")
+    total = re.search(r"Total: (\d+) passed", out)
+    assert total is not None and int(total.group(1)) >= 84  # 30 scored scenarios and 3 not scored, every check
     assert "0 failing" in out  # the not-scored ones too
+
+
+def test_stateless_era_requirements(suite: Path) -> None:
+    out = _run_requirements(suite, "2026-07-28")
+    total = re.search(r"Total: (\d+) passed", out)
+    # 37 scored scenarios, and 13 not scored: the tasks extension's ten, json-schema-2020-12,
+    # http-header-validation, http-custom-header-server-validation.
+    assert total is not None and int(total.group(1)) >= 196, out[-6000:]
+    assert "13 scenario(s) run, 0 failing" in out, out[-6000:]
+    for scenario in ("tasks-lifecycle", "tasks-mrtr-input", "http-custom-header-server-validation"):
+        assert f"✓ {scenario}:" in out

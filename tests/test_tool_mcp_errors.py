@@ -34,7 +34,14 @@ def upstream_failed() -> str:
 
 
 async def test_url_elicitation_required_is_the_answer() -> None:
+    # The 2026 era has no -32042: the URL elicitations are asked for as input, which needs a client that
+    # declares URL-mode elicitation (this one declares none).
     async with Client(mcp) as client:
+        with pytest.raises(McpError) as refused:
+            await client.call_tool("authorize", {})
+    assert refused.value.code == -32021
+    assert refused.value.data == {"requiredCapabilities": {"elicitation": {"url": {}}}}
+    async with Client(mcp, mode="legacy") as client:
         with pytest.raises(McpError) as caught:
             await client.call_tool("authorize", {})
     error = caught.value

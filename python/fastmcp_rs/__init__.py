@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from ._context import Context, get_context
 from ._core import __version__
+from ._mrtr import InputRequiredResult
 from .exceptions import FastMCPDeprecationWarning, McpError, PromptError, ResourceError, ToolError
 from .lifespan import lifespan  # the old module path, loaded first so the name stays the decorator
 from .prompts import AssistantMessage, Message, PromptResult, UserMessage
 from .resources import ResourceContent, ResourceResult, ResourceSecurity
 from .server import FastMCP
+from .server.request_state import RequestStateSecurity, install_sdk_hook
 from .tools import Tool, ToolResult
 from .utilities.types import Audio, File, Image
+
+# `mcp.server.request_state.RequestStateSecurity(keys=[...])`, the SDK's spelling, hands its keys over too.
+install_sdk_hook()
 
 __all__ = [
     "AssistantMessage",
@@ -27,10 +32,12 @@ __all__ = [
     "File",
     "Icon",
     "Image",
+    "InputRequiredResult",
     "McpError",
     "Message",
     "PromptError",
     "PromptResult",
+    "RequestStateSecurity",
     "ResourceContent",
     "ResourceError",
     "ResourceResult",

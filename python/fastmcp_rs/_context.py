@@ -344,6 +344,28 @@ class Context(Generic[SessionT, LifespanContextT, RequestT]):
             result = await asyncio.to_thread(func, arguments, handle)
         return ResourceResult._from_wire(result)
 
+    # -- multi-round-trip requests (2026-07-28) -----------------------------------------------------------
+
+    @property
+    def input_responses(self) -> dict[str, Any] | None:
+        """On a modern retry, the client's answers to the input requests this code returned (by key):
+        ``ElicitResult`` / ``CreateMessageResult`` / ``ListRootsResult`` when the SDK types are installed,
+        dicts otherwise. ``None`` on the first round."""
+        responses = self._handle.input_responses
+        if not isinstance(responses, dict):
+            return None
+        from ._sdk_types import input_responses
+
+        return input_responses(responses)
+
+    @property
+    def request_state(self) -> str | None:
+        """On a modern retry, the ``request_state`` this code returned with its ``InputRequiredResult``
+        (opened: it travels sealed)."""
+        from ._mrtr import user_state
+
+        return user_state(self._handle.input_state)
+
     # -- requests to the client --------------------------------------------------------------------------
 
     def _client_supports(self, capability: str) -> bool:
@@ -355,6 +377,12 @@ class Context(Generic[SessionT, LifespanContextT, RequestT]):
 
         from .exceptions import McpError, ToolError
 
+        if self._handle.is_modern and not self._handle.in_task:
+            # No requests to the client in this era: the answer comes with the request's retry (a task's
+            # requests wait for tasks/update instead, below).
+            from . import _mrtr
+
+            return _mrtr.ask(self._handle, method, params)
         if not self._client_supports(capability):
             raise ToolError(f"The client did not declare the {capability} capability, so {method} cannot be sent")
         future = asyncio.get_running_loop().create_future()

@@ -79,3 +79,26 @@ def sdk_type(name: str) -> Any:
         return getattr(types, name)
     except (ImportError, AttributeError):
         return _FALLBACKS[name]
+
+
+def _input_response(value: Any) -> Any:
+    """One answer of a modern retry as the SDK type its shape says it is (a dict when none fits)."""
+    if not isinstance(value, dict):
+        return value
+    if "action" in value:
+        name = "ElicitResult"
+    elif "roots" in value:
+        name = "ListRootsResult"
+    elif "role" in value and "content" in value:
+        name = "CreateMessageResult"
+    else:
+        return value
+    try:
+        return sdk_type(name).model_validate(value)
+    except pydantic.ValidationError:
+        return value
+
+
+def input_responses(responses: dict[str, Any]) -> dict[str, Any]:
+    """``ctx.input_responses``: every answer as its SDK type, by key."""
+    return {key: _input_response(value) for key, value in responses.items()}

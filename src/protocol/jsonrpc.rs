@@ -16,6 +16,12 @@ pub enum ErrorCode {
     ResourceNotFound,
     /// The request was cancelled before it produced a result.
     RequestCancelled,
+    /// 2026-07-28: an HTTP header is missing, malformed, or disagrees with the body.
+    HeaderMismatch,
+    /// 2026-07-28: serving the request needs a client capability the request did not declare.
+    MissingRequiredClientCapability,
+    /// 2026-07-28: the request's protocol version is not one this server serves.
+    UnsupportedProtocolVersion,
     /// Any other code (one that server code chose).
     Other(i64),
 }
@@ -30,6 +36,9 @@ impl ErrorCode {
             ErrorCode::InternalError => -32603,
             ErrorCode::ResourceNotFound => -32002,
             ErrorCode::RequestCancelled => -32800,
+            ErrorCode::HeaderMismatch => -32020,
+            ErrorCode::MissingRequiredClientCapability => -32021,
+            ErrorCode::UnsupportedProtocolVersion => -32022,
             ErrorCode::Other(code) => code,
         }
     }
@@ -61,6 +70,9 @@ impl RpcError {
             ErrorCode::InternalError,
             ErrorCode::ResourceNotFound,
             ErrorCode::RequestCancelled,
+            ErrorCode::HeaderMismatch,
+            ErrorCode::MissingRequiredClientCapability,
+            ErrorCode::UnsupportedProtocolVersion,
         ];
         let code = named
             .into_iter()

@@ -75,6 +75,9 @@ pub struct Hooks {
     /// `set` of the `ContextVar` that `get_context()` reads inside async calls (bound once).
     pub current_set: Py<PyAny>,
     pub mask_error_details: bool,
+    /// `fastmcp_rs._mrtr.InputRequiredSignal`: a modern request's client call without an answer yet; its
+    /// `result` is the input-required result to answer with.
+    pub input_required: Py<PyType>,
 }
 
 /// What the facade registered for a resource, a template, a prompt or the completion handler:
@@ -200,6 +203,10 @@ impl Call for ToolCall {
     fn finish(self: Box<Self>, py: Python<'_>, outcome: PyResult<Bound<'_, PyAny>>) {
         let result = match outcome {
             Ok(value) => convert_result(py, &self.backend, &self.tool, &value),
+            // In a task, an `McpError` is a protocol error: the task fails with it (status `failed`).
+            Err(err) if self.call.context.task.is_some() && is_mcp_error(py, &self.backend, &err) => {
+                Err(mcp_error(err.value(py)))
+            }
             Err(err) => exception_result(py, &self.backend, &self.tool, &err),
         };
         let _ = self.done.send(result);
@@ -242,9 +249,18 @@ impl Call for HandlerCall {
         self.handler.func.bind(py).call1((arguments, handle))
     }
     fn finish(self: Box<Self>, py: Python<'_>, outcome: PyResult<Bound<'_, PyAny>>) {
-        let result = outcome
-            .and_then(|value| py_to_json(&value))
-            .map_err(|err| handler_error(py, &self.backend, self.call.kind, &self.call.target, &err));
+        let result = match outcome.and_then(|value| py_to_json(&value)) {
+            Ok(value) => Ok(value),
+            Err(err) => input_required(py, &self.backend, &err).unwrap_or_else(|| {
+                Err(handler_error(
+                    py,
+                    &self.backend,
+                    self.call.kind,
+                    &self.call.target,
+                    &err,
+                ))
+            }),
+        };
         let _ = self.done.send(result);
     }
 }
@@ -607,6 +623,9 @@ const REQUEST_LEVEL_CODES: [i64; 2] = [-32042, -32021];
 /// as that JSON-RPC error; otherwise a tool result, `ToolError` text as it is, anything else named after the
 /// tool (without its text when details are masked).
 pub fn exception_result(py: Python<'_>, backend: &PyBackend, tool: &PyTool, err: &PyErr) -> Result<Value, RpcError> {
+    if let Some(result) = input_required(py, backend, err) {
+        return result;
+    }
     if is_mcp_error(py, backend, err) {
         let error = mcp_error(err.value(py));
         if REQUEST_LEVEL_CODES.contains(&error.code.code()) {
@@ -625,6 +644,19 @@ pub fn exception_result(py: Python<'_>, backend: &PyBackend, tool: &PyTool, err:
         }
     };
     Ok(error_result(&text))
+}
+
+/// The input-required result a transparent client call ended the run with, if that is how it ended.
+fn input_required(py: Python<'_>, backend: &PyBackend, err: &PyErr) -> Option<Result<Value, RpcError>> {
+    if !err.is_instance(py, backend.hooks.input_required.bind(py)) {
+        return None;
+    }
+    Some(
+        err.value(py)
+            .getattr(intern!(py, "result"))
+            .and_then(|r| py_to_json(&r))
+            .map_err(|e| RpcError::new(ErrorCode::InternalError, e.to_string())),
+    )
 }
 
 /// Our `McpError`, or the SDK's own (`mcp.shared.exceptions.McpError` in v1, `MCPError` in v2, and their

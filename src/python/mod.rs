@@ -5,9 +5,10 @@ mod convert;
 mod workers;
 
 use crate::server::registry::{raw_listing, PromptEntry, ResourceEntry, TemplateEntry};
+use crate::server::tasks::TaskOptions;
 use crate::server::uri_template::{Screening, UriTemplate};
 use crate::server::{
-    ClientRequestError, ListKind, LogLevel, McpServer, RequestContext, ServerInfo, ServerOptions, ToolEntry,
+    CacheHint, ClientRequestError, ListKind, LogLevel, McpServer, RequestContext, ServerInfo, ServerOptions, ToolEntry,
 };
 use crate::transport::http::{
     reap_sessions, serve_http, Fallback, FallbackRequest, FallbackResponse, HttpConfig, HttpFallback, HttpState,
@@ -65,7 +66,8 @@ pub struct NativeServer {
 impl NativeServer {
     #[new]
     #[pyo3(signature = (name, version, *, tool_error, mcp_error, context_factory, current, instructions=None, title=None,
-        website_url=None, icons=None, list_page_size=None, mask_error_details=false, max_threads=40))]
+        website_url=None, icons=None, list_page_size=None, mask_error_details=false, max_threads=40,
+        cache_ttl_ms=None, cache_public=false, request_state_keys=Vec::new(), request_state_ttl=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         name: String,
@@ -81,6 +83,10 @@ impl NativeServer {
         list_page_size: Option<usize>,
         mask_error_details: bool,
         max_threads: usize,
+        cache_ttl_ms: Option<u64>,
+        cache_public: bool,
+        request_state_keys: Vec<Vec<u8>>,
+        request_state_ttl: Option<f64>,
     ) -> PyResult<Self> {
         let icons = icons
             .filter(|i| !i.is_none())
@@ -92,6 +98,12 @@ impl NativeServer {
             context_factory: context_factory.unbind(),
             current_set: current.getattr("set")?.unbind(),
             mask_error_details,
+            input_required: current
+                .py()
+                .import("fastmcp_rs._mrtr")?
+                .getattr("InputRequiredSignal")?
+                .cast_into::<PyType>()?
+                .unbind(),
         };
         let backend = Arc::new(PyBackend::new(hooks, max_threads).map_err(|e| PyOSError::new_err(e.to_string()))?);
         let info = ServerInfo {
@@ -102,9 +114,21 @@ impl NativeServer {
             website_url,
             icons,
         };
+        let request_state_ttl = match request_state_ttl {
+            None => Duration::ZERO,
+            Some(t) if t.is_finite() && t > 0.0 => Duration::from_secs_f64(t),
+            Some(t) => return Err(PyValueError::new_err(format!("ttl must be a positive number, not {t}"))),
+        };
         let options = ServerOptions {
             list_page_size: list_page_size.filter(|n| *n > 0),
             mask_error_details,
+            cache: CacheHint {
+                ttl_ms: cache_ttl_ms.unwrap_or(0),
+                public: cache_public,
+            },
+            request_state_keys,
+            request_state_ttl,
+            tasks: TaskOptions::default(),
         };
         let server = Arc::new(McpServer::new(info, options, Arc::new(SharedBackend(backend.clone()))));
         Ok(Self {
@@ -173,6 +197,18 @@ impl NativeServer {
         if let Some(old) = self.server.tools.insert(entry) {
             self.backend.tools.write().unwrap().remove(&old.handler);
         }
+        Ok(())
+    }
+
+    /// Sets (or with `ttl_ms=None` clears) one component's caching hint. `kind`: tool, prompt, resource,
+    /// template.
+    #[pyo3(signature = (kind, key, ttl_ms=None, public=false))]
+    fn set_cache(&self, kind: &str, key: &str, ttl_ms: Option<u64>, public: bool) -> PyResult<()> {
+        if !matches!(kind, "tool" | "prompt" | "resource" | "template") {
+            return Err(PyValueError::new_err(format!("unknown component kind {kind:?}")));
+        }
+        let hint = ttl_ms.map(|ttl_ms| CacheHint { ttl_ms, public });
+        self.server.set_component_cache(kind, key, hint);
         Ok(())
     }
 
@@ -1122,6 +1158,43 @@ impl RequestHandle {
             .as_ref()
             .map(|m| convert::json_to_py(py, m))
             .transpose()
+    }
+
+    /// Whether the request is of the modern (2026-07-28) era: no requests to the client, input-required
+    /// results instead.
+    #[getter]
+    fn is_modern(&self) -> bool {
+        self.context.session.is_modern()
+    }
+
+    /// Whether the request runs as a task (its requests to the client wait for `tasks/update`).
+    #[getter]
+    fn in_task(&self) -> bool {
+        self.context.task.is_some()
+    }
+
+    /// A modern retry's `inputResponses` (a dict), if it carried them.
+    #[getter]
+    fn input_responses<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.context
+            .round
+            .as_ref()
+            .and_then(|r| r.responses.as_ref())
+            .map(|v| convert::json_to_py(py, v))
+            .transpose()
+    }
+
+    /// A modern retry's `requestState`, opened (the wire carries it sealed).
+    #[getter]
+    fn input_state(&self) -> Option<String> {
+        self.context.round.as_ref().and_then(|r| r.state.clone())
+    }
+
+    /// The order of the next client call the request's code makes (0, 1, ...).
+    fn next_input_index(&self) -> usize {
+        self.context
+            .input_calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The client's declared capabilities from `initialize` (a dict), if the session had a handshake.

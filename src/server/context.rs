@@ -132,6 +132,35 @@ impl LogLevel {
     }
 }
 
+/// What the retry of a multi-round-trip request (2026-07-28, SEP-2322) brought: the client's answers to
+/// the input requests of the last round, and the state the server handed out with them (already opened:
+/// the wire carries it sealed).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InputRound {
+    /// `params.inputResponses` (an object; `Null` when the client sent `null`).
+    pub responses: Option<Value>,
+    pub state: Option<String>,
+}
+
+impl InputRound {
+    /// Takes `inputResponses` and `requestState` out of a request's params; `None` when neither is there.
+    pub fn take(params: &mut Map<String, Value>) -> Option<Arc<Self>> {
+        let responses = params.remove("inputResponses");
+        let state = match params.remove("requestState") {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
+        };
+        (responses.is_some() || state.is_some()).then(|| Arc::new(Self { responses, state }))
+    }
+}
+
+/// Where a task's requests to the client go: they become the task's input requests (status
+/// `input_required`), answered by `tasks/update`.
+pub trait TaskInput: Send + Sync {
+    /// Registers the request and gives the receiver of its answer (dropped if the task ends first).
+    fn ask(&self, method: &str, params: &Value) -> tokio::sync::oneshot::Receiver<Value>;
+}
+
 /// One in-flight request as the code serving it sees it.
 #[derive(Clone)]
 pub struct RequestContext {
@@ -141,6 +170,13 @@ pub struct RequestContext {
     /// The request's `_meta`, if any (`client_id` and the like).
     pub meta: Option<Value>,
     pub sink: RequestSink,
+    /// A modern request's retry: the answers and state it carries.
+    pub round: Option<Arc<InputRound>>,
+    /// How many client calls (elicitation, sampling, roots) the code serving the request has made, across
+    /// every handle of it: on the modern era each call is keyed by its order.
+    pub input_calls: Arc<std::sync::atomic::AtomicUsize>,
+    /// Set when the request runs as a task.
+    pub task: Option<Arc<dyn TaskInput>>,
 }
 
 impl RequestContext {
@@ -153,6 +189,9 @@ impl RequestContext {
             progress_token,
             meta,
             sink,
+            round: None,
+            input_calls: Arc::default(),
+            task: None,
         }
     }
 
@@ -196,6 +235,9 @@ impl RequestContext {
     /// Sends a request to the client on this request's stream (`sampling/createMessage`,
     /// `elicitation/create`, `roots/list`) and waits for its answer.
     pub async fn request(&self, method: &str, params: &Value) -> Result<Value, ClientRequestError> {
+        if let Some(task) = &self.task {
+            return task.ask(method, params).await.map_err(|_| ClientRequestError::Closed);
+        }
         let (id, answer) = self.session.begin_outbound();
         if !self.sink.send(&self.session, Outgoing::request(&id, method, params)) {
             self.session.resolve_outbound(&id, Err(Value::Null));

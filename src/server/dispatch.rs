@@ -1,12 +1,22 @@
 //! Request dispatch: one place that turns a JSON-RPC request into its answer.
 
 use crate::protocol::{negotiate_handshake_version, ErrorCode, Incoming, Outgoing, RequestId, RpcError};
-use crate::server::context::{LogLevel, RequestContext, RequestSink};
+use crate::server::context::{InputRound, LogLevel, RequestContext, RequestSink};
 use crate::server::registry::{Listed, PromptEntry, Registry, ResourceEntry, TemplateEntry, ToolEntry, ToolRegistry};
 use crate::server::session::Session;
+
+mod listen;
+mod modern;
+mod tasks;
+
+use crate::server::request_state::StateSealer;
+use crate::server::tasks::TaskOptions;
 use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine as _;
+use listen::Listeners;
+pub use modern::{is_modern_request, CacheHint, Reply};
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
@@ -31,6 +41,15 @@ pub struct ServerOptions {
     pub list_page_size: Option<usize>,
     /// Leave exception details out of errors the core words itself (as the backend does for its own).
     pub mask_error_details: bool,
+    /// The caching hint of every cacheable modern result (`cache_ttl=` / `cache_scope=`); a component may
+    /// set its own.
+    pub cache: CacheHint,
+    /// Secrets that seal `requestState` (the first seals, any opens); none means a random key of this process.
+    pub request_state_keys: Vec<Vec<u8>>,
+    /// How long a sealed `requestState` stays valid (zero: ten minutes).
+    pub request_state_ttl: Duration,
+    /// How tasks are made and kept (the tasks extension).
+    pub tasks: TaskOptions,
 }
 
 /// A call handed to the backend. `arguments` is a JSON object; `arguments_valid` says whether it passed the
@@ -98,6 +117,12 @@ pub struct McpServer {
     clients: Mutex<Vec<Weak<Session>>>,
     backend: Arc<dyn ToolBackend>,
     next_call_id: AtomicU64,
+    /// Open `subscriptions/listen` requests.
+    listeners: Arc<Listeners>,
+    tasks: Arc<tasks::TaskRuntime>,
+    /// Caching hints of single components, by `kind:key`.
+    component_cache: RwLock<HashMap<String, CacheHint>>,
+    sealer: StateSealer,
 }
 
 /// How waiting for a backend call ended.
@@ -143,6 +168,14 @@ pub fn error_result(text: &str) -> Value {
 
 impl McpServer {
     pub fn new(info: ServerInfo, options: ServerOptions, backend: Arc<dyn ToolBackend>) -> Self {
+        let ttl = if options.request_state_ttl.is_zero() {
+            Duration::from_secs(600)
+        } else {
+            options.request_state_ttl
+        };
+        let sealer = StateSealer::new(&options.request_state_keys, ttl);
+        let listeners = Arc::new(Listeners::default());
+        let tasks = Arc::new(tasks::TaskRuntime::new(options.tasks.clone(), listeners.clone()));
         Self {
             info,
             options,
@@ -154,7 +187,26 @@ impl McpServer {
             clients: Mutex::new(Vec::new()),
             backend,
             next_call_id: AtomicU64::new(1),
+            listeners,
+            tasks,
+            component_cache: RwLock::new(HashMap::new()),
+            sealer,
         }
+    }
+
+    /// Ends every open `subscriptions/listen` with its graceful-close result (at shutdown).
+    pub fn end_subscriptions(&self) {
+        self.listeners.close_all();
+    }
+
+    /// How many `subscriptions/listen` requests are open.
+    pub fn subscription_count(&self) -> usize {
+        self.listeners.len()
+    }
+
+    /// Whether the tasks extension is served (on the modern era, always).
+    pub fn tasks_enabled(&self) -> bool {
+        true
     }
 
     /// Handles any received message. Requests get `Some(answer)`, except a cancelled one; notifications and
@@ -178,6 +230,8 @@ impl McpServer {
         }
     }
 
+    /// Serves one request in whichever era it belongs to: a modern (2026-07-28) request by its own `_meta`
+    /// envelope, anything else in the handshake era of `session`.
     pub async fn handle_request(
         &self,
         session: &Arc<Session>,
@@ -186,19 +240,61 @@ impl McpServer {
         params: Option<Map<String, Value>>,
         sink: RequestSink,
     ) -> Option<Vec<u8>> {
+        if modern::is_modern_request(method, params.as_ref()) {
+            return self
+                .handle_modern(session, id, method, params, sink)
+                .await
+                .map(|r| r.body);
+        }
+        let answer = self.handle_legacy(session, &id, method, params, sink).await?;
+        Some(legacy_reply(&id, answer))
+    }
+
+    /// The handshake era's methods.
+    async fn handle_legacy(
+        &self,
+        session: &Arc<Session>,
+        id: &RequestId,
+        method: &str,
+        params: Option<Map<String, Value>>,
+        sink: RequestSink,
+    ) -> Option<Result<Payload, RpcError>> {
         let outcome = match method {
             "initialize" => Ok(self.initialize(session, params.as_ref())),
             "ping" => Ok(json!({})),
-            "tools/list" => return Some(self.list(&id, &self.tools, "tools", params.as_ref())),
-            "resources/list" => return Some(self.list(&id, &self.resources, "resources", params.as_ref())),
-            "resources/templates/list" => {
-                return Some(self.list(&id, &self.templates, "resourceTemplates", params.as_ref()))
+            "tools/list" => {
+                return Some(
+                    self.list_result(&self.tools, "tools", params.as_ref())
+                        .map(Payload::Raw),
+                )
             }
-            "prompts/list" => return Some(self.list(&id, &self.prompts, "prompts", params.as_ref())),
-            "tools/call" => return self.call_tool(session, id, params, sink).await,
-            "resources/read" => return self.read_resource(session, id, params, sink).await,
-            "prompts/get" => return self.get_prompt(session, id, params, sink).await,
-            "completion/complete" => return self.complete(session, id, params, sink).await,
+            "resources/list" => {
+                return Some(
+                    self.list_result(&self.resources, "resources", params.as_ref())
+                        .map(Payload::Raw),
+                )
+            }
+            "resources/templates/list" => {
+                return Some(
+                    self.list_result(&self.templates, "resourceTemplates", params.as_ref())
+                        .map(Payload::Raw),
+                )
+            }
+            "prompts/list" => {
+                return Some(
+                    self.list_result(&self.prompts, "prompts", params.as_ref())
+                        .map(Payload::Raw),
+                )
+            }
+            "tools/call" | "resources/read" | "prompts/get" => {
+                let answer = match method {
+                    "tools/call" => self.call_tool(session, id.clone(), params, sink).await,
+                    "resources/read" => self.read_resource(session, id.clone(), params, sink).await,
+                    _ => self.get_prompt(session, id.clone(), params, sink).await,
+                }?;
+                return Some(answer.and_then(|payload| handshake_only(method, session, payload)));
+            }
+            "completion/complete" => return self.complete(session, id.clone(), params, sink).await,
             "resources/subscribe" => Self::uri_param(params.as_ref()).map(|uri| {
                 session.subscribe(uri);
                 json!({})
@@ -208,16 +304,9 @@ impl McpServer {
                 json!({})
             }),
             "logging/setLevel" => Self::set_level(session, params.as_ref()),
-            _ => Err(RpcError {
-                code: ErrorCode::MethodNotFound,
-                message: "Method not found".into(),
-                data: Some(Value::String(method.to_owned())),
-            }),
+            _ => Err(method_not_found(method)),
         };
-        Some(match outcome {
-            Ok(result) => Outgoing::result(&id, &result),
-            Err(error) => Outgoing::error(Some(&id), &error),
-        })
+        Some(outcome.map(Payload::Value))
     }
 
     pub fn handle_notification(&self, session: &Session, method: &str, params: Option<&Map<String, Value>>) {
@@ -282,10 +371,12 @@ impl McpServer {
             ListKind::Prompts => "notifications/prompts/list_changed",
         };
         let message = bytes::Bytes::from(Outgoing::notification_without_params(method));
-        self.live_clients()
+        let legacy = self
+            .live_clients()
             .iter()
             .filter(|s| s.is_initialized() && s.send_standalone(message.clone()))
-            .count()
+            .count();
+        legacy + self.listeners.list_changed(kind)
     }
 
     /// Sends `notifications/resources/updated` to the clients subscribed to `uri`. Returns how many.
@@ -294,10 +385,12 @@ impl McpServer {
             "notifications/resources/updated",
             &json!({"uri": uri}),
         ));
-        self.live_clients()
+        let legacy = self
+            .live_clients()
             .iter()
             .filter(|s| s.is_subscribed(uri) && s.send_standalone(message.clone()))
-            .count()
+            .count();
+        legacy + self.listeners.resource_updated(uri)
     }
 
     fn uri_param(params: Option<&Map<String, Value>>) -> Result<&str, RpcError> {
@@ -346,20 +439,7 @@ impl McpServer {
         Ok(json!({}))
     }
 
-    /// A `*/list` answer, spliced from the stored listings without re-encoding them.
-    fn list<E: Listed>(
-        &self,
-        id: &RequestId,
-        registry: &Registry<E>,
-        field: &str,
-        params: Option<&Map<String, Value>>,
-    ) -> Vec<u8> {
-        match self.list_result(registry, field, params) {
-            Ok(result) => Outgoing::result_raw(id, &result),
-            Err(error) => Outgoing::error(Some(id), &error),
-        }
-    }
-
+    /// A `*/list` result, spliced from the stored listings without re-encoding them.
     fn list_result<E: Listed>(
         &self,
         registry: &Registry<E>,
@@ -436,12 +516,14 @@ impl McpServer {
         sink: RequestSink,
         call: (HandlerKind, u64, String, Value),
         meta: Option<Value>,
-    ) -> Option<Vec<u8>> {
+        round: Option<Arc<InputRound>>,
+    ) -> Option<Result<Payload, RpcError>> {
         let (kind, handler, target, arguments) = call;
         let call_id = self.next_call_id.fetch_add(1, Ordering::Relaxed);
         let cancelled = session.begin_request(&id);
         let _in_flight = InFlight { session, id: &id };
-        let context = RequestContext::new(id.clone(), session.clone(), meta, sink);
+        let mut context = RequestContext::new(id.clone(), session.clone(), meta, sink);
+        context.round = round;
         let (done_tx, done_rx) = oneshot::channel();
         self.backend.invoke_handler(
             HandlerInvocation {
@@ -455,12 +537,12 @@ impl McpServer {
             done_tx,
         );
         match self.wait_for(call_id, &cancelled, done_rx, None).await {
-            Waited::Done(Ok(result)) => Some(Outgoing::result(&id, &result)),
-            Waited::Done(Err(error)) => Some(Outgoing::error(Some(&id), &error)),
-            Waited::Dropped | Waited::TimedOut => Some(Outgoing::error(
-                Some(&id),
-                &RpcError::new(ErrorCode::InternalError, "the handler ended without a result"),
-            )),
+            Waited::Done(Ok(result)) => Some(Ok(Payload::Value(result))),
+            Waited::Done(Err(error)) => Some(Err(error)),
+            Waited::Dropped | Waited::TimedOut => Some(Err(RpcError::new(
+                ErrorCode::InternalError,
+                "the handler ended without a result",
+            ))),
             Waited::Cancelled => None,
         }
     }
@@ -471,18 +553,20 @@ impl McpServer {
         id: RequestId,
         params: Option<Map<String, Value>>,
         sink: RequestSink,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<Result<Payload, RpcError>> {
+        let mut params = params;
         let uri = match Self::uri_param(params.as_ref()) {
             Ok(uri) => uri.to_owned(),
-            Err(error) => return Some(Outgoing::error(Some(&id), &error)),
+            Err(error) => return Some(Err(error)),
         };
         let meta = meta(params.as_ref());
+        let round = params.as_mut().and_then(InputRound::take);
         let (handler, arguments) = match self.find_resource(&uri) {
             Ok(found) => found,
-            Err(error) => return Some(Outgoing::error(Some(&id), &error)),
+            Err(error) => return Some(Err(error)),
         };
         let call = (HandlerKind::Resource, handler, uri, arguments);
-        self.run_handler(session, id, sink, call, meta).await
+        self.run_handler(session, id, sink, call, meta, round).await
     }
 
     /// The handler that serves `uri` and the parameters it gets: a static resource by its exact URI first,
@@ -519,30 +603,19 @@ impl McpServer {
         id: RequestId,
         params: Option<Map<String, Value>>,
         sink: RequestSink,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<Result<Payload, RpcError>> {
         let mut params = params.unwrap_or_default();
         let meta = params.remove("_meta");
         let Some(Value::String(name)) = params.remove("name") else {
-            return Some(Outgoing::error(
-                Some(&id),
-                &RpcError::invalid_params("prompts/get needs a prompt name"),
-            ));
+            return Some(Err(RpcError::invalid_params("prompts/get needs a prompt name")));
         };
         let Some(prompt) = self.prompts.get(&name) else {
-            return Some(Outgoing::error(
-                Some(&id),
-                &RpcError::invalid_params(format!("Unknown prompt: '{name}'")),
-            ));
+            return Some(Err(RpcError::invalid_params(format!("Unknown prompt: '{name}'"))));
         };
         let arguments = match params.remove("arguments") {
             None | Some(Value::Null) => Map::new(),
             Some(Value::Object(map)) => map,
-            Some(_) => {
-                return Some(Outgoing::error(
-                    Some(&id),
-                    &RpcError::invalid_params("arguments must be an object"),
-                ))
-            }
+            Some(_) => return Some(Err(RpcError::invalid_params("arguments must be an object"))),
         };
         let missing: Vec<&str> = prompt
             .required
@@ -561,13 +634,11 @@ impl McpServer {
                     names.join(", ")
                 )
             };
-            return Some(Outgoing::error(
-                Some(&id),
-                &RpcError::new(ErrorCode::InternalError, message),
-            ));
+            return Some(Err(RpcError::new(ErrorCode::InternalError, message)));
         }
+        let round = InputRound::take(&mut params);
         let call = (HandlerKind::Prompt, prompt.handler, name, Value::Object(arguments));
-        self.run_handler(session, id, sink, call, meta).await
+        self.run_handler(session, id, sink, call, meta, round).await
     }
 
     async fn complete(
@@ -576,17 +647,14 @@ impl McpServer {
         id: RequestId,
         params: Option<Map<String, Value>>,
         sink: RequestSink,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<Result<Payload, RpcError>> {
         let handler = *self.completion.read().unwrap();
         let Some(handler) = handler else {
-            return Some(Outgoing::error(
-                Some(&id),
-                &RpcError {
-                    code: ErrorCode::MethodNotFound,
-                    message: "Method not found".into(),
-                    data: Some("completion/complete".into()),
-                },
-            ));
+            return Some(Err(RpcError {
+                code: ErrorCode::MethodNotFound,
+                message: "Method not found".into(),
+                data: Some("completion/complete".into()),
+            }));
         };
         let mut params = params.unwrap_or_default();
         let meta = params.remove("_meta");
@@ -596,12 +664,9 @@ impl McpServer {
             .and_then(Value::as_str)
             .is_some_and(|t| t == "ref/prompt" || t == "ref/resource");
         if !valid_ref || !params.get("argument").is_some_and(Value::is_object) {
-            return Some(Outgoing::error(
-                Some(&id),
-                &RpcError::invalid_params(
-                    "completion/complete needs a ref (ref/prompt or ref/resource) and an argument",
-                ),
-            ));
+            return Some(Err(RpcError::invalid_params(
+                "completion/complete needs a ref (ref/prompt or ref/resource) and an argument",
+            )));
         }
         let call = (
             HandlerKind::Completion,
@@ -609,7 +674,7 @@ impl McpServer {
             "completion/complete".to_owned(),
             Value::Object(params),
         );
-        self.run_handler(session, id, sink, call, meta).await
+        self.run_handler(session, id, sink, call, meta, None).await
     }
 
     async fn call_tool(
@@ -618,35 +683,30 @@ impl McpServer {
         id: RequestId,
         params: Option<Map<String, Value>>,
         sink: RequestSink,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<Result<Payload, RpcError>> {
         let mut params = params.unwrap_or_default();
         let Some(Value::String(name)) = params.remove("name") else {
-            return Some(Outgoing::error(
-                Some(&id),
-                &RpcError::invalid_params("tools/call needs a tool name"),
-            ));
+            return Some(Err(RpcError::invalid_params("tools/call needs a tool name")));
         };
         let arguments = match params.remove("arguments") {
             None | Some(Value::Null) => Value::Object(Map::new()),
             Some(v @ Value::Object(_)) => v,
-            Some(_) => {
-                return Some(Outgoing::error(
-                    Some(&id),
-                    &RpcError::invalid_params("arguments must be an object"),
-                ))
-            }
+            Some(_) => return Some(Err(RpcError::invalid_params("arguments must be an object"))),
         };
         let Some(tool) = self.tools.get(&name) else {
-            return Some(Outgoing::result(&id, &error_result(&format!("Unknown tool: '{name}'"))));
+            // A failed call, in both eras (as FastMCP 4 answers it).
+            return Some(Ok(Payload::Value(error_result(&format!("Unknown tool: '{name}'")))));
         };
         let meta = params.remove("_meta");
+        let round = InputRound::take(&mut params);
         let arguments_valid = tool.arguments_valid(&arguments);
         let call_id = self.next_call_id.fetch_add(1, Ordering::Relaxed);
         let timeout = tool.timeout;
         let tool_name = tool.name.clone();
         let cancelled = session.begin_request(&id);
         let _in_flight = InFlight { session, id: &id };
-        let context = RequestContext::new(id.clone(), session.clone(), meta, sink);
+        let mut context = RequestContext::new(id.clone(), session.clone(), meta, sink);
+        context.round = round;
         let (done_tx, done_rx) = oneshot::channel();
         self.backend.invoke(
             ToolInvocation {
@@ -659,25 +719,72 @@ impl McpServer {
             done_tx,
         );
         match self.wait_for(call_id, &cancelled, done_rx, timeout).await {
-            Waited::Done(Ok(result)) => Some(Outgoing::result(&id, &result)),
-            Waited::Done(Err(error)) => Some(Outgoing::error(Some(&id), &error)),
-            Waited::Dropped => Some(Outgoing::error(
-                Some(&id),
-                &RpcError::new(ErrorCode::InternalError, "the tool ended without a result"),
-            )),
+            Waited::Done(Ok(result)) => Some(Ok(Payload::Value(result))),
+            Waited::Done(Err(error)) => Some(Err(error)),
+            Waited::Dropped => Some(Err(RpcError::new(
+                ErrorCode::InternalError,
+                "the tool ended without a result",
+            ))),
             Waited::Cancelled => None,
-            Waited::TimedOut => {
-                let secs = timeout.unwrap_or(Duration::ZERO).as_secs_f64();
-                let secs = if secs.fract() == 0.0 {
-                    format!("{secs:.1}")
-                } else {
-                    secs.to_string()
-                };
-                let text =
-                    format!("Error calling tool '{tool_name}': Tool '{tool_name}' execution timed out after {secs}s");
-                Some(Outgoing::result(&id, &error_result(&text)))
-            }
+            Waited::TimedOut => Some(Ok(Payload::Value(timed_out(&tool_name, timeout)))),
         }
+    }
+}
+
+/// The failed call of a tool that ran past its timeout, worded as `FastMCP` words it.
+fn timed_out(tool_name: &str, timeout: Option<Duration>) -> Value {
+    let secs = timeout.unwrap_or(Duration::ZERO).as_secs_f64();
+    let secs = if secs.fract() == 0.0 {
+        format!("{secs:.1}")
+    } else {
+        secs.to_string()
+    };
+    error_result(&format!(
+        "Error calling tool '{tool_name}': Tool '{tool_name}' execution timed out after {secs}s"
+    ))
+}
+
+/// A result on its way out: a JSON value, or JSON text already spliced together (the lists).
+pub(crate) enum Payload {
+    Value(Value),
+    Raw(Vec<u8>),
+}
+
+/// A handshake-era answer: the result as it is, or the error.
+fn legacy_reply(id: &RequestId, answer: Result<Payload, RpcError>) -> Vec<u8> {
+    match answer {
+        Ok(Payload::Value(v)) => Outgoing::result(id, &v),
+        Ok(Payload::Raw(raw)) => Outgoing::result_raw(id, &raw),
+        Err(error) => Outgoing::error(Some(id), &error),
+    }
+}
+
+/// An input-required result exists only in the modern era: on a handshake session it is refused, as
+/// `FastMCP` 4 refuses it.
+fn handshake_only(method: &str, session: &Session, payload: Payload) -> Result<Payload, RpcError> {
+    let asks =
+        matches!(&payload, Payload::Value(v) if v.get("resultType").and_then(Value::as_str) == Some("input_required"));
+    if !asks {
+        return Ok(payload);
+    }
+    let what = match method {
+        "tools/call" => "A tool",
+        "prompts/get" => "A prompt",
+        _ => "A resource",
+    };
+    let version = session.protocol_version().unwrap_or("(none)");
+    Err(RpcError::invalid_params(format!(
+        "{what} returned an InputRequiredResult to request client input, but the multi-round-trip result type \
+         (SEP-2322) only exists at MCP 2026-07-28; this connection negotiated '{version}'. Use ctx.elicit() for \
+         server-initiated input on handshake-era connections."
+    )))
+}
+
+fn method_not_found(method: &str) -> RpcError {
+    RpcError {
+        code: ErrorCode::MethodNotFound,
+        message: "Method not found".into(),
+        data: Some(Value::String(method.to_owned())),
     }
 }
 
@@ -759,6 +866,7 @@ mod tests {
             ServerOptions {
                 list_page_size: page,
                 mask_error_details: false,
+                ..Default::default()
             },
             backend.clone(),
         );

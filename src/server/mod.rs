@@ -5,13 +5,16 @@ pub mod context;
 pub mod dispatch;
 pub mod event_store;
 pub mod registry;
+pub mod request_state;
 pub mod session;
+pub mod tasks;
 pub mod uri_template;
 pub mod wake_queue;
 
-pub use context::{ClientRequestError, LogLevel, OutboundTx, RequestContext, RequestSink};
+pub use context::{ClientRequestError, InputRound, LogLevel, OutboundTx, RequestContext, RequestSink};
 pub use dispatch::{
-    HandlerInvocation, HandlerKind, ListKind, McpServer, ServerInfo, ServerOptions, ToolBackend, ToolInvocation,
+    is_modern_request, CacheHint, HandlerInvocation, HandlerKind, ListKind, McpServer, Reply, ServerInfo,
+    ServerOptions, ToolBackend, ToolInvocation,
 };
 pub use event_store::{Event, EventRx, EventStore, EventStoreLimits, EventStream};
 pub use registry::{PromptEntry, Registry, ResourceEntry, TemplateEntry, ToolEntry, ToolRegistry};

@@ -19,6 +19,73 @@ pub struct ToolEntry {
     pub unchecked: Option<String>,
     pub handler: u64,
     pub timeout: Option<Duration>,
+    /// Arguments a modern HTTP client mirrors into `Mcp-Param-{name}` headers (`x-mcp-header`, SEP-2243).
+    pub param_headers: Vec<ParamHeader>,
+    /// Whether the tool may run as a task (its listing's `execution.taskSupport`).
+    pub task_support: TaskSupport,
+}
+
+/// `execution.taskSupport` of a tool (the tasks extension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskSupport {
+    Forbidden,
+    Optional,
+    Required,
+}
+
+impl TaskSupport {
+    fn of(definition: &Value) -> Self {
+        match definition
+            .get("execution")
+            .and_then(|e| e.get("taskSupport"))
+            .and_then(Value::as_str)
+        {
+            Some("optional") => Self::Optional,
+            Some("required") => Self::Required,
+            _ => Self::Forbidden,
+        }
+    }
+}
+
+/// A tool property marked `"x-mcp-header": "{name}"`, reached from the schema's root through `properties`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamHeader {
+    /// The header's name, `mcp-param-` and the annotation, lowercase.
+    pub header: String,
+    /// Property names from the root to the argument.
+    pub path: Vec<String>,
+}
+
+/// Every `x-mcp-header` property reachable through `properties` chains only (where SEP-2243 allows them).
+fn param_headers(schema: Option<&Value>) -> Vec<ParamHeader> {
+    fn walk(schema: &Value, path: &mut Vec<String>, out: &mut Vec<ParamHeader>) {
+        let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+            return;
+        };
+        for (name, prop) in props {
+            path.push(name.clone());
+            if let Some(header) = prop.get("x-mcp-header").and_then(Value::as_str) {
+                if !header.is_empty() && header.bytes().all(is_tchar) {
+                    out.push(ParamHeader {
+                        header: format!("mcp-param-{}", header.to_ascii_lowercase()),
+                        path: path.clone(),
+                    });
+                }
+            }
+            walk(prop, path, out);
+            path.pop();
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(schema) = schema {
+        walk(schema, &mut Vec::new(), &mut out);
+    }
+    out
+}
+
+/// RFC 9110 token characters.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 /// The tool's input schema could not be compiled.
@@ -46,6 +113,8 @@ impl ToolEntry {
             unchecked,
             handler,
             timeout,
+            param_headers: param_headers(definition.get("inputSchema")),
+            task_support: TaskSupport::of(definition),
         })
     }
 
@@ -227,6 +296,29 @@ mod tests {
     fn tool(name: &str) -> ToolEntry {
         let def = json!({"name": name, "inputSchema": {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}});
         ToolEntry::new(&def, 0, None).unwrap()
+    }
+
+    #[test]
+    fn param_headers_found_through_properties_only() {
+        let def = json!({"name": "t", "inputSchema": {"type": "object", "properties": {
+            "region": {"type": "string", "x-mcp-header": "Region"},
+            "nested": {"type": "object", "properties": {"id": {"type": "integer", "x-mcp-header": "Id"}}},
+            "bad": {"type": "string", "x-mcp-header": "has space"},
+            "list": {"type": "array", "items": {"type": "string", "x-mcp-header": "Item"}}
+        }}});
+        let t = ToolEntry::new(&def, 0, None).unwrap();
+        let found: Vec<(&str, Vec<&str>)> = t
+            .param_headers
+            .iter()
+            .map(|p| (p.header.as_str(), p.path.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("mcp-param-region", vec!["region"]),
+                ("mcp-param-id", vec!["nested", "id"])
+            ]
+        );
     }
 
     #[test]

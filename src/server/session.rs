@@ -1,6 +1,6 @@
 //! Sessions: what the handshake established with one client, and the store that bounds and reaps them.
 
-use crate::protocol::RequestId;
+use crate::protocol::{Envelope, RequestId};
 use crate::server::context::{LogLevel, OutboundTx};
 use crate::server::event_store::{EventRx, EventStore, EventStream};
 use bytes::Bytes;
@@ -17,6 +17,8 @@ use tokio::sync::{oneshot, Notify};
 pub type ClientAnswer = Result<Value, Value>;
 
 const LEVEL_UNSET: u8 = u8::MAX;
+/// A modern request that did not ask for log messages gets none.
+const LEVEL_OFF: u8 = u8::MAX - 1;
 
 fn clock() -> u64 {
     static START: OnceLock<Instant> = OnceLock::new();
@@ -43,6 +45,8 @@ pub struct Session {
     subscriptions: Mutex<HashSet<String>>,
     /// Per-session data of the code serving it (the Python glue keeps `Context` state here).
     extension: OnceLock<Box<dyn Any + Send + Sync>>,
+    /// The envelope of the one modern (2026-07-28) request this session stands for.
+    envelope: OnceLock<Arc<Envelope>>,
 }
 
 impl Session {
@@ -61,7 +65,32 @@ impl Session {
             next_outbound_id: AtomicU64::new(0),
             subscriptions: Mutex::new(HashSet::new()),
             extension: OnceLock::new(),
+            envelope: OnceLock::new(),
         }
+    }
+
+    /// The session of one modern request: what its envelope declares, for that request only. It logs only
+    /// at the level the request asked for, and never when it did not ask.
+    pub fn for_envelope(envelope: Arc<Envelope>, level: Option<LogLevel>) -> Self {
+        // An id of its own (`ctx.session_id`), new for every request, as FastMCP 4 gives one.
+        let session = Self::new(Some(new_session_id()));
+        let _ = session.protocol_version.set(envelope.version);
+        let _ = session.client_capabilities.set(envelope.capabilities.clone());
+        session.initialized.store(true, Ordering::Relaxed);
+        session
+            .log_level
+            .store(level.map_or(LEVEL_OFF, |l| l as u8), Ordering::Relaxed);
+        let _ = session.envelope.set(envelope);
+        session
+    }
+
+    /// The envelope, when this session serves one modern request.
+    pub fn envelope(&self) -> Option<&Arc<Envelope>> {
+        self.envelope.get()
+    }
+
+    pub fn is_modern(&self) -> bool {
+        self.envelope.get().is_some()
     }
 
     pub fn id(&self) -> Option<&str> {
@@ -97,7 +126,7 @@ impl Session {
     /// Until the client sets a level, everything is sent.
     pub fn wants_log(&self, level: LogLevel) -> bool {
         let min = self.log_level.load(Ordering::Relaxed);
-        min == LEVEL_UNSET || level as u8 >= min
+        min == LEVEL_UNSET || (min != LEVEL_OFF && level as u8 >= min)
     }
 
     pub fn touch(&self) {

@@ -9,7 +9,7 @@ use crate::server::{
     SessionStore,
 };
 use crate::transport::sse::EventId;
-use crate::transport::{sse, Shutdown};
+use crate::transport::{headers, sse, Shutdown};
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 use hyper::body::{Body, Frame, SizeHint};
@@ -433,21 +433,26 @@ impl HttpState {
                 (_, false) => allow_only(HeaderValue::from_static("POST")),
             };
         }
-        if let Some(v) = req.headers().get(VERSION_HEADER) {
-            if !v.to_str().is_ok_and(is_supported_version_header) {
-                let text = format!(
-                    "Bad Request: Unsupported protocol version: {}",
-                    String::from_utf8_lossy(v.as_bytes())
-                );
-                return rpc_error(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest, &text);
-            }
-        }
+        let modern_header = header_version(req.headers()).is_some_and(|v| !is_supported_version_header(&v));
         match *req.method() {
             Method::POST => self.post(req).await,
+            // GET and DELETE belong to handshake-era sessions; a modern client has neither.
+            Method::GET | Method::DELETE if modern_header && !self.has_session(req.headers()) => {
+                allow_only(HeaderValue::from_static("POST"))
+            }
             Method::GET => self.get(req.headers()),
             Method::DELETE => self.delete(req.headers()),
             _ => method_not_allowed(self.config.stateless),
         }
+    }
+
+    /// Whether the request names a live handshake-era session.
+    fn has_session(&self, headers: &HeaderMap) -> bool {
+        !self.config.stateless
+            && headers
+                .get(SESSION_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|id| self.sessions.get(id).is_some())
     }
 
     fn check_host_and_origin(&self, headers: &HeaderMap) -> Option<HttpResponse> {
@@ -469,9 +474,10 @@ impl HttpState {
         None
     }
 
-    /// Ends every session (at shutdown).
+    /// Ends every session, and every modern subscription with its closing result (at shutdown).
     pub fn close_sessions(&self) {
         self.sessions.close_all();
+        self.server.end_subscriptions();
     }
 
     /// Finds the session a non-initialize message belongs to.
@@ -544,6 +550,29 @@ impl HttpState {
             }
         };
         let is_initialize = matches!(&message, Incoming::Request { method, .. } if method == "initialize");
+        // The era of this POST (a dual-era endpoint, SEP-2575): a live session or `initialize` is the
+        // handshake era; a modern (or unknown) version header, or a body with the modern envelope, is the
+        // modern one.
+        let version = header_version(&parts.headers);
+        let has_session = self.has_session(&parts.headers);
+        let modern = !has_session
+            && match version.as_deref() {
+                Some(v) => !is_supported_version_header(v),
+                None => {
+                    !is_initialize
+                        && matches!(&message, Incoming::Request { method, params, .. }
+                            if crate::server::is_modern_request(method, params.as_ref()))
+                }
+            };
+        if modern {
+            return self
+                .post_modern(message, parts.headers, version, (accepts_json, accepts_sse))
+                .await;
+        }
+        if let Some(v) = version.as_deref().filter(|v| !is_supported_version_header(v)) {
+            let text = format!("Bad Request: Unsupported protocol version: {v}");
+            return rpc_error(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest, &text);
+        }
         let session = if is_initialize && !self.config.stateless {
             if let Ok(s) = self.sessions.create() {
                 self.server.register_client(&s);
@@ -598,6 +627,87 @@ impl HttpState {
             .handle_request(&session, id, &method, params, RequestSink::none().with_headers(headers))
             .await;
         json_response(StatusCode::OK, answer.unwrap_or(cancelled), session_id.as_deref())
+    }
+
+    /// A modern (2026-07-28) POST: checked as SEP-2575 and SEP-2243 say, in the order the conformance suite
+    /// expects (required `_meta` keys, then the version header against the body, then the version itself,
+    /// then `Mcp-Method`, `Mcp-Name` and a tool's `Mcp-Param-*` headers), then served without a session.
+    async fn post_modern(
+        &self,
+        message: Incoming,
+        headers: HeaderMap,
+        version: Option<String>,
+        (accepts_json, accepts_sse): (bool, bool),
+    ) -> HttpResponse {
+        let (id, method, params) = match message {
+            Incoming::Request { id, method, params } => (id, method, params),
+            // No client notification means anything over HTTP in this era: closing a stream cancels.
+            Incoming::Notification { .. } => return empty(StatusCode::ACCEPTED),
+            Incoming::Response { .. } => {
+                let error = RpcError::new(
+                    ErrorCode::InvalidRequest,
+                    "Invalid Request: the server sends no requests in this protocol version",
+                );
+                return json_response(StatusCode::BAD_REQUEST, Outgoing::error(None, &error), None);
+            }
+        };
+        let refuse = |error: RpcError| json_response(StatusCode::BAD_REQUEST, Outgoing::error(Some(&id), &error), None);
+        if version.is_none() {
+            return refuse(crate::protocol::modern::header_mismatch(
+                "Header mismatch: the MCP-Protocol-Version header is required",
+            ));
+        }
+        let envelope = crate::protocol::modern::read_envelope(params.as_ref());
+        if let Err(error) = &envelope {
+            if error.code == ErrorCode::InvalidParams {
+                return refuse(error.clone());
+            }
+        }
+        if let Err(error) = McpServer::check_version_header(version.as_deref(), params.as_ref()) {
+            return refuse(error);
+        }
+        if let Err(error) = envelope {
+            return refuse(error);
+        }
+        if let Err(error) = headers::check_standard(&headers, &method, params.as_ref()) {
+            return refuse(error);
+        }
+        if method == "tools/call" {
+            let tool = params
+                .as_ref()
+                .and_then(|p| p.get("name"))
+                .and_then(|n| n.as_str())
+                .and_then(|n| self.server.tools.get(n));
+            if let Some(tool) = tool.filter(|t| !t.param_headers.is_empty()) {
+                let arguments = params.as_ref().and_then(|p| p.get("arguments"));
+                if let Err(error) = headers::check_params(&headers, &tool.param_headers, arguments) {
+                    return refuse(error);
+                }
+            }
+        }
+        let wants_stream = method == "subscriptions/listen"
+            || !accepts_json
+            || (accepts_sse && !self.config.json_response && may_notify(params.as_ref()));
+        let headers = Arc::new(headers);
+        let connection = Arc::new(Session::new(None));
+        if wants_stream {
+            let cancelled = Outgoing::error(
+                Some(&id),
+                &RpcError::new(ErrorCode::RequestCancelled, "Request cancelled"),
+            );
+            return self
+                .answer_on_stream(connection, (id, method, params, headers), cancelled)
+                .await;
+        }
+        let sink = RequestSink::none().with_headers(headers);
+        match self.server.handle_modern(&connection, id, &method, params, sink).await {
+            Some(reply) => json_response(
+                StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK),
+                reply.body,
+                None,
+            ),
+            None => empty(StatusCode::ACCEPTED),
+        }
     }
 
     /// Answers a request on an SSE stream of its own: its notifications and requests to the client, then its
@@ -920,6 +1030,22 @@ fn accepted_types(headers: &HeaderMap) -> (bool, bool) {
     (json, sse)
 }
 
+/// The `MCP-Protocol-Version` header, trimmed (a value that is not text reads as an unknown version).
+fn header_version(headers: &HeaderMap) -> Option<String> {
+    headers.get(VERSION_HEADER).map(|v| {
+        v.to_str()
+            .map_or_else(|_| "\u{fffd}".to_owned(), |s| s.trim().to_owned())
+    })
+}
+
+/// Whether a modern request asked for notifications (progress, log messages), which need a stream.
+fn may_notify(params: Option<&serde_json::Map<String, serde_json::Value>>) -> bool {
+    params
+        .and_then(|p| p.get("_meta"))
+        .and_then(|m| m.as_object())
+        .is_some_and(|m| m.contains_key("progressToken") || m.contains_key(crate::protocol::modern::META_LOG_LEVEL))
+}
+
 fn with_session(mut response: HttpResponse, session_id: Option<&str>) -> HttpResponse {
     if let Some(id) = session_id.and_then(|id| HeaderValue::from_str(id).ok()) {
         response.headers_mut().insert(SESSION_HEADER, id);
@@ -1018,6 +1144,9 @@ fn event_response(body: ResponseBody) -> HttpResponse {
         .insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
     r.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // Proxies that buffer responses (nginx) would hold notifications back until the stream ends.
+    r.headers_mut()
+        .insert("x-accel-buffering", HeaderValue::from_static("no"));
     r
 }
 

@@ -1,5 +1,6 @@
 //! How messages reach the server: stdio and Streamable HTTP.
 
+pub mod headers;
 pub mod http;
 pub mod sse;
 pub mod stdio;

@@ -4,7 +4,9 @@ describe (its reference is ``examples/servers/typescript/everything-server.ts`` 
 
     python tests/conformance/everything_server.py PORT      # Streamable HTTP on 127.0.0.1:PORT/mcp
 
-Handshake era (2025-11-25) for now; the 2026-07-28 era's fixtures come with issue 10.
+Both eras are served on the one endpoint. The 2026-07-28 fixtures use both ways a FastMCP user asks the
+client for input there: the transparent one (``ctx.elicit`` / ``ctx.sample`` / ``ctx.list_roots`` unchanged,
+answered through input-required rounds) and FastMCP 4's explicit ``InputRequiredResult``.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import asyncio
 import base64
 import json
 import sys
+from typing import Annotated
 
-from fastmcp_rs import Context, FastMCP
+from fastmcp_rs import Context, FastMCP, InputRequiredResult, McpError, ToolError
 from fastmcp_rs.prompts import Message
 from fastmcp_rs.tools import FunctionTool
+from fastmcp_rs.utilities.tasks import TaskConfig
 from mcp.types import (
     AudioContent,
     EmbeddedResource,
@@ -24,6 +28,7 @@ from mcp.types import (
     TextContent,
     TextResourceContents,
 )
+from pydantic import BaseModel, Field
 
 # A 1x1 PNG and a tiny WAV, as the suite's fixtures use.
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -329,6 +334,235 @@ def test_prompt_with_image() -> list[Message]:
 @mcp.completion()
 async def complete(ref: object, argument: object, context: object = None) -> list[str]:
     return ["test-completion-1", "test-completion-2"]
+
+
+# -- the 2026-07-28 era ------------------------------------------------------------------------------------
+
+
+class Name(BaseModel):
+    name: str
+
+
+class Color(BaseModel):
+    color: str
+
+
+class Context_(BaseModel):
+    context: str
+
+
+def _elicit_request(message: str, properties: dict[str, object], required: list[str]) -> dict[str, object]:
+    schema = {"type": "object", "properties": properties, "required": required}
+    return {"method": "elicitation/create", "params": {"mode": "form", "message": message, "requestedSchema": schema}}
+
+
+def _sampling_request(text: str, max_tokens: int) -> dict[str, object]:
+    message = {"role": "user", "content": {"type": "text", "text": text}}
+    return {"method": "sampling/createMessage", "params": {"messages": [message], "maxTokens": max_tokens}}
+
+
+def _answered(ctx: Context, key: str) -> object:
+    """The client's answer under ``key``, when it is a usable one."""
+    answer = (ctx.input_responses or {}).get(key)
+    return answer if getattr(answer, "action", None) == "accept" or hasattr(answer, "roots") else None
+
+
+@mcp.tool
+async def test_missing_capability(ctx: Context) -> str:
+    """Needs the client's sampling capability (-32021 when the request does not declare it)."""
+    reply = await ctx.sample("Say hello", max_tokens=20)
+    return f"Sampled: {getattr(reply, 'text', reply)}"
+
+
+@mcp.tool
+async def test_streaming_elicitation(ctx: Context) -> str:
+    """Reports progress, then asks the user for their name (an input-required round on this era)."""
+    await ctx.report_progress(0, 1)
+    answer = await ctx.elicit("What is your name?", Name)
+    return f"Hello, {answer.data.name}!" if answer.action == "accept" else "No name given"
+
+
+@mcp.tool
+async def test_logging_tool(ctx: Context) -> str:
+    """Logs at info level; a client sees it only when its request asked for a log level."""
+    await ctx.info("test_logging_tool ran")
+    return "Logged"
+
+
+@mcp.tool
+async def test_trigger_tool_change(ctx: Context) -> str:
+    """Tells listening clients that the tool list changed."""
+    await ctx.send_tool_list_changed()
+    return "Tool list change sent"
+
+
+@mcp.tool
+async def test_trigger_prompt_change(ctx: Context) -> str:
+    """Tells listening clients that the prompt list changed."""
+    await ctx.send_prompt_list_changed()
+    return "Prompt list change sent"
+
+
+@mcp.tool
+def test_input_required_result_elicitation(ctx: Context) -> str | InputRequiredResult:
+    """FastMCP 4's explicit form under the key the suite expects: asks the user's name."""
+    answer = _answered(ctx, "user_name")
+    name = (getattr(answer, "content", None) or {}).get("name")
+    if isinstance(name, str):
+        return f"Hello, {name}!"
+    return InputRequiredResult(
+        input_requests={"user_name": _elicit_request("What is your name?", {"name": {"type": "string"}}, ["name"])}
+    )
+
+
+@mcp.tool
+async def test_input_required_result_sampling(ctx: Context) -> str:
+    """Asks the client's model with ``ctx.sample`` (transparent rounds)."""
+    reply = await ctx.sample("What is the capital of France?", max_tokens=100)
+    return f"The model said: {getattr(reply, 'text', reply)}"
+
+
+@mcp.tool
+async def test_input_required_result_list_roots(ctx: Context) -> str:
+    """Reads the client's roots with ``ctx.list_roots`` (transparent rounds)."""
+    roots = await ctx.list_roots()
+    return f"Found {len(roots)} root(s)"
+
+
+@mcp.tool
+def test_input_required_result_request_state(ctx: Context) -> str | InputRequiredResult:
+    """FastMCP 4's explicit form: a confirmation and a request state, checked on the retry."""
+    if _answered(ctx, "confirm") and ctx.request_state == "confirm-pending":
+        return "Confirmed: state-ok"
+    return InputRequiredResult(
+        input_requests={"confirm": _elicit_request("Please confirm", {"ok": {"type": "boolean"}}, ["ok"])},
+        request_state="confirm-pending",
+    )
+
+
+@mcp.tool
+def test_input_required_result_multiple_inputs(ctx: Context) -> str | InputRequiredResult:
+    """Three input requests of three kinds in one round."""
+    responses = ctx.input_responses or {}
+    if ctx.request_state == "multi" and all(k in responses for k in ("user_name", "greeting", "client_roots")):
+        name = responses["user_name"].content or {}
+        return f"Hello {name.get('name')}, with {len(responses['client_roots'].roots)} root(s)"
+    return InputRequiredResult(
+        input_requests={
+            "user_name": _elicit_request("What is your name?", {"name": {"type": "string"}}, ["name"]),
+            "greeting": _sampling_request("Write a greeting", 50),
+            "client_roots": {"method": "roots/list", "params": {}},
+        },
+        request_state="multi",
+    )
+
+
+@mcp.tool
+async def test_input_required_result_multi_round(ctx: Context) -> str:
+    """Two questions one after the other: two rounds, each with its own state, then the result."""
+    name = await ctx.elicit("Step 1: What is your name?", Name)
+    color = await ctx.elicit("Step 2: What is your favorite color?", Color)
+    return f"{name.data.name} likes {color.data.color}"
+
+
+@mcp.tool
+async def test_input_required_result_tampered_state(ctx: Context) -> str:
+    """A confirmation whose round's state is sealed: a tampered state is refused."""
+    answer = await ctx.elicit("Please confirm", bool)
+    return f"Confirmed: {answer.action}"
+
+
+@mcp.tool
+def test_input_required_result_capabilities(ctx: Context) -> str | InputRequiredResult:
+    """Asks for an elicitation and a sampling at once; the server keeps only what the request's client
+    declared it can answer."""
+    if ctx.input_responses:
+        return "Thanks"
+    return InputRequiredResult(
+        input_requests={
+            "user_name": _elicit_request("What is your name?", {"name": {"type": "string"}}, ["name"]),
+            "capital_question": _sampling_request("What is the capital of France?", 100),
+        }
+    )
+
+
+@mcp.tool
+def test_custom_header(region: Annotated[str, Field(json_schema_extra={"x-mcp-header": "Region"})] = "") -> str:
+    """A parameter mirrored into the Mcp-Param-Region header (SEP-2243)."""
+    return f"Region: {region}"
+
+
+# -- tasks (the io.modelcontextprotocol/tasks extension) ------------------------------------------------------
+
+
+class Confirm(BaseModel):
+    confirm: bool
+
+
+@mcp.tool
+def greet(name: str) -> str:
+    """Greets synchronously (never a task)."""
+    return f"Hello, {name}!"
+
+
+@mcp.tool(task=True)
+async def slow_compute(seconds: float, label: str = "") -> str:
+    """Sleeps, then reports; long enough and it runs as a task (cancellable)."""
+    await asyncio.sleep(seconds)
+    return f"Computed {label!r} after {seconds}s"
+
+
+@mcp.tool(task=TaskConfig(mode="required"))
+async def failing_job() -> str:
+    """Only runs as a task; fails (a tool error) after a second."""
+    await asyncio.sleep(1)
+    raise ToolError("The job failed")
+
+
+@mcp.tool(task=True)
+async def protocol_error_job() -> str:
+    """A task that ends with a protocol error."""
+    await asyncio.sleep(0.3)
+    raise McpError("The job hit an internal error", -32603)
+
+
+@mcp.tool(task=True)
+async def confirm_delete(filename: str, ctx: Context) -> str:
+    """Asks the user to confirm (the task waits in input_required), then deletes."""
+    answer = await ctx.elicit(f"Delete {filename}?", Confirm)
+    if answer.action == "accept" and answer.data.confirm:
+        return f"Deleted {filename}"
+    return f"Kept {filename}"
+
+
+@mcp.tool(task=True)
+async def multi_input(ctx: Context) -> str:
+    """Two questions pending at once."""
+    first, second = await asyncio.gather(
+        ctx.elicit("First: your name and confirmation", Confirm),
+        ctx.elicit("Second: your name and confirmation", Confirm),
+    )
+    return f"Answers: {first.action}, {second.action}"
+
+
+@mcp.tool(task=TaskConfig(mode="required"))
+async def test_tool_with_task(ctx: Context) -> str | InputRequiredResult:
+    """Asks the user's name first (a synchronous round), then works on as a task."""
+    answer = _answered(ctx, "user_name")
+    name = (getattr(answer, "content", None) or {}).get("name")
+    if not isinstance(name, str):
+        return InputRequiredResult(
+            input_requests={"user_name": _elicit_request("What is your name?", {"name": {"type": "string"}}, ["name"])}
+        )
+    await asyncio.sleep(0.3)
+    return f"Task done for {name}"
+
+
+@mcp.prompt
+async def test_input_required_result_prompt(ctx: Context) -> str:
+    """A prompt that asks the user for context first."""
+    answer = await ctx.elicit("What context should the prompt use?", Context_)
+    return f"Prompt with context: {answer.data.context}"
 
 
 if __name__ == "__main__":

@@ -114,6 +114,9 @@ class CallToolResult:
         return self.content[index]
 
 
+_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
+
+
 def _seconds(value: Timeout) -> float | None:
     """Seconds as a float; ``0`` (and ``None``) mean no timeout."""
     if value is None:
@@ -227,7 +230,7 @@ class Client(Generic[TransportT]):
 
         self._session_kwargs: dict[str, Any] = {
             "read_timeout_seconds": _seconds(timeout),
-            "logging_callback": create_log_callback(log_handler or default_log_handler),
+            "logging_callback": self._filtered_log(create_log_callback(log_handler or default_log_handler)),
             # 2026-era servers send log messages only to requests that opt in; handshake-era ones ignore this.
             "log_level": "debug",
             "message_handler": message_handler,
@@ -241,7 +244,20 @@ class Client(Generic[TransportT]):
             self.set_elicitation_callback(elicitation_handler)
         self._reset_state()
 
+    def _filtered_log(self, callback: Callable[[Any], Awaitable[None]]) -> Callable[[Any], Awaitable[None]]:
+        """On a 2026-era connection ``set_logging_level`` has no server method: messages below the level are
+        dropped here instead."""
+
+        async def log(params: Any) -> None:
+            threshold = getattr(self, "_log_threshold", None)
+            if threshold is not None and _LEVELS.index(str(params.level)) < _LEVELS.index(threshold):
+                return
+            await callback(params)
+
+        return log
+
     def _reset_state(self) -> None:
+        self._log_threshold: str | None = None
         self._session: ClientSession | None = None
         self._initialize_result: mcp_types.InitializeResult | None = None
         self._runner: asyncio.Task[None] | None = None
@@ -486,7 +502,16 @@ class Client(Generic[TransportT]):
 
     # -- protocol ------------------------------------------------------------------------------------------
 
+    def _is_modern(self) -> bool:
+        from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+
+        return self.protocol_version in MODERN_PROTOCOL_VERSIONS
+
     async def ping(self) -> bool:
+        """Whether the server answers. The 2026 era has no ``ping``: ``server/discover`` answers instead."""
+        if self._is_modern():
+            await self._request(self.session.send_discover(self.protocol_version))
+            return True
         result = await self._request(self.session.send_request(mcp_types.PingRequest(), mcp_types.EmptyResult))
         return isinstance(result, mcp_types.EmptyResult)
 
@@ -505,7 +530,11 @@ class Client(Generic[TransportT]):
         await self.session.send_notification(mcp_types.ProgressNotification(params=params))
 
     async def set_logging_level(self, level: mcp_types.LoggingLevel) -> None:
-        """``logging/setLevel``: the lowest level of log messages the server should send."""
+        """``logging/setLevel``: the lowest level of log messages the server should send. The 2026 era has no
+        such method (each request asks for its own messages), so there the client drops the lower ones."""
+        if self._is_modern():
+            self._log_threshold = str(level)
+            return
         request = mcp_types.SetLevelRequest(params=mcp_types.SetLevelRequestParams(level=level))
         await self._request(self.session.send_request(request, mcp_types.EmptyResult))
 

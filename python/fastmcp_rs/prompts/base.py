@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pydantic_core
 
+from .. import _mrtr
 from .._components import dump_icons, listing_meta
 from ..exceptions import FastMCPError, PromptError
 from ..utilities.types import Audio, File, Image
@@ -250,6 +251,8 @@ class Prompt:
             raise PromptError(f"Error rendering prompt {self.name!r}: {exc}") from exc
 
     def _wire(self, value: Any) -> dict[str, Any]:
+        if _mrtr.is_input_required(value):
+            return _mrtr.to_wire(value)
         if isinstance(value, PromptResult):
             return value.to_wire()
         messages = _messages(value)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pydantic_core
 
+from .. import _mrtr
 from .._components import annotations_dict, dump_icons, listing_meta
 
 if TYPE_CHECKING:
@@ -102,6 +103,8 @@ class ResourceResult:
 
 def _render(value: Any, uri: str, mime_type: str, meta: dict[str, Any] | None) -> dict[str, Any]:
     """A read's value → the ``resources/read`` result, as FastMCP 4 renders it."""
+    if _mrtr.is_input_required(value):
+        return _mrtr.to_wire(value)
     if isinstance(value, ResourceResult):
         return value._to_wire(uri)
     if isinstance(value, ResourceContent):

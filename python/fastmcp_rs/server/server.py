@@ -131,7 +131,6 @@ _UNSUPPORTED_OPTIONS = {
     "providers": "providers",
     "transforms": "transforms",
     "session_state_store": "a custom session state store",
-    "request_state_security": "multi-round-trip request state (SEP-2322)",
     "tool_serializer": "tool_serializer (return a ToolResult instead)",
     "tool_transformations": "tool transformation",
     "sampling_handler": "sampling fallback handlers",
@@ -145,8 +144,6 @@ _IGNORED_OPTIONS = frozenset(
         "experimental_capabilities",
         "dependencies",
         "sampling_handler_behavior",
-        "cache_ttl",
-        "cache_scope",
     }
 )
 
@@ -197,6 +194,9 @@ class FastMCP(HttpAppsMixin):
         session_idle_timeout: float = 1800.0,
         max_concurrent_requests: int = 4096,
         max_threads: int = 40,
+        cache_ttl: int | None = None,
+        cache_scope: Literal["public", "private"] | None = None,
+        request_state_security: Any = None,
         **options: Any,
     ) -> None:
         self.name = name if name is not None else f"FastMCP-{os.urandom(2).hex()}"
@@ -213,8 +213,8 @@ class FastMCP(HttpAppsMixin):
         self.list_page_size = list_page_size
         if strict_input_validation:
             raise NotImplementedError("strict_input_validation=True is not supported by fastmcp-rs yet")
-        if tasks:
-            raise NotImplementedError("background tasks (tasks=True) are not supported by fastmcp-rs yet")
+        #: ``FastMCP(tasks=True)``: async tools run as tasks unless they say otherwise (``task=False``).
+        self._tasks_default = bool(tasks)
         self.settings: dict[str, Any] = _Settings(
             host="127.0.0.1",
             port=8000,
@@ -244,6 +244,10 @@ class FastMCP(HttpAppsMixin):
         self._lifespan_result: Any = {}
         self.resource_security = resource_security
         self.local_provider = _LocalProvider(self)
+        from .caching import cache_hint
+        from .request_state import security_options
+
+        self.cache_ttl, self.cache_scope = cache_ttl, cache_scope
         self._native = _core.NativeServer(
             self.name,
             self.version,
@@ -258,6 +262,8 @@ class FastMCP(HttpAppsMixin):
             list_page_size=list_page_size,
             mask_error_details=mask_error_details,
             max_threads=max_threads,
+            **cache_hint(cache_ttl, cache_scope),
+            **security_options(request_state_security),
         )
         for tool in tools or ():
             self.add_tool(tool)
@@ -404,6 +410,8 @@ class FastMCP(HttpAppsMixin):
         are told (``notifications/tools/list_changed``)."""
         if not isinstance(tool, Tool):
             tool = FunctionTool.from_function(tool, **kwargs)
+        if self._tasks_default and isinstance(tool, FunctionTool) and tool.task is None and tool.is_async:
+            tool.task = True
         if not self._accept_duplicate("tool", tool.name, self._tools):
             return self._tools[tool.name]
         previous = self._tools.get(tool.name)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pydantic
 import pydantic_core
 
+from .. import _mrtr
 from .._components import annotations_dict, dump_icons, listing_meta
 from .._unsupported import unsupported_class
 from ..utilities.types import Audio, File, Image
@@ -248,6 +249,13 @@ class Tool:
             entry["annotations"] = self.annotations
         if self.description is not None:
             entry["description"] = self.description
+        task = getattr(self, "task", None)
+        if task not in (None, False):
+            from ..utilities.tasks import task_mode
+
+            mode = task_mode(task)
+            if mode != "forbidden":
+                entry["execution"] = {"taskSupport": mode}
         icons = dump_icons(self.icons)
         if icons:
             entry["icons"] = icons
@@ -295,6 +303,8 @@ class Tool:
 
         As FastMCP does it: the value is first serialized for the return annotation, and the text content is
         made from that (so a ``True`` returned under ``-> int`` reads ``1``)."""
+        if _mrtr.is_input_required(value):
+            return _mrtr.to_wire(value)
         if isinstance(value, ToolResult):
             return value.to_mcp_result()
         if type(value).__name__ == "CallToolResult" and hasattr(value, "model_dump"):

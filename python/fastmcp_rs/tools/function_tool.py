@@ -35,10 +35,6 @@ class FunctionTool(Tool):
     _parsed: ParsedFunction | None = dataclasses.field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        if self.task:
-            raise NotImplementedError(
-                f"Tool {self.name or self.fn!r}: background tasks (task=) are not supported by fastmcp-rs yet"
-            )
         if self._parsed is None:
             self._parsed = ParsedFunction.from_function(
                 self.fn, name=self.name or None, allow_var_kwargs=True, derive_output_schema=False
@@ -47,6 +43,10 @@ class FunctionTool(Tool):
             self.name = self._parsed.name
         if self.parameters is None:
             self.parameters = self._parsed.input_schema
+        if self.task not in (None, False):
+            from ..utilities.tasks import TaskConfig, task_mode
+
+            TaskConfig(mode=task_mode(self.task)).validate_function(self.fn, self.name)
         super().__post_init__()
 
     @classmethod
@@ -96,10 +96,6 @@ class FunctionTool(Tool):
             structured_output = options.pop("structured_output", structured_output)
         if structured_output is False and output_schema is NotSet:
             output_schema = None
-        if options["task"]:
-            raise NotImplementedError(
-                f"Tool {options['name'] or fn!r}: background tasks (task=) are not supported by fastmcp-rs yet"
-            )
         parsed = ParsedFunction.from_function(fn, name=options["name"], derive_output_schema=output_schema is NotSet)
         return cls(
             fn=fn,
