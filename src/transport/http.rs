@@ -657,7 +657,7 @@ impl HttpState {
                 "Header mismatch: the MCP-Protocol-Version header is required",
             ));
         }
-        let envelope = crate::protocol::modern::read_envelope(params.as_ref());
+        let envelope = self.server.modern_envelope(params.as_ref());
         if let Err(error) = &envelope {
             if error.code == ErrorCode::InvalidParams {
                 return refuse(error.clone());

@@ -162,6 +162,22 @@ class _Settings(dict):  # type: ignore[type-arg]
         self[name] = value
 
 
+def _component_cache(options: dict[str, Any]) -> tuple[Any, Any] | None:
+    """A component's own ``cache_ttl=`` / ``cache_scope=`` (beyond FastMCP 4, which sets them per server);
+    a scope left out is the server's."""
+    from .caching import cache_hint
+
+    ttl, scope = options.pop("cache_ttl", None), options.pop("cache_scope", None)
+    cache_hint(ttl, scope)  # checked now, at the decorator
+    return None if ttl is None else (ttl, scope)
+
+
+def _with_cache(component: Any, hint: tuple[Any, Any] | None) -> Any:
+    if hint is not None:
+        component._cache_hint = hint
+    return component
+
+
 def _deprecated(message: str, stacklevel: int = 3) -> None:
     """Warns at the user's line (``stacklevel`` counts from the public method that was called)."""
     import warnings
@@ -392,15 +408,16 @@ class FastMCP(HttpAppsMixin):
         )
         if isinstance(name_or_fn, classmethod):
             raise ValueError("To decorate a classmethod, put @classmethod above @mcp.tool")
+        hint = _component_cache(_ignored)
         if callable(name_or_fn) and not isinstance(name_or_fn, str):
-            self.add_tool(FunctionTool.from_function(name_or_fn, name=name, **options))
+            self.add_tool(_with_cache(FunctionTool.from_function(name_or_fn, name=name, **options), hint))
             return name_or_fn
         if isinstance(name_or_fn, str) and name is not None:
             raise TypeError("Pass the tool name either positionally or as name=, not both")
         tool_name = name_or_fn if isinstance(name_or_fn, str) else name
 
         def decorator(fn: F) -> F:
-            self.add_tool(FunctionTool.from_function(fn, name=tool_name, **options))
+            self.add_tool(_with_cache(FunctionTool.from_function(fn, name=tool_name, **options), hint))
             return fn
 
         return decorator
@@ -488,28 +505,32 @@ class FastMCP(HttpAppsMixin):
         if callable(uri):
             raise TypeError("The @resource decorator needs a URI: use @mcp.resource('scheme://path')")
         if task:
-            raise NotImplementedError("@mcp.resource(task=...): background tasks are not supported by fastmcp-rs yet")
+            raise NotImplementedError("@mcp.resource(task=...): only tools run as tasks (as in FastMCP 4)")
         if enabled is not None:
             _deprecated("@mcp.resource(enabled=...) is deprecated: call server.disable(keys={...}) instead")
+        hint = _component_cache(_ignored)
 
         def decorator(fn: F) -> F:
             self.add_resource(
-                function_resource._from_function(
-                    fn,
-                    uri,
-                    name=name,
-                    version=version,
-                    title=title,
-                    description=description,
-                    icons=icons,
-                    mime_type=mime_type,
-                    tags=tags,
-                    annotations=annotations,
-                    meta=meta,
-                    auth=auth,
-                    enabled=True if enabled is None else enabled,
-                    security=security,
-                    server=self,
+                _with_cache(
+                    function_resource._from_function(
+                        fn,
+                        uri,
+                        name=name,
+                        version=version,
+                        title=title,
+                        description=description,
+                        icons=icons,
+                        mime_type=mime_type,
+                        tags=tags,
+                        annotations=annotations,
+                        meta=meta,
+                        auth=auth,
+                        enabled=True if enabled is None else enabled,
+                        security=security,
+                        server=self,
+                    ),
+                    hint,
                 )
             )
             return fn
@@ -582,7 +603,8 @@ class FastMCP(HttpAppsMixin):
         """Registers a function as a prompt: ``@mcp.prompt``, ``@mcp.prompt()``, ``@mcp.prompt("name")``,
         ``mcp.prompt(fn, name=...)``. Returns the function unchanged."""
         if task:
-            raise NotImplementedError("@mcp.prompt(task=...): background tasks are not supported by fastmcp-rs yet")
+            raise NotImplementedError("@mcp.prompt(task=...): only tools run as tasks (as in FastMCP 4)")
+        hint = _component_cache(_ignored)
         if enabled is not None:
             _deprecated("@mcp.prompt(enabled=...) is deprecated: call server.disable(names={...}) instead")
         options = dict(
@@ -596,14 +618,18 @@ class FastMCP(HttpAppsMixin):
             enabled=True if enabled is None else enabled,
         )
         if callable(name_or_fn) and not isinstance(name_or_fn, str):
-            self.add_prompt(FunctionPrompt.from_function(name_or_fn, name=name, server=self, **options))
+            self.add_prompt(
+                _with_cache(FunctionPrompt.from_function(name_or_fn, name=name, server=self, **options), hint)
+            )
             return name_or_fn
         if isinstance(name_or_fn, str) and name is not None:
             raise TypeError("Pass the prompt name either positionally or as name=, not both")
         prompt_name = name_or_fn if isinstance(name_or_fn, str) else name
 
         def decorator(fn: F) -> F:
-            self.add_prompt(FunctionPrompt.from_function(fn, name=prompt_name, server=self, **options))
+            self.add_prompt(
+                _with_cache(FunctionPrompt.from_function(fn, name=prompt_name, server=self, **options), hint)
+            )
             return fn
 
         return decorator
@@ -779,6 +805,14 @@ class FastMCP(HttpAppsMixin):
             self._native.add_prompt(
                 listing, key, component._serve, is_async=component._serves_async, required=component.required
             )
+        own = getattr(component, "_cache_hint", None)
+        if own is None:
+            self._native.set_cache(kind, key, None)
+        else:
+            from .caching import cache_hint
+
+            hint = cache_hint(own[0], own[1] or self.cache_scope)
+            self._native.set_cache(kind, key, hint["cache_ttl_ms"], hint["cache_public"])
         self._live.add((kind, key))
 
     def _hide(self, kind: Kind, key: str, component: Any) -> None:
@@ -789,6 +823,7 @@ class FastMCP(HttpAppsMixin):
             "prompt": self._native.remove_prompt,
         }[kind]
         remove(key)
+        self._native.set_cache(kind, key, None)
         self._live.discard((kind, key))
 
     @property
