@@ -35,7 +35,12 @@ LABEL = {
     "ceiling": "ceiling",
     "rs_stateless": "fastmcp-rs stateless JSON",
     "floor": "no framework (floor)",
+    "fastmcp_rs@2026": "fastmcp-rs (2026-07-28)",
+    "fastmcp@2026": "FastMCP 4 (2026-07-28)",
+    "sdk@2026": "official SDK (2026-07-28)",
 }
+#: The 2026-07-28 era is measured under the server's name with this suffix (the same server process).
+MODERN = "@2026"
 ORDER = {
     "customer": "Ada Lovelace",
     "quantity": 3,
@@ -201,17 +206,21 @@ def run(o: Any) -> dict[str, Any]:
                     if (server in floor_servers and name != "add") or wedged:
                         continue
                     tool, args = WORKLOADS[name]
-                    for c in o.concurrency:
-                        mode = "stateless" if server in floor_servers else "handshake"
+                    eras = ["handshake"] if server in floor_servers else o.eras
+                    for c, era in ((c, era) for c in o.concurrency for era in eras):
+                        if wedged:
+                            break
+                        mode = "stateless" if server in floor_servers else era
                         rep = http_load(load_core, srv.url, mode, tool, args, c, o)
-                        http[f"{server}|{name}|{c}"].append(rep)
+                        label = server if era == "handshake" else server + MODERN
+                        http[f"{label}|{name}|{c}"].append(rep)
                         if (rep["first_error"] or "").startswith("timeout"):
                             # A server that stopped answering gets no more load this round; the errors stay on record.
-                            log(f"  {LABEL[server]} stopped answering: {rep['first_error']}")
+                            log(f"  {LABEL[label]} stopped answering: {rep['first_error']}")
                             wedged = True
                             break
                         log(
-                            f"  {name:10s} c={c:<3d} {rep['rps']:9.0f} req/s  p99 {rep['p99_ms']:8.2f} ms"
+                            f"  {name:10s} c={c:<3d} {era:9s} {rep['rps']:9.0f} req/s  p99 {rep['p99_ms']:8.2f} ms"
                             f"  err {rep['errors']}"
                         )
             finally:
@@ -439,6 +448,34 @@ def markdown(s: dict[str, Any], machine: dict[str, str], command: str) -> str:
                 f"| {fmt(g('fastmcp_rs', 'p99_ms'), '{:.2f} ms')} | {fmt(g('fastmcp', 'p99_ms'), '{:.1f} ms')} "
                 f"| {fmt(g('sdk', 'p99_ms'), '{:.1f} ms')} |"
             )
+    modern = [r for r in h if r["server"].endswith(MODERN)]
+    if modern:
+        lines += [
+            "",
+            "The 2026-07-28 era (no handshake; every call carries its `_meta` envelope and the `MCP-Protocol-Version`, "
+            "`Mcp-Method`, `Mcp-Name` headers), same servers and run, req/s and p99:",
+            "",
+            "| workload | c | fastmcp-rs | FastMCP 4 | official SDK | × FastMCP | × SDK | fastmcp-rs p99 | FastMCP p99 "
+            "| fastmcp-rs, handshake era |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for name in WORKLOADS:
+            for c in CONCURRENCY:
+                r = {srv: find(h, server=srv + MODERN, workload=name, concurrency=c) for srv in SERVERS}
+                if not r["fastmcp_rs"]:
+                    continue
+
+                def m(srv: str, k: str = "rps", r: dict = r) -> float | None:
+                    return r[srv][k] if r[srv] else None
+
+                legacy = find(h, server="fastmcp_rs", workload=name, concurrency=c)
+                lines.append(
+                    f"| {name} | {c} | {fmt(m('fastmcp_rs'))} | {fmt(m('fastmcp'))} | {fmt(m('sdk'))} "
+                    f"| {fmt(ratio(m('fastmcp_rs'), m('fastmcp')), '{:.1f}×')} "
+                    f"| {fmt(ratio(m('fastmcp_rs'), m('sdk')), '{:.1f}×')} "
+                    f"| {fmt(m('fastmcp_rs', 'p99_ms'), '{:.2f} ms')} | {fmt(m('fastmcp', 'p99_ms'), '{:.1f} ms')} "
+                    f"| {fmt(legacy and legacy['rps'])} |"
+                )
     floors = [r for r in h if r["server"] in ("rs_stateless", "ceiling")]
     if floors:
         lines += [
@@ -551,6 +588,13 @@ def main() -> None:
     p.add_argument("--servers", nargs="+", default=SERVERS, choices=SERVERS)
     p.add_argument("--workloads", nargs="+", default=list(WORKLOADS), choices=list(WORKLOADS))
     p.add_argument("--concurrency", nargs="+", type=int, default=CONCURRENCY)
+    p.add_argument(
+        "--eras",
+        nargs="+",
+        default=["handshake", "modern"],
+        choices=["handshake", "modern"],
+        help="protocol eras to load each server in (modern: 2026-07-28)",
+    )
     p.add_argument("--no-ceiling", dest="ceiling", action="store_false")
     p.add_argument("--no-stdio", dest="stdio", action="store_false")
     p.add_argument("--startup", type=int, default=5, help="start-up runs per server (0 to skip)")
@@ -562,6 +606,8 @@ def main() -> None:
     if o.quick:
         o.rounds, o.duration, o.warmup, o.startup = 1, 2.0, 0.5, 3
     command = "make bench" if not o.quick else "make bench-quick"
+    if sys.argv[1:] and not o.quick:
+        command = "bash benches/run.sh " + " ".join(sys.argv[1:])
     raw = run(o)
     summary = summarize(raw, o)
     machine = machine_info()

@@ -45,6 +45,15 @@ def test_http_stateless_mode(stateless_server: HttpServer) -> None:
     assert rep["requests"] > 0
 
 
+def test_http_modern_mode(http_server: HttpServer) -> None:
+    # The 2026-07-28 era: no handshake, the envelope and the routing headers on every call.
+    rep = load("http", "--url", http_server.url, "--mode", "modern", "-c", "2", *SHORT)
+    assert rep["errors"] == 0, rep["first_error"]
+    assert rep["requests"] > 0
+    wrong = load("http", "--url", http_server.url, "--mode", "modern", "-c", "1", "--tool", "echo", *SHORT)
+    assert wrong["errors"] > 0 and wrong["requests"] == 0  # echo needs text=: the failures are counted
+
+
 def test_tool_errors_are_counted(http_server: HttpServer) -> None:
     rep = load("http", "--url", http_server.url, "-c", "2", "--tool", "fail_tool_error", "--args", "{}", *SHORT)
     assert rep["requests"] == 0 and rep["errors"] > 0

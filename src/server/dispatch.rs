@@ -123,6 +123,8 @@ pub struct McpServer {
     /// Caching hints of single components, by `kind:key`.
     component_cache: RwLock<HashMap<String, CacheHint>>,
     sealer: StateSealer,
+    /// `serverInfo` as a value and as JSON text (the modern era stamps it on every result).
+    server_info_cache: std::sync::OnceLock<(Value, Vec<u8>)>,
 }
 
 /// How waiting for a backend call ended.
@@ -191,6 +193,7 @@ impl McpServer {
             tasks,
             component_cache: RwLock::new(HashMap::new()),
             sealer,
+            server_info_cache: std::sync::OnceLock::new(),
         }
     }
 

@@ -666,9 +666,10 @@ impl HttpState {
         if let Err(error) = McpServer::check_version_header(version.as_deref(), params.as_ref()) {
             return refuse(error);
         }
-        if let Err(error) = envelope {
-            return refuse(error);
-        }
+        let envelope = match envelope {
+            Ok(envelope) => envelope,
+            Err(error) => return refuse(error),
+        };
         if let Err(error) = headers::check_standard(&headers, &method, params.as_ref()) {
             return refuse(error);
         }
@@ -700,7 +701,11 @@ impl HttpState {
                 .await;
         }
         let sink = RequestSink::none().with_headers(headers);
-        match self.server.handle_modern(&connection, id, &method, params, sink).await {
+        match self
+            .server
+            .handle_enveloped(&connection, id, &method, params, sink, envelope)
+            .await
+        {
             Some(reply) => json_response(
                 StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK),
                 reply.body,

@@ -2,7 +2,8 @@
 //!
 //! * `http`: C keep-alive connections over Streamable HTTP, each a closed loop of `tools/call`s. In `handshake`
 //!   mode every connection first runs `initialize` / `notifications/initialized` and then sends its
-//!   `Mcp-Session-Id`; in `stateless` mode it sends calls only. Replies may be `application/json` or
+//!   `Mcp-Session-Id`; in `stateless` mode it sends calls only; in `modern` mode (MCP 2026-07-28) every call
+//!   carries its own `_meta` envelope and the `MCP-Protocol-Version` / `Mcp-Method` / `Mcp-Name` headers. Replies may be `application/json` or
 //!   `text/event-stream`; either way the JSON-RPC response is parsed and checked.
 //! * `stdio`: spawns the server and drives its pipes, sequentially or with a fixed number of calls in flight.
 //! * `startup`: process start to the first `initialize` answer over stdio, repeated.
@@ -25,6 +26,7 @@ use tokio::net::TcpStream;
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
 const PROTOCOL_VERSION: &str = "2025-06-18";
+const MODERN_VERSION: &str = "2026-07-28";
 
 #[derive(Parser)]
 #[command(version, about = "Load generator for MCP servers")]
@@ -58,6 +60,8 @@ enum Mode {
     Handshake,
     /// Calls only (servers run with stateless_http).
     Stateless,
+    /// The 2026-07-28 era: no handshake, the protocol version and client capabilities in every call.
+    Modern,
 }
 
 #[derive(Subcommand)]
@@ -172,6 +176,18 @@ fn call_body(id: u64, tool: &str, args: &Value) -> Vec<u8> {
     .expect("serializable")
 }
 
+/// A 2026-07-28 `tools/call`: the same call with its `_meta` envelope.
+fn modern_call_body(id: u64, tool: &str, args: &Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": tool, "arguments": args, "_meta": {
+            "io.modelcontextprotocol/protocolVersion": MODERN_VERSION,
+            "io.modelcontextprotocol/clientCapabilities": {},
+            "io.modelcontextprotocol/clientInfo": {"name": "mcp-load", "version": env!("CARGO_PKG_VERSION")}
+        }}
+    }))
+    .expect("serializable")
+}
+
 fn initialize_body(id: u64) -> Vec<u8> {
     serde_json::to_vec(&json!({
         "jsonrpc": "2.0", "id": id, "method": "initialize",
@@ -229,6 +245,8 @@ struct HttpClient {
     authority: String,
     path: String,
     session: Option<String>,
+    /// For the modern era: the tool named in `Mcp-Name` (and the modern headers on every request).
+    modern_tool: Option<String>,
 }
 
 impl HttpClient {
@@ -248,6 +266,7 @@ impl HttpClient {
             authority: authority.to_owned(),
             path: path.to_owned(),
             session: None,
+            modern_tool: None,
         })
     }
 
@@ -256,8 +275,14 @@ impl HttpClient {
         let mut req = Request::post(&self.path)
             .header("host", &self.authority)
             .header("content-type", "application/json")
-            .header("accept", "application/json, text/event-stream")
-            .header("mcp-protocol-version", PROTOCOL_VERSION);
+            .header("accept", "application/json, text/event-stream");
+        req = match &self.modern_tool {
+            Some(tool) => req
+                .header("mcp-protocol-version", MODERN_VERSION)
+                .header("mcp-method", "tools/call")
+                .header("mcp-name", tool),
+            None => req.header("mcp-protocol-version", PROTOCOL_VERSION),
+        };
         if let Some(s) = &self.session {
             req = req.header("mcp-session-id", s);
         }
@@ -331,6 +356,9 @@ async fn http_client(
             return tally;
         }
     };
+    if mode == Mode::Modern {
+        client.modern_tool = Some(load.tool.clone());
+    }
     if mode == Mode::Handshake {
         let limit = Duration::from_secs_f64(load.timeout);
         let shaken = tokio::time::timeout(limit, client.handshake()).await;
@@ -346,7 +374,12 @@ async fn http_client(
             break;
         }
         let limit = Duration::from_secs_f64(load.timeout);
-        let outcome = tokio::time::timeout(limit, client.call(id, call_body(id, &load.tool, &args)))
+        let body = if mode == Mode::Modern {
+            modern_call_body(id, &load.tool, &args)
+        } else {
+            call_body(id, &load.tool, &args)
+        };
+        let outcome = tokio::time::timeout(limit, client.call(id, body))
             .await
             .unwrap_or_else(|_| Err(format!("timeout: no answer within {}s", load.timeout)));
         id += 1;

@@ -107,6 +107,20 @@ impl McpServer {
             Ok(e) => e,
             Err(error) => return Some(Self::modern_error(&id, &error, 400)),
         };
+        self.handle_enveloped(connection, id, method, params, sink, envelope)
+            .await
+    }
+
+    /// The same, for a request whose envelope the transport already read and checked.
+    pub async fn handle_enveloped(
+        &self,
+        connection: &Arc<Session>,
+        id: RequestId,
+        method: &str,
+        params: Option<Map<String, Value>>,
+        sink: RequestSink,
+        envelope: (Arc<Envelope>, Option<LogLevel>),
+    ) -> Option<Reply> {
         let cancelled = connection.begin_request(&id);
         let served = self.serve_modern(envelope, &id, method, params, sink);
         let answer = tokio::select! {
@@ -282,8 +296,26 @@ impl McpServer {
         Value::Object(result)
     }
 
-    /// The `serverInfo` object (`Implementation`).
+    /// The `serverInfo` object (`Implementation`), made once.
     pub fn server_info(&self) -> Value {
+        self.server_info_cache
+            .get_or_init(|| self.build_server_info())
+            .0
+            .clone()
+    }
+
+    /// The same, serialized (spliced into lists).
+    fn server_info_json(&self) -> &[u8] {
+        &self.server_info_cache.get_or_init(|| self.build_server_info()).1
+    }
+
+    fn build_server_info(&self) -> (Value, Vec<u8>) {
+        let info = self.server_info_value();
+        let json = serde_json::to_vec(&info).expect("a value serializes");
+        (info, json)
+    }
+
+    fn server_info_value(&self) -> Value {
         let mut info = Map::new();
         info.insert("name".into(), self.info.name.clone().into());
         info.insert("version".into(), self.info.version.clone().into());
@@ -442,7 +474,7 @@ impl McpServer {
         head.extend_from_slice(b"\"_meta\":{");
         serde_json::to_writer(&mut head, META_SERVER_INFO).expect("a string serializes");
         head.push(b':');
-        serde_json::to_writer(&mut head, &self.server_info()).expect("a value serializes");
+        head.extend_from_slice(self.server_info_json());
         head.extend_from_slice(b"}");
         match raw.strip_prefix(b"{") {
             Some(rest) if rest.first() != Some(&b'}') => {
