@@ -46,6 +46,7 @@ PROBE_TIMEOUT = "15"
 
 _SWAP_SDK = re.compile(r"^(\s*)(from|import)\s+mcp\.server\.fastmcp\b", re.M)
 _SWAP_FASTMCP = re.compile(r"^(\s*)(from|import)\s+fastmcp\b(?!_)", re.M)
+_SWAP_TASKS = re.compile(r"^(\s*)(from|import)\s+fastmcp_tasks\b", re.M)
 _SCRUB = (
     # Session and elicitation ids: FastMCP's are uuid4 strings, fastmcp-rs's session ids 32 hex digits.
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<id>"),
@@ -56,7 +57,9 @@ _SCRUB = (
 
 
 def swap_imports(text: str) -> str:
-    """The one-line change a user makes: ``fastmcp`` / ``mcp.server.fastmcp`` imports say ``fastmcp_rs``."""
+    """The one-line change a user makes: ``fastmcp`` / ``mcp.server.fastmcp`` imports say ``fastmcp_rs`` (and a
+    file that imports FastMCP 4's separate ``fastmcp_tasks`` package takes it from ``fastmcp_rs.server.tasks``)."""
+    text = _SWAP_TASKS.sub(r"\1\2 fastmcp_rs.server.tasks", text)
     return _SWAP_FASTMCP.sub(r"\1\2 fastmcp_rs", _SWAP_SDK.sub(r"\1\2 fastmcp_rs", text))
 
 
@@ -64,12 +67,12 @@ def test_swap_imports_changes_only_import_lines() -> None:
     source = (
         "from fastmcp import FastMCP\nfrom fastmcp.server.context import Context\n"
         "from mcp.server.fastmcp.prompts import base\nimport fastmcp_rs\nfrom mcp.types import TextContent\n"
-        "x = 'from fastmcp import y'\n"
+        "x = 'from fastmcp import y'\nfrom fastmcp_tasks import TasksExtension\n"
     )
     assert swap_imports(source) == (
         "from fastmcp_rs import FastMCP\nfrom fastmcp_rs.server.context import Context\n"
         "from fastmcp_rs.prompts import base\nimport fastmcp_rs\nfrom mcp.types import TextContent\n"
-        "x = 'from fastmcp import y'\n"
+        "x = 'from fastmcp import y'\nfrom fastmcp_rs.server.tasks import TasksExtension\n"
     )
 
 

@@ -362,10 +362,19 @@ def test_stub_functions_and_server_features_refuse_use() -> None:
     _refused(lambda: mcp.add_transform(object()), "transforms")
     _refused(lambda: FastMCP.as_proxy("http://x"), "proxy servers")
 
+    # Tasks are served (the 2026-07-28 tasks extension); as in FastMCP 4, only for async functions.
     def slow() -> int:
         return 1
 
-    _refused(lambda: mcp.tool(task=True)(slow), "background tasks")
+    with pytest.raises(ValueError, match="'slow' uses a sync function but has task execution enabled"):
+        mcp.tool(task=True)(slow)
+
+    async def slow_async() -> int:
+        return 1
+
+    mcp.tool(task=True)(slow_async)
+    assert mcp._tools["slow_async"].to_mcp_tool()["execution"] == {"taskSupport": "optional"}
+    _refused(lambda: mcp.add_extension(object()), "server extensions")
 
 
 def test_current_context_marks_the_context_parameter() -> None:

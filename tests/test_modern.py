@@ -524,6 +524,43 @@ def test_tasks(era: HttpServer, http: httpx.Client) -> None:
     error(post(http, url, "tasks/get", {"taskId": "no-such-task"}, caps=ext), 400, -32602)
 
 
+def test_task_status_on_a_listen_stream(era: HttpServer, http: httpx.Client) -> None:
+    ext = {"extensions": {TASKS: {}}}
+    created = result(post(http, era.url, "tools/call", {"name": "report", "arguments": {"steps": 3}}, caps=ext))
+    task_id = created["taskId"]
+    got: list[dict[str, Any]] = []
+
+    def listen() -> None:
+        params = {"_meta": envelope(ext), "notifications": {"taskIds": [task_id]}}
+        body = {"jsonrpc": "2.0", "id": 77, "method": "subscriptions/listen", "params": params}
+        headers = {
+            "accept": ACCEPT,
+            "content-type": "application/json",
+            "mcp-protocol-version": V,
+            "mcp-method": "subscriptions/listen",
+        }
+        with httpx.Client(timeout=20) as c, c.stream("POST", era.url, json=body, headers=headers) as r:
+            for line in r.iter_lines():
+                if line.startswith("data:"):
+                    got.append(json.loads(line[5:]))
+                    if got[-1].get("params", {}).get("status") == "completed":
+                        return
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    thread.join(15)
+    assert got and got[0]["params"]["notifications"] == {"taskIds": [task_id]}
+    updates = [m["params"] for m in got[1:]]
+    assert all(m["method"] == "notifications/tasks" for m in got[1:])
+    assert all(u["taskId"] == task_id and u["_meta"] == {"io.modelcontextprotocol/subscriptionId": 77} for u in updates)
+    assert any(u.get("statusMessage", "").startswith("step ") for u in updates), updates
+    assert updates[-1]["status"] == "completed"
+    assert updates[-1]["result"]["content"][0]["text"] == "3 steps reported"
+    # Without the extension declared, a listen for task ids is refused.
+    r = post(http, era.url, "subscriptions/listen", {"notifications": {"taskIds": [task_id]}})
+    assert error(r, 400, -32021)["error"]["data"] == {"requiredCapabilities": {"extensions": {TASKS: {}}}}
+
+
 async def test_handshake_era_clients_get_tasks_run_synchronously(era: HttpServer) -> None:
     async with Client(era.url, mode="legacy", read_timeout_seconds=20) as client:
         r = await client.call_tool("crunch", {"seconds": 0.1})

@@ -159,6 +159,8 @@ impl InputRound {
 pub trait TaskInput: Send + Sync {
     /// Registers the request and gives the receiver of its answer (dropped if the task ends first).
     fn ask(&self, method: &str, params: &Value) -> tokio::sync::oneshot::Receiver<Value>;
+    /// The task's progress, shown as its `statusMessage`.
+    fn status(&self, message: String);
 }
 
 /// One in-flight request as the code serving it sees it.
@@ -212,6 +214,18 @@ impl RequestContext {
 
     /// Sends `notifications/progress` when the request carried a progress token. Returns whether it was sent.
     pub fn progress(&self, progress: f64, total: Option<f64>, message: Option<&str>) -> bool {
+        if let Some(task) = &self.task {
+            // A task has no stream: its progress is its status message.
+            let amount = match total {
+                Some(total) => format!("{progress}/{total}"),
+                None => format!("{progress}"),
+            };
+            task.status(match message {
+                Some(m) => format!("{m} ({amount})"),
+                None => amount,
+            });
+            return true;
+        }
         let Some(token) = &self.progress_token else {
             return false;
         };

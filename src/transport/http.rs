@@ -686,6 +686,11 @@ impl HttpState {
                 }
             }
         }
+        if method == "subscriptions/listen" {
+            if let Err(error) = self.server.check_listen(&envelope.0, params.as_ref()) {
+                return refuse(error);
+            }
+        }
         let wants_stream = method == "subscriptions/listen"
             || !accepts_json
             || (accepts_sse && !self.config.json_response && may_notify(params.as_ref()));

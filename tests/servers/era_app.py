@@ -150,6 +150,15 @@ async def crunch(seconds: float) -> dict[str, float]:
 
 
 @mcp.tool(task=True)
+async def report(steps: int, ctx: Context) -> str:
+    """A task that reports progress (its status message) step by step."""
+    for i in range(steps):
+        await asyncio.sleep(0.2)
+        await ctx.report_progress(i + 1, steps, f"step {i + 1}")
+    return f"{steps} steps reported"
+
+
+@mcp.tool(task=True)
 async def approve(item: str, ctx: Context) -> str:
     """A task that waits for the user's answer (input_required until tasks/update)."""
     answer = await ctx.elicit(f"Approve {item}?", bool)

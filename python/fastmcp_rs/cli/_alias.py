@@ -32,8 +32,10 @@ from typing import Any
 __all__ = ["ALIASED", "AliasFinder", "install", "resolve", "uninstall"]
 
 TARGET = "fastmcp_rs"
-# Longest prefix first: ``mcp.server.fastmcp`` must not be read as ``mcp`` + something.
-ALIASED: tuple[str, ...] = ("mcp.server.fastmcp", "fastmcp")
+# Longest prefix first: ``mcp.server.fastmcp`` must not be read as ``mcp`` + something. ``fastmcp_tasks`` (the
+# package FastMCP 4 needs for background tasks) is served by ``fastmcp_rs.server.tasks``: the core runs tasks.
+ALIASED: tuple[str, ...] = ("mcp.server.fastmcp", "fastmcp_tasks", "fastmcp")
+_PACKAGE_HOMES = {"fastmcp_tasks": f"{TARGET}.server.tasks"}
 _SDK_PARENTS = ("mcp", "mcp.server")
 # The SDK v1 layout's one module whose counterpart in FastMCP's layout has another name.
 _SDK_RENAMES = {"resources.templates": "resources.template"}
@@ -63,6 +65,15 @@ def resolve(fullname: str) -> str | None:
     if split is None:
         return None
     prefix, parts = split
+    home = _PACKAGE_HOMES.get(prefix)
+    if home is not None:
+        if parts:
+            raise ModuleNotFoundError(
+                f"No module named {fullname!r}: fastmcp-rs serves {prefix!r} with {home!r}, which has no "
+                "submodules. Run with --no-alias to import the real package instead.",
+                name=fullname,
+            )
+        return home
     exact = ".".join([TARGET, *parts])
     if _spec(exact) is not None:
         return exact

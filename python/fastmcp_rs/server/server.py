@@ -659,6 +659,14 @@ class FastMCP(HttpAppsMixin):
     def _unsupported(self, feature: str) -> Any:
         raise NotImplementedError(f"{feature} is not supported by fastmcp-rs yet")
 
+    def add_extension(self, extension: Any) -> None:
+        """``mcp.add_extension(TasksExtension())``: the tasks extension is built in, so it is accepted and
+        changes nothing; other extensions are not supported yet."""
+        if getattr(extension, "identifier", None) == "io.modelcontextprotocol/tasks":
+            self._extensions = [*getattr(self, "_extensions", []), extension]
+            return
+        self._unsupported(f"add_extension({type(extension).__name__}): server extensions")
+
     def add_middleware(self, middleware: Any) -> None:
         self._unsupported("add_middleware(): middleware")
 

@@ -129,6 +129,23 @@ impl Drop for Registered<'_> {
 }
 
 impl McpServer {
+    /// What makes a `subscriptions/listen` unservable before its stream opens: no filter object, or task ids
+    /// from a request without the tasks extension.
+    pub fn check_listen(&self, envelope: &Envelope, params: Option<&Map<String, Value>>) -> Result<(), RpcError> {
+        let Some(asked) = params.and_then(|p| p.get("notifications")).and_then(Value::as_object) else {
+            return Err(RpcError::invalid_params(
+                "Invalid params: subscriptions/listen needs a notifications filter (an object)",
+            ));
+        };
+        if asked.contains_key("taskIds") && !envelope.declares_extension(TASKS_EXTENSION) {
+            return Err(missing_capability(
+                json!({"extensions": {TASKS_EXTENSION: {}}}),
+                TASKS_EXTENSION,
+            ));
+        }
+        Ok(())
+    }
+
     /// Serves `subscriptions/listen`: acknowledges what it will deliver, then delivers until the request
     /// ends.
     pub(super) async fn listen(
@@ -138,11 +155,10 @@ impl McpServer {
         params: Option<&Map<String, Value>>,
         sink: RequestSink,
     ) -> Option<Result<Vec<u8>, RpcError>> {
-        let Some(asked) = params.and_then(|p| p.get("notifications")).and_then(Value::as_object) else {
-            return Some(Err(RpcError::invalid_params(
-                "Invalid params: subscriptions/listen needs a notifications filter (an object)",
-            )));
-        };
+        if let Err(error) = self.check_listen(envelope, params) {
+            return Some(Err(error));
+        }
+        let asked = params.and_then(|p| p.get("notifications")).and_then(Value::as_object)?;
         let on = |key: &str| asked.get(key).and_then(Value::as_bool).unwrap_or(false);
         let strings = |key: &str| -> Option<HashSet<String>> {
             asked
@@ -151,12 +167,6 @@ impl McpServer {
                 .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
         };
         let task_ids = strings("taskIds");
-        if task_ids.is_some() && !envelope.declares_extension(TASKS_EXTENSION) {
-            return Some(Err(missing_capability(
-                json!({"extensions": {TASKS_EXTENSION: {}}}),
-                TASKS_EXTENSION,
-            )));
-        }
         let filter = Filter {
             tools: on("toolsListChanged"),
             prompts: on("promptsListChanged"),

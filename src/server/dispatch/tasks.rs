@@ -109,6 +109,14 @@ impl TaskInput for TaskLink {
         }
         rx
     }
+
+    fn status(&self, message: String) {
+        self.runtime.change(&self.live.id, |t| {
+            if !t.status.is_terminal() {
+                t.status_message = Some(message.clone());
+            }
+        });
+    }
 }
 
 impl TaskRuntime {
