@@ -249,6 +249,10 @@ def test_routing_headers(era: HttpServer, http: httpx.Client) -> None:
     assert result(post(http, url, "tools/call", call))["isError"] is False
     for wrong in ({"mcp-method": "tools/list"}, {"mcp-name": "sub"}, {"mcp-name": "=?base64?YWRk?="[:-3]}):
         error(post(http, url, "tools/call", call, headers=wrong), 400, -32020)
+    # A modern body under a handshake-era version header is still checked as modern: the header disagrees.
+    error(post(http, url, "tools/call", call, headers={"mcp-protocol-version": "2025-11-25"}), 400, -32020)
+    # Mcp-Method has no Base64 form.
+    error(post(http, url, "tools/list", headers={"mcp-method": "=?base64?dG9vbHMvbGlzdA==?="}), 400, -32020)
     # Base64 form of the name.
     assert not result(post(http, url, "tools/call", call, headers={"mcp-name": "=?base64?YWRk?="}))["isError"]
     # x-mcp-header: the argument's value must come in Mcp-Param-Region too.
@@ -437,6 +441,17 @@ def test_stdio_serves_both_eras_per_message() -> None:
         )
         legacy = read_until(lambda m: m.get("id") == 2)[-1]["result"]
         assert "resultType" not in legacy and legacy["structuredContent"] == {"result": 3}
+        # A handshake-era request cannot hand the code a request state of its own making (only sealed state
+        # exists, on the modern era): the forged answer is ignored, and the explicit form is refused there.
+        forged = {
+            "name": "guard",
+            "arguments": {"action": "deploy"},
+            "inputResponses": {"confirm": {"action": "accept", "content": {"ok": True}}},
+            "requestState": "pending:deploy",
+        }
+        send({"jsonrpc": "2.0", "id": 20, "method": "tools/call", "params": forged})
+        refused = read_until(lambda m: m.get("id") == 20)[-1]
+        assert refused["error"]["code"] == -32602 and "InputRequiredResult" in refused["error"]["message"]
         call = {"name": "add", "arguments": {"a": 2, "b": 2}, "_meta": envelope()}
         send({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": call})
         modern = read_until(lambda m: m.get("id") == 3)[-1]["result"]

@@ -20,6 +20,7 @@ Two ways in, both served here:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -105,14 +106,22 @@ def user_state(raw: str | None) -> str | None:
     return raw
 
 
-def _prior_answers(raw: str | None) -> dict[str, Any]:
+def _prior(raw: str | None) -> dict[str, Any]:
+    """The transparent calls' state: ``answers`` (key → [digest of the question, answer]) and ``pending``
+    (key → digest of the question the last round asked)."""
     if raw is None or not raw.startswith(_AUTO):
         return {}
     try:
-        answers = json.loads(raw[len(_AUTO) :])
+        state = json.loads(raw[len(_AUTO) :])
     except ValueError:
         return {}
-    return answers if isinstance(answers, dict) else {}
+    return state if isinstance(state, dict) else {}
+
+
+def _digest(method: str, params: dict[str, Any]) -> str:
+    """What a question was: its method and params (an answer is reused only for the same question)."""
+    text = json.dumps([method, params], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _well_formed(method: str, answer: Any) -> bool:
@@ -134,21 +143,31 @@ def ask(handle: Any, method: str, params: dict[str, Any]) -> Any:
     signal that ends this round with an input-required result."""
     index = handle.next_input_index()
     key = f"{_KEY_PREFIX.get(method, 'input')}-{index}"
-    answers = _prior_answers(handle.input_state)
-    responses = handle.input_responses
-    if isinstance(responses, dict):
-        answers.update(responses)
-    answer = answers.get(key)
-    if answer is not None and _well_formed(method, answer):
-        return answer
-    answers.pop(key, None)
     if method == "elicitation/create":
         params = {k: v for k, v in params.items() if k != "elicitationId"}
-    kept = {k: v for k, v in answers.items() if k.split("-")[0] in _KEY_PREFIX.values()}
+    digest = _digest(method, params)
+    state = _prior(handle.input_state)
+    answers = {k: v for k, v in dict(state.get("answers") or {}).items() if isinstance(v, list) and len(v) == 2}
+    pending = dict(state.get("pending") or {})
+    responses = handle.input_responses if isinstance(handle.input_responses, dict) else {}
+    # Answers of earlier rounds (sealed), then the client's answers to the questions the last round asked;
+    # an answer counts only for the very question it was given to.
+    for k, asked in pending.items():
+        if k not in answers and k in responses and _well_formed(_method_of(k), responses[k]):
+            answers[k] = [asked, responses[k]]
+    known = answers.get(key)
+    if known is not None and known[0] == digest:
+        return known[1]
+    answers.pop(key, None)
     raise InputRequiredSignal(
         {
             "resultType": "input_required",
             "inputRequests": {key: {"method": method, "params": params}},
-            "requestState": _AUTO + json.dumps(kept, separators=(",", ":")),
+            "requestState": _AUTO + json.dumps({"answers": answers, "pending": {key: digest}}, separators=(",", ":")),
         }
     )
+
+
+def _method_of(key: str) -> str:
+    prefix = key.rsplit("-", 1)[0]
+    return next((m for m, p in _KEY_PREFIX.items() if p == prefix), "")

@@ -252,6 +252,10 @@ impl RequestContext {
         if let Some(task) = &self.task {
             return task.ask(method, params).await.map_err(|_| ClientRequestError::Closed);
         }
+        if self.session.is_modern() {
+            // The 2026-07-28 era has no requests to the client: they travel as input-required results.
+            return Err(ClientRequestError::NoStream);
+        }
         let (id, answer) = self.session.begin_outbound();
         if !self.sink.send(&self.session, Outgoing::request(&id, method, params)) {
             self.session.resolve_outbound(&id, Err(Value::Null));

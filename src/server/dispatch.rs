@@ -290,6 +290,13 @@ impl McpServer {
                 )
             }
             "tools/call" | "resources/read" | "prompts/get" => {
+                // Answers and state of input-required rounds exist only in the modern era, where the state is
+                // sealed: a handshake-era request cannot hand the code a state of its own making.
+                let params = params.map(|mut p| {
+                    p.remove("inputResponses");
+                    p.remove("requestState");
+                    p
+                });
                 let answer = match method {
                     "tools/call" => self.call_tool(session, id.clone(), params, sink).await,
                     "resources/read" => self.read_resource(session, id.clone(), params, sink).await,

@@ -139,6 +139,8 @@ impl Task {
 
 /// Where task records live.
 pub trait TaskStore: Send + Sync + 'static {
+    /// Whether a new task can be kept (a full store never drops a task that is still running).
+    fn has_room(&self) -> bool;
     fn insert(&self, task: Task);
     fn get(&self, id: &str) -> Option<Task>;
     /// Changes a task in place and returns it as changed; `None` when there is no such task.
@@ -160,23 +162,37 @@ impl MemoryTaskStore {
     }
 }
 
-impl TaskStore for MemoryTaskStore {
-    fn insert(&self, task: Task) {
-        let mut tasks = self.tasks.lock().unwrap();
-        if tasks.len() >= self.max {
-            let now = now_ms();
-            tasks.retain(|_, t| !t.expired(now));
-            if tasks.len() >= self.max {
-                // Still full: the oldest finished task goes first, then the oldest of all.
-                let oldest = tasks
-                    .values()
-                    .min_by_key(|t| (!t.status.is_terminal(), t.updated_ms))
-                    .map(|t| t.id.clone());
-                if let Some(id) = oldest {
-                    tasks.remove(&id);
-                }
+impl MemoryTaskStore {
+    /// Makes room for one more: expired tasks go, then the oldest finished one. Running tasks stay.
+    fn make_room(tasks: &mut HashMap<String, Task>, max: usize) {
+        if tasks.len() < max {
+            return;
+        }
+        let now = now_ms();
+        tasks.retain(|_, t| !t.expired(now));
+        if tasks.len() >= max {
+            let oldest = tasks
+                .values()
+                .filter(|t| t.status.is_terminal())
+                .min_by_key(|t| t.updated_ms)
+                .map(|t| t.id.clone());
+            if let Some(id) = oldest {
+                tasks.remove(&id);
             }
         }
+    }
+}
+
+impl TaskStore for MemoryTaskStore {
+    fn has_room(&self) -> bool {
+        let mut tasks = self.tasks.lock().unwrap();
+        Self::make_room(&mut tasks, self.max);
+        tasks.len() < self.max
+    }
+
+    fn insert(&self, task: Task) {
+        let mut tasks = self.tasks.lock().unwrap();
+        Self::make_room(&mut tasks, self.max);
         tasks.insert(task.id.clone(), task);
     }
 
@@ -263,8 +279,12 @@ mod tests {
         assert_eq!(wire["ttlMs"], 60_000);
         assert!(wire.contains_key("result") && !wire.contains_key("ttl"));
         store.insert(Task::new("b".into(), None, 1));
+        assert!(store.has_room(), "the finished task makes room");
+        assert!(store.get(&id).is_none());
         store.insert(Task::new("c".into(), None, 1));
-        assert!(store.get(&id).is_none(), "the finished task made room");
+        assert!(store.get("b").is_some() && store.get("c").is_some());
+        // Full of running tasks: none of them is dropped, and there is no room for more.
+        assert!(!store.has_room());
         assert!(store.get("b").is_some() && store.get("c").is_some());
     }
 }

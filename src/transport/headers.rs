@@ -29,8 +29,13 @@ pub fn decode_value(raw: &[u8]) -> Option<String> {
     Some(text.to_owned())
 }
 
-/// One header's decoded value; more than one line of it, or an undecodable one, is a mismatch.
+/// One header's value, trimmed and (`sentinel`) decoded; more than one line of it, or an undecodable one, is a
+/// mismatch.
 fn single(headers: &HeaderMap, name: &str, shown: &str) -> Result<Option<String>, RpcError> {
+    single_value(headers, name, shown, true)
+}
+
+fn single_value(headers: &HeaderMap, name: &str, shown: &str, sentinel: bool) -> Result<Option<String>, RpcError> {
     let mut values = headers.get_all(name).iter();
     let Some(first) = values.next() else {
         return Ok(None);
@@ -40,7 +45,15 @@ fn single(headers: &HeaderMap, name: &str, shown: &str) -> Result<Option<String>
             "Header mismatch: {shown} header appears more than once"
         )));
     }
-    decode_value(first.as_bytes())
+    let decoded = if sentinel {
+        decode_value(first.as_bytes())
+    } else {
+        // `Mcp-Method` carries no Base64 form (only `Mcp-Name` and `Mcp-Param-*` do).
+        std::str::from_utf8(first.as_bytes())
+            .ok()
+            .map(|t| t.trim_matches([' ', '\t']).to_owned())
+    };
+    decoded
         .map(Some)
         .ok_or_else(|| header_mismatch(format!("Header mismatch: {shown} header value is malformed")))
 }
@@ -57,7 +70,7 @@ fn name_field(method: &str) -> Option<&'static str> {
 
 /// Checks `Mcp-Method` and `Mcp-Name` against the body.
 pub fn check_standard(headers: &HeaderMap, method: &str, params: Option<&Map<String, Value>>) -> Result<(), RpcError> {
-    match single(headers, METHOD_HEADER, "Mcp-Method")? {
+    match single_value(headers, METHOD_HEADER, "Mcp-Method", false)? {
         None => return Err(header_mismatch("Header mismatch: the Mcp-Method header is required")),
         Some(h) if h != method => {
             return Err(header_mismatch(format!(
@@ -180,6 +193,11 @@ mod tests {
         );
         h.insert("mcp-method", HeaderValue::from_static("TOOLS/CALL"));
         assert!(check_standard(&h, "tools/call", Some(&p)).is_err());
+        h.insert("mcp-method", HeaderValue::from_static("=?base64?dG9vbHMvY2FsbA==?="));
+        assert!(
+            check_standard(&h, "tools/call", Some(&p)).is_err(),
+            "no Base64 form for Mcp-Method"
+        );
         let mut list = HeaderMap::new();
         list.insert("mcp-method", HeaderValue::from_static("tools/list"));
         assert!(check_standard(&list, "tools/list", None).is_ok());

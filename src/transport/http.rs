@@ -433,7 +433,16 @@ impl HttpState {
                 (_, false) => allow_only(HeaderValue::from_static("POST")),
             };
         }
-        let modern_header = header_version(req.headers()).is_some_and(|v| !is_supported_version_header(&v));
+        let version = header_version(req.headers());
+        let modern_header = version.as_deref().is_some_and(|v| !is_supported_version_header(v));
+        if modern_header && req.method() != Method::POST && self.has_session(req.headers()) {
+            // A handshake-era session's GET or DELETE with a version it did not negotiate.
+            let text = format!(
+                "Bad Request: Unsupported protocol version: {}",
+                version.unwrap_or_default()
+            );
+            return rpc_error(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest, &text);
+        }
         match *req.method() {
             Method::POST => self.post(req).await,
             // GET and DELETE belong to handshake-era sessions; a modern client has neither.
@@ -555,15 +564,12 @@ impl HttpState {
         // modern one.
         let version = header_version(&parts.headers);
         let has_session = self.has_session(&parts.headers);
-        let modern = !has_session
-            && match version.as_deref() {
-                Some(v) => !is_supported_version_header(v),
-                None => {
-                    !is_initialize
-                        && matches!(&message, Incoming::Request { method, params, .. }
-                            if crate::server::is_modern_request(method, params.as_ref()))
-                }
-            };
+        // A body with the modern envelope is modern whatever the header and session say, so the era's
+        // checks (version header against the body, Mcp-Method, Mcp-Name, Mcp-Param-*) always apply to it.
+        let modern_body = matches!(&message, Incoming::Request { method, params, .. }
+            if method != "initialize" && crate::server::is_modern_request(method, params.as_ref()));
+        let modern =
+            modern_body || (!has_session && version.as_deref().is_some_and(|v| !is_supported_version_header(v)));
         if modern {
             return self
                 .post_modern(message, parts.headers, version, (accepts_json, accepts_sse))

@@ -131,6 +131,8 @@ where
             }
         }
     }
+    // The client is gone: its listen subscriptions end now instead of holding the exit for the grace period.
+    server.end_subscriptions();
     let grace = tokio::time::sleep(config.shutdown_grace);
     tokio::pin!(grace);
     loop {

@@ -174,6 +174,11 @@ impl McpServer {
             let (_, listed, hint) = registry_field;
             Some(listed.map(|raw| self.complete_raw(id, &raw, Some(hint))))
         };
+        let as_task = if method == "tools/call" {
+            self.runs_as_task(&envelope, params.as_ref())
+        } else {
+            None
+        };
         match method {
             "server/discover" => Some(Ok(self.complete_value(id, self.discover(), Some(self.options.cache)))),
             "tools/list" => list((
@@ -196,11 +201,10 @@ impl McpServer {
                 self.list_result(&self.templates, "resourceTemplates", params.as_ref()),
                 self.template_list_hint(),
             )),
-            "tools/call" if self.runs_as_task(&envelope, params.as_ref()).is_some() => {
-                let tool = match self.runs_as_task(&envelope, params.as_ref()) {
-                    Some(Ok(tool)) => tool,
-                    Some(Err(error)) => return Some(Err(error)),
-                    None => unreachable!("checked by the guard"),
+            "tools/call" if as_task.is_some() => {
+                let tool = match as_task? {
+                    Ok(tool) => tool,
+                    Err(error) => return Some(Err(error)),
                 };
                 let mut params = params.unwrap_or_default();
                 // A handshake-era `task` hint changes nothing: the server decides.
@@ -210,7 +214,14 @@ impl McpServer {
                 if let Err(error) = self.open_state(Some(&mut params), &bound) {
                     return Some(Err(error));
                 }
-                let answer = self.call_as_task(&envelope, tool, params).await.map(Payload::Value);
+                let answer = self
+                    .call_as_task(&envelope, tool, params)
+                    .await
+                    .or_else(|error| match error.code.code() {
+                        -32042 => Ok(url_elicitations_as_input(&error)),
+                        _ => Err(error),
+                    })
+                    .map(Payload::Value);
                 Some(answer.and_then(|payload| self.finish_input_method(id, &envelope, payload, &bound, None)))
             }
             "tools/call" | "prompts/get" | "resources/read" => {
@@ -565,7 +576,7 @@ impl McpServer {
 }
 
 /// A handshake-era "URL elicitation required" error (its `data.elicitations`) as input requests.
-fn url_elicitations_as_input(error: &RpcError) -> Value {
+pub(super) fn url_elicitations_as_input(error: &RpcError) -> Value {
     let mut requests = Map::new();
     let listed = error
         .data
@@ -593,7 +604,7 @@ fn url_elicitations_as_input(error: &RpcError) -> Value {
 
 /// The client capability an input request needs, when this request did not declare it: its name and the
 /// `requiredCapabilities` entry.
-fn required_capability(envelope: &Envelope, request: &Value) -> Option<(&'static str, Value)> {
+pub(super) fn required_capability(envelope: &Envelope, request: &Value) -> Option<(&'static str, Value)> {
     let method = request.get("method").and_then(Value::as_str).unwrap_or_default();
     let params = request.get("params");
     match method {

@@ -62,8 +62,10 @@ struct LiveTask {
 }
 
 struct Rerun {
+    /// By the keys the code chose (without the attempt's prefix).
     answers: Map<String, Value>,
     state: Option<String>,
+    prefix: String,
 }
 
 /// What calling the tool again needs.
@@ -74,6 +76,37 @@ struct Attempt {
     arguments_valid: bool,
     envelope: Arc<Envelope>,
     meta: Option<Value>,
+}
+
+/// Cancels a call whose request was dropped while it was not yet a task.
+struct PendingGuard<'a> {
+    runtime: &'a TaskRuntime,
+    live: &'a Arc<LiveTask>,
+    backend: &'a dyn ToolBackend,
+    armed: bool,
+}
+
+impl Drop for PendingGuard<'_> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let pending = {
+            let mut phase = self.live.phase.lock().unwrap();
+            match &mut *phase {
+                Phase::Pending(tx) => {
+                    tx.take();
+                    true
+                }
+                Phase::Created => false,
+            }
+        };
+        if pending {
+            self.runtime.live.lock().unwrap().remove(&self.live.id);
+            self.live.waiters.lock().unwrap().clear();
+            self.backend.cancel(self.live.call_id.load(Ordering::Relaxed));
+        }
+    }
 }
 
 /// What `RequestContext::request` reaches inside a task.
@@ -90,12 +123,13 @@ impl TaskInput for TaskLink {
         let request = json!({"method": method, "params": params});
         let mut phase = self.live.phase.lock().unwrap();
         if matches!(*phase, Phase::Pending(_)) {
-            *phase = Phase::Created;
-            drop(phase);
+            // Stored before it counts as created: whoever sees `Created` finds the record.
             let mut task = self.runtime.new_record(&self.live.id);
             task.status = TaskStatus::InputRequired;
             task.input_requests.insert(key, request);
             self.runtime.store.insert(task.clone());
+            *phase = Phase::Created;
+            drop(phase);
             self.runtime.announce(&task);
             self.live.created.notify_one();
         } else {
@@ -129,6 +163,29 @@ impl TaskRuntime {
         }
     }
 
+    /// Forgets calls whose task is gone from the store (expired) or finished.
+    fn prune(&self) {
+        let ids: Vec<String> = self.live.lock().unwrap().keys().cloned().collect();
+        let stale: Vec<String> = ids
+            .into_iter()
+            .filter(|id| self.store.get(id).is_none_or(|t| t.status.is_terminal()))
+            .collect();
+        if stale.is_empty() {
+            return;
+        }
+        let mut live = self.live.lock().unwrap();
+        for id in stale {
+            if let Some(task) = live.get(&id) {
+                // Only calls that are tasks by now: a pending one is still answering its request.
+                if matches!(*task.phase.lock().unwrap(), Phase::Created) {
+                    task.cancelled.notify_one();
+                    task.waiters.lock().unwrap().clear();
+                    live.remove(&id);
+                }
+            }
+        }
+    }
+
     fn new_record(&self, id: &str) -> Task {
         Task::new(
             id.to_owned(),
@@ -157,18 +214,39 @@ impl TaskRuntime {
     fn settle(self: &Arc<Self>, live: &Arc<LiveTask>, backend: &Arc<dyn ToolBackend>, outcome: CallOutcome) {
         let tool_name = live.attempt.tool.name.clone();
         match outcome {
+            CallOutcome::Done(Err(error)) if error.code.code() == -32042 => {
+                let asked = super::modern::url_elicitations_as_input(&error);
+                self.settle(live, backend, CallOutcome::Done(Ok(asked)));
+            }
             CallOutcome::Done(Ok(result))
                 if result.get("resultType").and_then(Value::as_str) == Some("input_required") =>
             {
-                let requests = result
-                    .get("inputRequests")
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default();
+                // Keys stay unique for the task's life: each attempt's get a prefix of their own.
+                let prefix = format!("r{}.", live.next_key.fetch_add(1, Ordering::Relaxed));
+                let mut requests = Map::new();
+                let mut missing = Map::new();
+                let asked = result.get("inputRequests").and_then(Value::as_object);
+                for (key, request) in asked.into_iter().flatten() {
+                    match super::modern::required_capability(&live.attempt.envelope, request) {
+                        None => {
+                            requests.insert(format!("{prefix}{key}"), request.clone());
+                        }
+                        Some((name, needs)) => {
+                            missing.insert(name.to_owned(), needs);
+                        }
+                    }
+                }
+                if requests.is_empty() && !missing.is_empty() {
+                    let names: Vec<&str> = missing.keys().map(String::as_str).collect();
+                    let error = missing_capability(Value::Object(missing.clone()), &names.join(", "));
+                    self.finish(live, TaskStatus::Failed, None, Some(error.to_value()));
+                    return;
+                }
                 let state = result.get("requestState").and_then(Value::as_str).map(str::to_owned);
                 *live.rerun.lock().unwrap() = Some(Rerun {
                     answers: Map::new(),
                     state,
+                    prefix,
                 });
                 if requests.is_empty() {
                     // State only: call again at once.
@@ -341,8 +419,32 @@ impl McpServer {
             },
         });
         let runtime = self.tasks.clone();
-        runtime.live.lock().unwrap().insert(live.id.clone(), live.clone());
+        if !runtime.store.has_room() {
+            runtime.prune();
+            if !runtime.store.has_room() {
+                return Err(RpcError::new(
+                    ErrorCode::InternalError,
+                    "Server busy: too many tasks are running; try again later",
+                ));
+            }
+        }
+        {
+            let mut running = runtime.live.lock().unwrap();
+            if running.len() >= runtime.options.max_tasks {
+                drop(running);
+                runtime.prune();
+                running = runtime.live.lock().unwrap();
+            }
+            running.insert(live.id.clone(), live.clone());
+        }
         start_attempt(runtime.clone(), live.clone(), self.backend.clone(), round);
+        // If this request goes away before the call became a task, the call goes with it.
+        let mut guard = PendingGuard {
+            runtime: &runtime,
+            live: &live,
+            backend: &*self.backend,
+            armed: true,
+        };
         let grace = tokio::time::sleep(runtime.options.grace);
         tokio::pin!(grace);
         let mut pending_rx = pending_rx;
@@ -356,16 +458,15 @@ impl McpServer {
             let mut phase = live.phase.lock().unwrap();
             if let Phase::Pending(tx) = &mut *phase {
                 if tx.is_some() {
+                    runtime.store.insert(runtime.new_record(&live.id));
                     *phase = Phase::Created;
-                    drop(phase);
-                    let task = runtime.new_record(&live.id);
-                    runtime.store.insert(task);
                     return None;
                 }
             }
             drop(phase);
             pending_rx.try_recv().ok()
         });
+        guard.armed = false;
         if let Some(outcome) = early {
             runtime.live.lock().unwrap().remove(&live.id);
             return match outcome {
@@ -466,7 +567,8 @@ impl McpServer {
                 }
                 None => {
                     if let Some(rerun) = live.rerun.lock().unwrap().as_mut() {
-                        rerun.answers.insert(key.clone(), answer);
+                        let own = key.strip_prefix(&rerun.prefix).unwrap_or(&key).to_owned();
+                        rerun.answers.insert(own, answer);
                     }
                 }
             }
