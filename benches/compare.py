@@ -55,7 +55,18 @@ WORKLOADS: dict[str, tuple[str, dict[str, Any]]] = {
     "model": ("place_order", {"order": ORDER}),
     "100KB": ("catalog", {}),
     "sleep10ms": ("slow", {"delay": 0.01}),
+    # Issue 11: the payloads real tools return and take.
+    "customers10": ("customers", {"n": 10}),
+    "customers50": ("customers", {"n": 50}),
+    "customers1000": ("customers", {"n": 1000}),
+    "plain50": ("customers_plain", {"n": 50}),
+    "text100KB": ("big_text", {}),
+    "dict200": ("wide", {}),
+    "models_in": ("bulk", {"orders": [ORDER] * 100}),
+    "http_io": ("fetch", {}),
 }
+#: What `make bench` runs by default (the issue-11 workloads are chosen with --workloads).
+DEFAULT_WORKLOADS = ["add", "echo", "model", "100KB", "sleep10ms"]
 CONCURRENCY = [1, 16, 64]
 
 
@@ -69,8 +80,43 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+#: A local HTTP server for the `http_io` workload (started by `run` when that workload is chosen).
+UPSTREAM: dict[str, str] = {}
+
+_UPSTREAM_CODE = """
+import asyncio, sys
+BODY = b"x" * 512
+REPLY = b"HTTP/1.1 200 OK\\r\\ncontent-length: 512\\r\\ncontent-type: text/plain\\r\\n\\r\\n" + BODY
+class P(asyncio.Protocol):
+    def connection_made(self, t): self.t, self.buf = t, b""
+    def data_received(self, d):
+        self.buf += d
+        while b"\\r\\n\\r\\n" in self.buf:
+            _, self.buf = self.buf.split(b"\\r\\n\\r\\n", 1)
+            self.t.write(REPLY)
+async def main():
+    srv = await asyncio.get_running_loop().create_server(P, "127.0.0.1", int(sys.argv[1]))
+    async with srv: await srv.serve_forever()
+asyncio.run(main())
+"""
+
+
+def start_upstream() -> subprocess.Popen[bytes]:
+    port = free_port()
+    proc = subprocess.Popen([PY, "-c", _UPSTREAM_CODE, str(port)])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.05)
+    UPSTREAM["BENCH_UPSTREAM"] = f"http://127.0.0.1:{port}"
+    return proc
+
+
 def server_env(server: str, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "BENCH_SERVER": server, "PYTHONUNBUFFERED": "1", **extra}
+    env = {**os.environ, "BENCH_SERVER": server, "PYTHONUNBUFFERED": "1", **UPSTREAM, **extra}
     env.pop("FASTMCP_LOG_LEVEL", None)
     return env
 
@@ -187,6 +233,15 @@ def log(msg: str) -> None:
 
 
 def run(o: Any) -> dict[str, Any]:
+    upstream = start_upstream() if "http_io" in o.workloads else None
+    try:
+        return _run(o)
+    finally:
+        if upstream is not None:
+            upstream.terminate()
+
+
+def _run(o: Any) -> dict[str, Any]:
     two_cores = (os.cpu_count() or 1) >= 2 and not o.no_pin
     server_core, load_core = (0, 1) if two_cores else (None, None)
     servers = o.servers
@@ -586,7 +641,7 @@ def main() -> None:
     p.add_argument("--duration", type=float, default=5.0)
     p.add_argument("--warmup", type=float, default=1.0)
     p.add_argument("--servers", nargs="+", default=SERVERS, choices=SERVERS)
-    p.add_argument("--workloads", nargs="+", default=list(WORKLOADS), choices=list(WORKLOADS))
+    p.add_argument("--workloads", nargs="+", default=DEFAULT_WORKLOADS, choices=list(WORKLOADS))
     p.add_argument("--concurrency", nargs="+", type=int, default=CONCURRENCY)
     p.add_argument(
         "--eras",

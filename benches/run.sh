@@ -11,7 +11,7 @@ fi
 PY="$VENV/bin/python"
 "$PY" -m pip install -q --upgrade pip
 # FastMCP 4 brings the official SDK (mcp 2.x, whose server is mcp.server.mcpserver.MCPServer).
-"$PY" -m pip install -q "maturin>=1.9,<2" "fastmcp==4.2.3" "mcp==2.3.0" "matplotlib>=3.8" "fastapi>=0.115" "uvicorn>=0.30"
+"$PY" -m pip install -q "maturin>=1.9,<2" "fastmcp==4.2.3" "mcp==2.3.0" "matplotlib>=3.8" "fastapi>=0.115" "uvicorn>=0.30" "httpx>=0.27"
 
 # The load generator and the ceiling server (which embeds this venv's interpreter).
 PYO3_PYTHON="$(cd "$VENV" && pwd)/bin/python" cargo build --release --manifest-path benches/Cargo.toml

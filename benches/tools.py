@@ -79,6 +79,85 @@ def place_order(order: Order) -> dict:
     }
 
 
+class Customer(BaseModel):
+    """The first seed guide's shape: six fields, about 110 bytes of JSON."""
+
+    id: int
+    name: str
+    email: str
+    tier: str
+    balance: float
+    active: bool
+
+
+def _customer(i: int) -> Customer:
+    return Customer(
+        id=i, name=f"Customer {i:05d}", email=f"c{i}@example.com", tier="gold", balance=i * 1.5, active=i % 2 == 0
+    )
+
+
+@mcp.tool()
+def customers(n: int = 50) -> list[Customer]:
+    """n pydantic models (issue 11's workload)."""
+    return [_customer(i) for i in range(n)]
+
+
+@mcp.tool()
+def customers_plain(n: int = 50) -> list[dict]:
+    """The same rows as plain dicts."""
+    return [
+        {
+            "id": i,
+            "name": f"Customer {i:05d}",
+            "email": f"c{i}@example.com",
+            "tier": "gold",
+            "balance": i * 1.5,
+            "active": i % 2 == 0,
+        }
+        for i in range(n)
+    ]
+
+
+_BIG_TEXT = ("lorem ipsum dolor sit amet " * 4000)[:100_000]
+
+
+@mcp.tool()
+def big_text() -> str:
+    """A 100 KB string."""
+    return _BIG_TEXT
+
+
+_WIDE = {f"key_{i:03d}": i * 0.5 if i % 2 else f"value {i}" for i in range(200)}
+
+
+@mcp.tool()
+def wide() -> dict:
+    """A dict of 200 keys."""
+    return dict(_WIDE)
+
+
+@mcp.tool()
+def bulk(orders: list[Order]) -> int:
+    """Validation-heavy input: a list of models."""
+    return sum(o.quantity for o in orders)
+
+
+_UPSTREAM = os.environ.get("BENCH_UPSTREAM")
+_http = None
+
+
+@mcp.tool()
+async def fetch() -> int:
+    """I/O like the seeds' tools: one httpx.AsyncClient GET to a local server (BENCH_UPSTREAM)."""
+    global _http
+    import httpx
+
+    if _http is None:
+        _http = httpx.AsyncClient(base_url=_UPSTREAM or "http://127.0.0.1:9", timeout=10)
+    r = await _http.get("/")
+    return len(r.content)
+
+
 _ROWS = [
     {"id": i, "name": f"item-{i:05d}", "price": i * 1.25, "in_stock": i % 3 != 0, "tags": ["alpha", "beta"]}
     for i in range(1030)
