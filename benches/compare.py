@@ -33,6 +33,7 @@ LABEL = {
     "fastmcp": "FastMCP 4",
     "sdk": "official SDK",
     "ceiling": "ceiling",
+    "realistic": "realistic ceiling",
     "rs_stateless": "fastmcp-rs stateless JSON",
     "floor": "no framework (floor)",
     "fastmcp_rs@2026": "fastmcp-rs (2026-07-28)",
@@ -126,7 +127,9 @@ def ceiling_env() -> dict[str, str]:
 
     # The ceiling binary embeds this interpreter: it needs its shared library and its standard library.
     libdir = sysconfig.get_config_var("LIBDIR") or ""
-    return {**os.environ, "LD_LIBRARY_PATH": libdir, "PYTHONHOME": sys.base_prefix}
+    # The realistic ceiling imports tools.py, so it needs this environment's packages (pydantic, httpx) too.
+    path = os.pathsep.join(dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]))
+    return {**os.environ, **UPSTREAM, "LD_LIBRARY_PATH": libdir, "PYTHONHOME": sys.base_prefix, "PYTHONPATH": path}
 
 
 class Server:
@@ -136,6 +139,8 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}/mcp"
         if server == "ceiling":
             argv, env = [str(CEILING), str(self.port)], ceiling_env()
+        elif server == "realistic":
+            argv, env = [str(CEILING), str(self.port), "--tools"], ceiling_env()
         elif server == "rs_stateless":
             argv = [PY, str(TOOLS), "http", str(self.port), "--stateless", "--json"]
             env = server_env("fastmcp_rs")
@@ -185,6 +190,11 @@ class Server:
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmRSS")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process has used so far (all its threads)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
@@ -203,25 +213,20 @@ def loadgen(core: int | None, *args: str, timeout: float = 600) -> dict[str, Any
     return json.loads(out.stdout)
 
 
-def http_load(core: int | None, url: str, mode: str, tool: str, args: dict[str, Any], c: int, o: Any) -> dict:
-    return loadgen(
-        core,
-        "http",
-        "--url",
-        url,
-        "--mode",
-        mode,
-        "-c",
-        str(c),
-        "--tool",
-        tool,
-        "--args",
-        json.dumps(args),
-        "--warmup",
-        str(o.warmup),
-        "--duration",
-        str(o.duration),
-    )
+def http_load(core: int | None, srv: Server, mode: str, tool: str, args: dict[str, Any], c: int, o: Any) -> dict:
+    """One load run; also the server's CPU per answered call over the measured part (sampled after warm-up)."""
+    argv = ["http", "--url", srv.url, "--mode", mode, "-c", str(c), "--tool", tool, "--args", json.dumps(args)]
+    argv += ["--warmup", str(o.warmup), "--duration", str(o.duration)]
+    proc = subprocess.Popen(pinned(core, [str(LOADGEN), *argv]), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(o.warmup)
+    cpu0 = srv.cpu_seconds()
+    out, err = proc.communicate(timeout=600)
+    cpu1 = srv.cpu_seconds()
+    if proc.returncode != 0:
+        raise RuntimeError(f"mcp-load {' '.join(argv)} failed: {err.decode()[-2000:]}")
+    rep = json.loads(out)
+    rep["cpu_us"] = (cpu1 - cpu0) / rep["requests"] * 1e6 if rep["requests"] else None
+    return rep
 
 
 def stdio_command(server: str, core: int | None) -> list[str]:
@@ -251,14 +256,15 @@ def _run(o: Any) -> dict[str, Any]:
         order = servers[rnd % len(servers) :] + servers[: rnd % len(servers)]
         # The ceiling answers bare calls with JSON; fastmcp-rs also serves `add` that way (stateless, JSON
         # responses), so the two can be compared like for like.
-        floor_servers = ["rs_stateless", "ceiling"] if o.ceiling else []
+        floor_servers = ["rs_stateless", "ceiling", "realistic"] if o.ceiling else []
         for server in [*order, *floor_servers]:
             log(f"round {rnd + 1}/{o.rounds}: {LABEL[server]}")
             srv = Server(server, server_core)
             try:
                 wedged = False
                 for name in o.workloads:
-                    if (server in floor_servers and name != "add") or wedged:
+                    # The realistic ceiling serves every workload (the same tool functions); the others only `add`.
+                    if (server in floor_servers and server != "realistic" and name != "add") or wedged:
                         continue
                     tool, args = WORKLOADS[name]
                     eras = ["handshake"] if server in floor_servers else o.eras
@@ -266,7 +272,7 @@ def _run(o: Any) -> dict[str, Any]:
                         if wedged:
                             break
                         mode = "stateless" if server in floor_servers else era
-                        rep = http_load(load_core, srv.url, mode, tool, args, c, o)
+                        rep = http_load(load_core, srv, mode, tool, args, c, o)
                         label = server if era == "handshake" else server + MODERN
                         http[f"{label}|{name}|{c}"].append(rep)
                         if (rep["first_error"] or "").startswith("timeout"):
@@ -274,9 +280,10 @@ def _run(o: Any) -> dict[str, Any]:
                             log(f"  {LABEL[label]} stopped answering: {rep['first_error']}")
                             wedged = True
                             break
+                        cpu = f"{rep['cpu_us']:8.0f} µs/call" if rep["cpu_us"] else ""
                         log(
                             f"  {name:10s} c={c:<3d} {era:9s} {rep['rps']:9.0f} req/s  p99 {rep['p99_ms']:8.2f} ms"
-                            f"  err {rep['errors']}"
+                            f"  err {rep['errors']}  cpu {cpu}"
                         )
             finally:
                 srv.stop()
@@ -347,6 +354,7 @@ def summarize(raw: dict[str, Any], o: Any) -> dict[str, Any]:
                 "rps": median(reps, "rps"),
                 "p50_ms": median(reps, "p50_ms"),
                 "p99_ms": median(reps, "p99_ms"),
+                "cpu_us": statistics.median(r["cpu_us"] for r in reps) if all(r.get("cpu_us") for r in reps) else None,
                 "errors": sum(r["errors"] for r in reps),
                 "rounds": len(reps),
             }
@@ -468,6 +476,53 @@ def targets(s: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
     return out
 
 
+#: Issue 11's workloads and the concurrency each target is measured at.
+PAYLOADS = [
+    ("customers10", 16),
+    ("customers50", 16),
+    ("customers1000", 16),
+    ("plain50", 16),
+    ("text100KB", 16),
+    ("dict200", 16),
+    ("models_in", 16),
+    ("http_io", 64),
+]
+
+
+def payload_targets(s: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
+    """(workload, target, measured, met) for issue 11: shares of the realistic ceiling, tail latency."""
+    h, out = s["http"], []
+
+    def share(name: str, c: int, goal: float = 0.85) -> None:
+        ours, floor = (find(h, server=srv, workload=name, concurrency=c) for srv in ("fastmcp_rs", "realistic"))
+        label = f"`{name}` c={c} vs realistic ceiling"
+        if not (ours and floor):
+            out.append((label, f"≥ {goal:.0%}", "not measured", None))
+            return
+        v = ours["rps"] / floor["rps"]
+        shown = f"{v:.0%} ({ours['rps']:,.0f} of {floor['rps']:,.0f} req/s)"
+        out.append((label, f"≥ {goal:.0%}", shown, v >= goal))
+
+    for name in ("customers50", "customers1000", "text100KB", "models_in"):
+        share(name, 16)
+    ours, theirs = (find(h, server=srv, workload="customers1000", concurrency=16) for srv in ("fastmcp_rs", "fastmcp"))
+    if ours:
+        spread = ours["p99_ms"] / ours["p50_ms"]
+        shown = f"p99 {ours['p99_ms']:.0f} ms = {spread:.1f}× p50 ({ours['p50_ms']:.0f} ms)"
+        met = spread <= 2.5
+        if theirs:
+            shown += f"; FastMCP p99 {theirs['p99_ms']:.0f} ms"
+            met = met and ours["p99_ms"] < theirs["p99_ms"]
+        out.append(("`customers1000` c=16 tail", "p99 ≤ 2.5× p50, below FastMCP's", shown, met))
+    else:
+        out.append(("`customers1000` c=16 tail", "p99 ≤ 2.5× p50, below FastMCP's", "not measured", None))
+    share("http_io", 64)
+    ours, theirs = (find(h, server=srv, workload="http_io", concurrency=64) for srv in ("fastmcp_rs", "fastmcp"))
+    v = ratio(ours and ours["rps"], theirs and theirs["rps"])
+    out.append(("`http_io` c=64 vs FastMCP", "≥ 15×", f"{v:.1f}×" if v else "not measured", v >= 15 if v else None))
+    return out
+
+
 def markdown(s: dict[str, Any], machine: dict[str, str], command: str) -> str:
     h = s["http"]
     lines = [
@@ -531,6 +586,43 @@ def markdown(s: dict[str, Any], machine: dict[str, str], command: str) -> str:
                     f"| {fmt(m('fastmcp_rs', 'p99_ms'), '{:.2f} ms')} | {fmt(m('fastmcp', 'p99_ms'), '{:.1f} ms')} "
                     f"| {fmt(legacy and legacy['rps'])} |"
                 )
+    if find(h, server="realistic"):
+        lines += [
+            "",
+            "Realistic payloads (issue 11), handshake era: req/s, p50 / p99 latency, and the server's CPU per call. "
+            "The realistic ceiling calls the same tool function with its arguments validated from the JSON text and "
+            "writes its result to JSON once (`benches/ceiling/realistic.py`): the floor the user's own Python sets.",
+            "",
+            "| workload | c | fastmcp-rs | p50 / p99 | CPU/call | realistic ceiling | p50 / p99 | CPU/call "
+            "| share of ceiling | FastMCP 4 | p50 / p99 | CPU/call | × FastMCP |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for name, _ in PAYLOADS:
+            for c in CONCURRENCY:
+                r = {
+                    srv: find(h, server=srv, workload=name, concurrency=c)
+                    for srv in ("fastmcp_rs", "realistic", "fastmcp")
+                }
+                if not r["fastmcp_rs"]:
+                    continue
+
+                def cells(srv: str, r: dict = r) -> str:
+                    x = r[srv]
+                    if not x:
+                        return "– | – | –"
+                    cpu = f"{x['cpu_us']:,.0f} µs" if x.get("cpu_us") else "–"
+                    return f"{x['rps']:,.0f} | {x['p50_ms']:.2f} / {x['p99_ms']:.2f} ms | {cpu}"
+
+                ours, floor, theirs = (r[k] and r[k]["rps"] for k in ("fastmcp_rs", "realistic", "fastmcp"))
+                shares = f"{fmt(ratio(ours, floor), '{:.0%}')}"
+                versus = f"{fmt(ratio(ours, theirs), '{:.1f}×')}"
+                lines.append(
+                    f"| {name} | {c} | {cells('fastmcp_rs')} | {cells('realistic')} | {shares} "
+                    f"| {cells('fastmcp')} | {versus} |"
+                )
+        lines += ["", "Targets (issue 11):", "", "| target | goal | measured | met |", "|---|---|---|---|"]
+        for label, goal, measured, met in payload_targets(s):
+            lines.append(f"| {label} | {goal} | {measured} | {'yes' if met else 'no' if met is False else '–'} |")
     floors = [r for r in h if r["server"] in ("rs_stateless", "ceiling")]
     if floors:
         lines += [
@@ -583,8 +675,14 @@ def chart(s: dict[str, Any], path: Path) -> None:
 
     h = s["http"]
     names = [n for n in WORKLOADS if find(h, server="fastmcp_rs", workload=n, concurrency=16)]
-    servers = [srv for srv in [*SERVERS, "ceiling"] if any(r["server"] == srv for r in h)]
-    colors = {"fastmcp_rs": "#d9480f", "fastmcp": "#1c7ed6", "sdk": "#868e96", "ceiling": "#2b8a3e"}
+    servers = [srv for srv in [*SERVERS, "realistic", "ceiling"] if any(r["server"] == srv for r in h)]
+    colors = {
+        "fastmcp_rs": "#d9480f",
+        "fastmcp": "#1c7ed6",
+        "sdk": "#868e96",
+        "ceiling": "#2b8a3e",
+        "realistic": "#74b816",
+    }
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     width = 0.8 / len(servers)
     for ax, c in zip(axes, (16, 64), strict=True):

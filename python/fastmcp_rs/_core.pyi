@@ -94,6 +94,7 @@ class NativeServer:
         list_page_size: int | None = None,
         mask_error_details: bool = False,
         max_threads: int = 40,
+        active_sync_calls: int = 2,
         cache_ttl_ms: int | None = None,
         cache_public: bool = False,
         request_state_keys: list[bytes] = ...,
@@ -111,6 +112,7 @@ class NativeServer:
         context_param: str | None = None,
         plain_arguments: bool = False,
         result_shape: str | None = None,
+        result_json: Callable[[Any], bytes] | None = None,
         timeout: float | None = None,
     ) -> None: ...
     def remove_tool(self, name: str) -> bool: ...

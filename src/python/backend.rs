@@ -6,12 +6,13 @@ use super::workers::{LoopBridge, PyJob, SyncPool};
 use super::RequestHandle;
 use crate::protocol::{ErrorCode, RpcError};
 use crate::server::dispatch::error_result;
+use crate::server::Payload;
 use crate::server::{HandlerInvocation, HandlerKind, RequestContext, ToolBackend, ToolInvocation};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyString, PyType};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -33,6 +34,9 @@ pub struct PyTool {
     pub convert: Py<PyAny>,
     /// How results of plain JSON data are shaped natively; `None` sends every result through `convert`.
     pub result_shape: Option<ResultShape>,
+    /// `value -> bytes`: the return annotation's serializer writing JSON (`TypeAdapter.dump_json`), for
+    /// [`ResultShape::Json`].
+    pub result_json: Option<Py<PyAny>>,
 }
 
 /// The result conversions the core does itself, each equal to what `convert` gives for plain JSON data
@@ -49,6 +53,20 @@ pub enum ResultShape {
     Int,
     Str,
     Bool,
+    /// A return annotation pydantic serializes (models, lists of them, dates, ...): the value is written
+    /// to JSON once by `result_json`, and the text block and `structuredContent` are spliced from those bytes.
+    Json(JsonShape),
+}
+
+/// Where [`ResultShape::Json`] puts the serialized value, as `Tool.convert` does for the tool's output schema.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum JsonShape {
+    /// No output schema: `structuredContent` only when the value is an object.
+    Untyped,
+    /// An object schema: the value as `structuredContent` (`null`: none).
+    Object,
+    /// A wrapped schema: `{"result": value}`, with `_meta.fastmcp.wrap_result`.
+    Wrapped,
 }
 
 impl ResultShape {
@@ -60,6 +78,9 @@ impl ResultShape {
             "int" => Self::Int,
             "str" => Self::Str,
             "bool" => Self::Bool,
+            "json-untyped" => Self::Json(JsonShape::Untyped),
+            "json" => Self::Json(JsonShape::Object),
+            "json-wrapped" => Self::Json(JsonShape::Wrapped),
             _ => return None,
         })
     }
@@ -112,12 +133,12 @@ struct LoopRefs {
 }
 
 impl PyBackend {
-    pub fn new(hooks: Hooks, max_threads: usize) -> std::io::Result<Self> {
+    pub fn new(hooks: Hooks, max_threads: usize, active_sync_calls: usize) -> std::io::Result<Self> {
         Ok(Self {
             tools: RwLock::new(HashMap::new()),
             handlers: RwLock::new(HashMap::new()),
             hooks,
-            pool: SyncPool::new(max_threads),
+            pool: SyncPool::new(max_threads, active_sync_calls),
             bridge: LoopBridge::new()?,
             tasks: Mutex::new(HashMap::new()),
             event_loop: Mutex::new(None),
@@ -177,7 +198,7 @@ struct ToolCall {
     backend: Arc<PyBackend>,
     tool: Arc<PyTool>,
     call: ToolInvocation,
-    done: oneshot::Sender<Result<Value, RpcError>>,
+    done: oneshot::Sender<Result<Payload, RpcError>>,
 }
 
 impl Call for ToolCall {
@@ -207,7 +228,7 @@ impl Call for ToolCall {
             Err(err) if self.call.context.task.is_some() && is_mcp_error(py, &self.backend, &err) => {
                 Err(mcp_error(err.value(py)))
             }
-            Err(err) => exception_result(py, &self.backend, &self.tool, &err),
+            Err(err) => exception_result(py, &self.backend, &self.tool, &err).map(Payload::Value),
         };
         let _ = self.done.send(result);
     }
@@ -281,10 +302,10 @@ impl SharedBackend {
 }
 
 impl ToolBackend for SharedBackend {
-    fn invoke(&self, call: ToolInvocation, done: oneshot::Sender<Result<Value, RpcError>>) {
+    fn invoke(&self, call: ToolInvocation, done: oneshot::Sender<Result<Payload, RpcError>>) {
         let tool = self.0.tools.read().unwrap().get(&call.tool.handler).cloned();
         let Some(tool) = tool else {
-            let _ = done.send(Ok(error_result(&format!("Unknown tool: '{}'", call.tool.name))));
+            let _ = done.send(Ok(error_result(&format!("Unknown tool: '{}'", call.tool.name)).into()));
             return;
         };
         self.dispatch(Box::new(ToolCall {
@@ -547,21 +568,150 @@ fn has_float(value: &Value) -> bool {
     }
 }
 
-/// Plain JSON data is shaped natively; everything else goes through the facade's converter.
+/// Plain JSON data is shaped natively, values of a pydantic-serialized annotation are written to JSON once;
+/// everything else goes through the facade's converter.
 fn convert_result(
     py: Python<'_>,
     backend: &PyBackend,
     tool: &PyTool,
     value: &Bound<'_, PyAny>,
-) -> Result<Value, RpcError> {
-    if let Some(result) = tool.result_shape.and_then(|shape| native_result(py, shape, value)) {
-        return Ok(result);
+) -> Result<Payload, RpcError> {
+    match tool.result_shape {
+        Some(ResultShape::Json(shape)) => {
+            if let Some(raw) = tool.result_json.as_ref().and_then(|f| json_result(py, f, shape, value)) {
+                return Ok(Payload::Raw(raw));
+            }
+        }
+        Some(shape) => {
+            if let Some(result) = native_result(py, shape, value) {
+                return Ok(Payload::Value(result));
+            }
+        }
+        None => {}
     }
     tool.convert
         .bind(py)
         .call1((value,))
         .and_then(|result| py_to_json(&result))
         .or_else(|err| exception_result(py, backend, tool, &err))
+        .map(Payload::Value)
+}
+
+/// The `CallToolResult` text for a value its annotation's serializer writes, spliced from one serialization:
+/// what `Tool.convert` gives (text block and `structuredContent` from the same JSON), or `None` to leave the
+/// value to it (a value that is, or holds, content or a full result; a serializer error; a non-object under an
+/// object schema, which is the facade's error to raise).
+fn json_result(py: Python<'_>, to_json: &Py<PyAny>, shape: JsonShape, value: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
+    if !plain_result_value(py, value) {
+        return None;
+    }
+    let bytes = to_json.bind(py).call1((value,)).ok()?;
+    let json = bytes.cast::<PyBytes>().ok()?.as_bytes();
+    // NaN/Infinity (JSON cannot carry them) or a string that mentions them: `convert` looks and decides.
+    if memchr::memmem::find(json, b"NaN").is_some() || memchr::memmem::find(json, b"Infinity").is_some() {
+        return None;
+    }
+    let is_object = json.first() == Some(&b'{');
+    if shape == JsonShape::Object && !is_object && json != b"null" {
+        return None;
+    }
+    let mut out = Vec::with_capacity(json.len() * 2 + 128);
+    if shape == JsonShape::Wrapped {
+        out.extend_from_slice(br#"{"_meta":{"fastmcp":{"wrap_result":true}},"content":["#);
+    } else {
+        out.extend_from_slice(br#"{"content":["#);
+    }
+    match json {
+        b"null" | b"[]" => {}
+        // A string is its own text (not its JSON); its JSON is already the text field's value.
+        [b'"', ..] => {
+            out.extend_from_slice(br#"{"type":"text","text":"#);
+            out.extend_from_slice(json);
+            out.push(b'}');
+        }
+        _ => {
+            out.extend_from_slice(br#"{"type":"text","text":"#);
+            // pydantic writes UTF-8, so the bytes are a `str`; written as a JSON string here.
+            serde_json::to_writer(&mut out, std::str::from_utf8(json).ok()?).ok()?;
+            out.push(b'}');
+        }
+    }
+    out.extend_from_slice(br#"],"isError":false"#);
+    match shape {
+        JsonShape::Wrapped => {
+            out.extend_from_slice(br#","structuredContent":{"result":"#);
+            out.extend_from_slice(json);
+            out.push(b'}');
+        }
+        JsonShape::Object | JsonShape::Untyped if is_object => {
+            out.extend_from_slice(br#","structuredContent":"#);
+            out.extend_from_slice(json);
+        }
+        JsonShape::Object | JsonShape::Untyped => {}
+    }
+    out.push(b'}');
+    Some(out)
+}
+
+/// Whether `Tool.convert` would treat the value as data: it is not (and, as a list or tuple, holds no)
+/// content block, media helper, `ToolResult`, `CallToolResult` or input-required result. Decided per type
+/// by the facade and remembered.
+fn plain_result_value(py: Python<'_>, value: &Bound<'_, PyAny>) -> bool {
+    static CHECK: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    static KNOWN: Mutex<Vec<(Py<PyType>, bool)>> = Mutex::new(Vec::new());
+    let Ok(check) = CHECK.get_or_try_init(py, || {
+        py.import("fastmcp_rs.tools.base")?
+            .getattr("_plain_result_type")
+            .map(Bound::unbind)
+    }) else {
+        return false;
+    };
+    let mut last: Option<(*mut pyo3::ffi::PyTypeObject, bool)> = None;
+    let mut plain = |item: &Bound<'_, PyAny>| -> bool {
+        let ty = item.get_type();
+        let ptr = ty.as_type_ptr();
+        if let Some((seen, verdict)) = last {
+            if seen == ptr {
+                return verdict;
+            }
+        }
+        let verdict = if item.is_exact_instance_of::<PyString>()
+            || item.is_exact_instance_of::<PyInt>()
+            || item.is_exact_instance_of::<PyDict>()
+            || item.is_none()
+        {
+            true
+        } else {
+            let known = KNOWN
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|(t, _)| t.as_ptr().cast() == ptr)
+                .map(|(_, v)| *v);
+            known.unwrap_or_else(|| {
+                let verdict = check
+                    .bind(py)
+                    .call1((&ty,))
+                    .and_then(|v| v.is_truthy())
+                    .unwrap_or(false);
+                let mut known = KNOWN.lock().unwrap();
+                // Bounded: a program with ever new types (made at run time) is answered without the memo.
+                if known.len() < 256 {
+                    known.push((ty.clone().unbind(), verdict));
+                }
+                verdict
+            })
+        };
+        last = Some((ptr, verdict));
+        verdict
+    };
+    if let Ok(list) = value.cast::<PyList>() {
+        return list.iter().all(|item| plain(&item));
+    }
+    if let Ok(tuple) = value.cast::<PyTuple>() {
+        return tuple.iter().all(|item| plain(&item));
+    }
+    plain(value)
 }
 
 /// `FastMCP`'s `CallToolResult` for a value of plain JSON data, or `None` to let the facade convert it.
@@ -571,6 +721,7 @@ fn native_result(py: Python<'_>, shape: ResultShape, value: &Bound<'_, PyAny>) -
         ResultShape::Str => value.is_exact_instance_of::<PyString>(),
         ResultShape::Bool => value.is_exact_instance_of::<PyBool>(),
         ResultShape::Untyped | ResultShape::Any { .. } => true,
+        ResultShape::Json(_) => false,
     };
     if !exact_type_matches {
         return None;
@@ -589,6 +740,7 @@ fn native_result(py: Python<'_>, shape: ResultShape, value: &Bound<'_, PyAny>) -
         // An unwrapped schema takes a dict, or nothing; anything else is the facade's error to raise.
         ResultShape::Any { wrap: false } if !data.is_null() => return None,
         ResultShape::Untyped | ResultShape::Any { wrap: false } => json!({"content": content, "isError": false}),
+        ResultShape::Json(_) => return None,
         ResultShape::Any { wrap: true } | ResultShape::Int | ResultShape::Str | ResultShape::Bool => json!({
             "_meta": {"fastmcp": {"wrap_result": true}},
             "content": content,

@@ -67,7 +67,7 @@ impl NativeServer {
     #[new]
     #[pyo3(signature = (name, version, *, tool_error, mcp_error, context_factory, current, instructions=None, title=None,
         website_url=None, icons=None, list_page_size=None, mask_error_details=false, max_threads=40,
-        cache_ttl_ms=None, cache_public=false, request_state_keys=Vec::new(), request_state_ttl=None))]
+        active_sync_calls=2, cache_ttl_ms=None, cache_public=false, request_state_keys=Vec::new(), request_state_ttl=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         name: String,
@@ -83,6 +83,7 @@ impl NativeServer {
         list_page_size: Option<usize>,
         mask_error_details: bool,
         max_threads: usize,
+        active_sync_calls: usize,
         cache_ttl_ms: Option<u64>,
         cache_public: bool,
         request_state_keys: Vec<Vec<u8>>,
@@ -105,7 +106,9 @@ impl NativeServer {
                 .cast_into::<PyType>()?
                 .unbind(),
         };
-        let backend = Arc::new(PyBackend::new(hooks, max_threads).map_err(|e| PyOSError::new_err(e.to_string()))?);
+        let backend = Arc::new(
+            PyBackend::new(hooks, max_threads, active_sync_calls).map_err(|e| PyOSError::new_err(e.to_string()))?,
+        );
         let info = ServerInfo {
             name,
             version,
@@ -140,7 +143,7 @@ impl NativeServer {
 
     /// Registers (or replaces) a tool. `definition` is the JSON text of its `tools/list` entry.
     #[pyo3(signature = (definition, func, *, is_async, prepare, convert, context_param=None,
-        plain_arguments=false, result_shape=None, timeout=None))]
+        plain_arguments=false, result_shape=None, result_json=None, timeout=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_tool(
         &self,
@@ -152,6 +155,7 @@ impl NativeServer {
         context_param: Option<Bound<'_, PyString>>,
         plain_arguments: bool,
         result_shape: Option<&str>,
+        result_json: Option<Bound<'_, PyAny>>,
         timeout: Option<f64>,
     ) -> PyResult<()> {
         let definition: serde_json::Value =
@@ -168,8 +172,15 @@ impl NativeServer {
         let result_shape = result_shape
             .map(|s| ResultShape::parse(s).ok_or_else(|| PyValueError::new_err(format!("unknown result shape {s:?}"))))
             .transpose()?;
+        if matches!(result_shape, Some(ResultShape::Json(_))) && result_json.is_none() {
+            return Err(PyValueError::new_err("a json result shape needs result_json"));
+        }
         let handler = self.next_handler.fetch_add(1, Ordering::Relaxed);
-        let entry = ToolEntry::new(&definition, handler, timeout).map_err(|e| PyValueError::new_err(e.0))?;
+        let mut entry = ToolEntry::new(&definition, handler, timeout).map_err(|e| PyValueError::new_err(e.0))?;
+        if !plain_arguments {
+            // Such arguments always go through the function's own validator: a native verdict would go unused.
+            entry = entry.without_native_check();
+        }
         if let Some(why) = &entry.unchecked {
             // Listed verbatim as FastMCP lists it; the function's own validation (if any) still runs.
             let logger = func
@@ -192,6 +203,7 @@ impl NativeServer {
             prepare: prepare.unbind(),
             convert: convert.unbind(),
             result_shape,
+            result_json: result_json.map(Bound::unbind),
         };
         self.backend.tools.write().unwrap().insert(handler, Arc::new(tool));
         if let Some(old) = self.server.tools.insert(entry) {

@@ -89,7 +89,9 @@ pub trait ToolBackend: Send + Sync + 'static {
     /// Starts a call; the backend sends the `CallToolResult` JSON on `done` when it finishes, or the error to
     /// answer the request with when the call cannot be served at all (a URL elicitation the user must complete
     /// first, a client capability that is missing).
-    fn invoke(&self, call: ToolInvocation, done: oneshot::Sender<Result<Value, RpcError>>);
+    /// The result may come as JSON text the backend wrote itself ([`Payload::Raw`]: an object whose `_meta`,
+    /// if it has one, is its first member), so a large result is serialized once.
+    fn invoke(&self, call: ToolInvocation, done: oneshot::Sender<Result<Payload, RpcError>>);
     /// Starts a handler call; the backend sends its result, or the error to answer with, on `done`.
     fn invoke_handler(&self, call: HandlerInvocation, done: oneshot::Sender<Result<Value, RpcError>>);
     /// Asks a running call to stop (a cancelled request, a timeout, a client gone). Best effort.
@@ -729,7 +731,7 @@ impl McpServer {
             done_tx,
         );
         match self.wait_for(call_id, &cancelled, done_rx, timeout).await {
-            Waited::Done(Ok(result)) => Some(Ok(Payload::Value(result))),
+            Waited::Done(Ok(result)) => Some(Ok(result)),
             Waited::Done(Err(error)) => Some(Err(error)),
             Waited::Dropped => Some(Err(RpcError::new(
                 ErrorCode::InternalError,
@@ -754,10 +756,29 @@ fn timed_out(tool_name: &str, timeout: Option<Duration>) -> Value {
     ))
 }
 
-/// A result on its way out: a JSON value, or JSON text already spliced together (the lists).
-pub(crate) enum Payload {
+/// A result on its way out: a JSON value, or JSON text already spliced together (the lists, and tool
+/// results the backend serialized itself).
+#[derive(Debug)]
+pub enum Payload {
     Value(Value),
     Raw(Vec<u8>),
+}
+
+impl Payload {
+    /// The result as a JSON value (parsing the text of a raw one): for the paths that keep or inspect it.
+    pub fn into_value(self) -> Result<Value, RpcError> {
+        match self {
+            Self::Value(v) => Ok(v),
+            Self::Raw(raw) => serde_json::from_slice(&raw)
+                .map_err(|e| RpcError::new(ErrorCode::InternalError, format!("a result is not JSON: {e}"))),
+        }
+    }
+}
+
+impl From<Value> for Payload {
+    fn from(value: Value) -> Self {
+        Self::Value(value)
+    }
 }
 
 /// A handshake-era answer: the result as it is, or the error.
@@ -827,11 +848,11 @@ mod tests {
     #[derive(Default)]
     struct EchoBackend {
         cancelled: Mutex<Vec<u64>>,
-        parked: Mutex<Vec<oneshot::Sender<Result<Value, RpcError>>>>,
+        parked: Mutex<Vec<oneshot::Sender<Result<Payload, RpcError>>>>,
     }
 
     impl ToolBackend for EchoBackend {
-        fn invoke(&self, call: ToolInvocation, done: oneshot::Sender<Result<Value, RpcError>>) {
+        fn invoke(&self, call: ToolInvocation, done: oneshot::Sender<Result<Payload, RpcError>>) {
             if call.tool.name == "hang" || call.tool.name == "slow" {
                 self.parked.lock().unwrap().push(done);
                 return;
@@ -841,11 +862,17 @@ mod tests {
                 let _ = done.send(Err(RpcError::with_code(-32042, "URL elicitation required", Some(data))));
                 return;
             }
+            if call.tool.name == "raw" {
+                // A result the backend serialized itself, with a `_meta` of its own in front.
+                let raw = br#"{"_meta":{"fastmcp":{"wrap_result":true}},"content":[{"type":"text","text":"[1,2]"}],"isError":false,"structuredContent":{"result":[1,2]}}"#;
+                let _ = done.send(Ok(Payload::Raw(raw.to_vec())));
+                return;
+            }
             call.context.log(LogLevel::Info, json!("working"), None);
             call.context.progress(1.0, Some(2.0), None);
             let text = format!("{}:{}", call.arguments, call.arguments_valid);
             let _ = done.send(Ok(
-                json!({"content": [{"type": "text", "text": text}], "isError": false}),
+                json!({"content": [{"type": "text", "text": text}], "isError": false}).into(),
             ));
         }
         fn invoke_handler(&self, call: HandlerInvocation, done: oneshot::Sender<Result<Value, RpcError>>) {
@@ -899,6 +926,39 @@ mod tests {
 
     fn raw(v: &Value) -> Box<serde_json::value::RawValue> {
         serde_json::value::to_raw_value(v).unwrap()
+    }
+
+    #[tokio::test]
+    async fn raw_tool_results_go_out_as_written_in_both_eras() {
+        let (s, _) = server(None);
+        s.tools
+            .insert(ToolEntry::new(&json!({"name": "raw", "inputSchema": {"type": "object"}}), 9, None).unwrap());
+        let session = Arc::new(Session::new(None));
+        let call = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"raw"}}"#;
+        let r = ask(&s, &session, call, RequestSink::none()).await.unwrap();
+        assert_eq!(
+            r["result"],
+            json!({"_meta": {"fastmcp": {"wrap_result": true}}, "content": [{"type": "text", "text": "[1,2]"}],
+                   "isError": false, "structuredContent": {"result": [1, 2]}})
+        );
+        // A modern answer merges its own `_meta` (serverInfo) with the result's instead of repeating the key.
+        let call = r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"raw","_meta":{
+            "io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#;
+        let out = {
+            let mut b = call.as_bytes().to_vec();
+            let msg = Incoming::parse(&mut b).unwrap();
+            s.handle_incoming(&session, msg, RequestSink::none()).await.unwrap()
+        };
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.matches("\"_meta\"").count(), 1, "{text}");
+        let r: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(r["result"]["resultType"], "complete");
+        assert_eq!(r["result"]["_meta"]["fastmcp"], json!({"wrap_result": true}));
+        assert!(
+            r["result"]["_meta"][crate::protocol::modern::META_SERVER_INFO].is_object(),
+            "{text}"
+        );
+        assert_eq!(r["result"]["structuredContent"], json!({"result": [1, 2]}));
     }
 
     #[tokio::test]

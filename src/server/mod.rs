@@ -13,7 +13,7 @@ pub mod wake_queue;
 
 pub use context::{ClientRequestError, InputRound, LogLevel, OutboundTx, RequestContext, RequestSink};
 pub use dispatch::{
-    is_modern_request, CacheHint, HandlerInvocation, HandlerKind, ListKind, McpServer, Reply, ServerInfo,
+    is_modern_request, CacheHint, HandlerInvocation, HandlerKind, ListKind, McpServer, Payload, Reply, ServerInfo,
     ServerOptions, ToolBackend, ToolInvocation,
 };
 pub use event_store::{Event, EventRx, EventStore, EventStoreLimits, EventStream};

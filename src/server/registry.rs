@@ -118,6 +118,14 @@ impl ToolEntry {
         })
     }
 
+    /// Drops the native check, for a tool whose backend validates every call itself (its verdict would go
+    /// unused): [`Self::arguments_valid`] is then always true.
+    #[must_use]
+    pub fn without_native_check(mut self) -> Self {
+        self.validator = None;
+        self
+    }
+
     /// The native check: true when the arguments (a JSON object) satisfy the input schema.
     pub fn arguments_valid(&self, arguments: &Value) -> bool {
         self.validator.as_ref().is_none_or(|v| v.is_valid(arguments))

@@ -210,6 +210,7 @@ class FastMCP(HttpAppsMixin):
         session_idle_timeout: float = 1800.0,
         max_concurrent_requests: int = 4096,
         max_threads: int = 40,
+        active_sync_calls: int = 2,
         cache_ttl: int | None = None,
         cache_scope: Literal["public", "private"] | None = None,
         request_state_security: Any = None,
@@ -278,6 +279,7 @@ class FastMCP(HttpAppsMixin):
             list_page_size=list_page_size,
             mask_error_details=mask_error_details,
             max_threads=max_threads,
+            active_sync_calls=active_sync_calls,
             **cache_hint(cache_ttl, cache_scope),
             **security_options(request_state_security),
         )

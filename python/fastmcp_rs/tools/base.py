@@ -5,6 +5,8 @@ as it is; ``FunctionTool`` (``@mcp.tool``) wraps a function."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -93,6 +95,18 @@ def _to_content(value: Any) -> list[dict[str, Any]]:
     if isinstance(jsonable, str):
         return [_text(jsonable)]
     return [_text(_json_text(jsonable))]
+
+
+_SPECIAL_RESULT_NAMES = _CONTENT_BLOCK_NAMES | {"CallToolResult", "InputRequiredResult", *_mrtr._WRAPPERS}
+
+
+def _plain_result_type(cls: type) -> bool:
+    """Whether ``convert`` treats every value of type ``cls`` as plain data (the core asks once per type
+    before it serializes a result natively): no content block, media helper, ``ToolResult``, ``CallToolResult``
+    or input-required result. Unsure is ``False``: the value then takes ``convert`` itself."""
+    if issubclass(cls, (Image, Audio, File, ToolResult, _mrtr.InputRequiredResult)):
+        return False
+    return not any(base.__name__ in _SPECIAL_RESULT_NAMES for base in cls.__mro__)
 
 
 def _plain_result(value: Any) -> dict[str, Any]:
@@ -301,18 +315,30 @@ class Tool:
     def convert(self, value: Any) -> dict[str, Any]:
         """A return value → ``CallToolResult`` (plain dicts and lists, for the native serializer).
 
-        As FastMCP does it: the value is first serialized for the return annotation, and the text content is
-        made from that (so a ``True`` returned under ``-> int`` reads ``1``)."""
+        As FastMCP 4 does it: the value is serialized to JSON for the return annotation (non-finite floats
+        refused), and the text content is made from that (so a ``True`` returned under ``-> int`` reads ``1``)."""
         if _mrtr.is_input_required(value):
             return _mrtr.to_wire(value)
         if isinstance(value, ToolResult):
             return value.to_mcp_result()
         if type(value).__name__ == "CallToolResult" and hasattr(value, "model_dump"):
             return _plain_result(value)
+        if isinstance(value, bytes):
+            return {"content": _to_content(value), "isError": False}
         is_content = _is_content(value)
         if self.output_schema is None and is_content:
             return {"content": _to_content(value), "isError": False}
-        structured = self._structured(value)
+        try:
+            structured = self._structured(value)
+        except (pydantic_core.PydanticSerializationError, UnicodeDecodeError) as exc:
+            if self.output_schema is None:
+                return {"content": _to_content(value), "isError": False}
+            from ..exceptions import ToolError
+
+            raise ToolError(
+                f"Could not serialize the return value of tool {self.name!r} for its output schema: {exc}. "
+                "If this is unexpected, set the tool's output_schema to None to disable automatic serialization."
+            ) from exc
         result: dict[str, Any] = {"content": _to_content(value if is_content else structured), "isError": False}
         if self.output_schema is None:
             if isinstance(structured, dict):
@@ -332,13 +358,49 @@ class Tool:
         return result
 
     def _structured(self, value: Any) -> Any:
-        adapter = self._result_adapter
-        if adapter is not None:
-            try:
-                return adapter.dump_python(value, mode="json", warnings=False)
-            except Exception:
-                pass
-        return _to_jsonable(value)
+        """The value as its annotation's JSON says it (parsed back); raises ``ToolError`` for NaN/Infinity,
+        which JSON cannot carry, and the serializer's own errors for what it cannot write."""
+        payload = _result_serializer(self._result_adapter).to_json(value, warnings=False)
+        data = json.loads(payload)
+        if b"NaN" in payload or b"Infinity" in payload:
+            _reject_nonfinite(data, "$")
+        return data
+
+
+_ANY_SERIALIZER: list[pydantic_core.SchemaSerializer] = []
+_SERIALIZERS: dict[int, tuple[Any, pydantic_core.SchemaSerializer]] = {}
+
+
+def _result_serializer(adapter: Any) -> pydantic_core.SchemaSerializer:
+    """The annotation's serializer writing JSON with NaN/Infinity kept as tokens (so they can be refused
+    rather than silently written as ``null``), as FastMCP 4 serializes results; one per adapter."""
+    if not isinstance(adapter, pydantic.TypeAdapter):
+        if not _ANY_SERIALIZER:
+            _ANY_SERIALIZER.append(_constants_serializer(pydantic.TypeAdapter(Any)))
+        return _ANY_SERIALIZER[0]
+    cached = _SERIALIZERS.get(id(adapter))
+    if cached is None or cached[0] is not adapter:
+        cached = _SERIALIZERS[id(adapter)] = (adapter, _constants_serializer(adapter))
+    return cached[1]
+
+
+def _constants_serializer(adapter: pydantic.TypeAdapter[Any]) -> pydantic_core.SchemaSerializer:
+    return pydantic_core.SchemaSerializer(adapter.core_schema, config={"ser_json_inf_nan": "constants"})
+
+
+def _reject_nonfinite(value: Any, path: str) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        from ..exceptions import ToolError
+
+        raise ToolError(
+            f"Tool result contains a non-finite float ({value!r}) at {path}; JSON cannot represent NaN or Infinity"
+        )
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _reject_nonfinite(item, f"{path}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _reject_nonfinite(item, f"{path}[{index}]")
 
 
 InputRequiredToolResult = unsupported_class("InputRequiredToolResult", "multi-round-trip results (SEP-2322)", __name__)

@@ -153,15 +153,22 @@ def _result_shape(annotation: Any, schema: dict[str, Any] | None, *, explicit: b
     floats and ``int`` turns bools into ints, so those (and anything richer) stay on the Python path. For
     ``int``/``str``/``bool`` the core also checks the value's exact type."""
     as_is = any(annotation is a or annotation == a for a in _AS_IS_ANNOTATIONS)
+    # Anything else pydantic serializes (models, lists of them, dates, ...) is written to JSON once by the
+    # annotation's serializer, and the result spliced from those bytes.
+    by_json = isinstance(adapter, pydantic.TypeAdapter)
     if schema is None:
-        return "untyped" if as_is or adapter is None else None
-    if explicit:
-        return None
+        if as_is or adapter is None:
+            return "untyped"
+        return "json-untyped" if by_json else None
     wrap = bool(schema.get("x-fastmcp-wrap-result"))
+    if explicit:
+        return None if not by_json or as_is else "json-wrapped" if wrap else "json"
     if as_is:
         return "any-wrapped" if wrap else "any"
     if wrap and annotation in (int, str, bool):
         return annotation.__name__
+    if by_json:
+        return "json-wrapped" if wrap else "json"
     return None
 
 

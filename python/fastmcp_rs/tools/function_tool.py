@@ -4,6 +4,7 @@ decorator that marks a function for a later ``mcp.add_tool(fn)``."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
@@ -13,7 +14,7 @@ import pydantic_core
 
 from .._components import decorator_options, mark
 from ..utilities.types import NotSet
-from .base import Tool, ToolResult
+from .base import Tool, ToolResult, _result_serializer
 from .function_parsing import ParsedFunction, _result_shape
 
 __all__ = ["FunctionTool", "tool"]
@@ -141,6 +142,12 @@ class FunctionTool(Tool):
         # nothing of what the function accepts: its arguments always go through the function's validator,
         # unless the function takes any keyword arguments at all.
         raw_schema = self.parameters is not parsed.input_schema
+        shape = _result_shape(
+            parsed.return_type,
+            self.output_schema,
+            explicit=self.output_schema is not parsed.output_schema,
+            adapter=parsed.result_adapter,
+        )
         return dict(
             func=self.fn,
             is_async=parsed.is_async,
@@ -148,12 +155,8 @@ class FunctionTool(Tool):
             convert=self.convert,
             context_param=parsed.context_param,
             plain_arguments=parsed.takes_any_arguments if raw_schema else parsed.plain_arguments,
-            result_shape=_result_shape(
-                parsed.return_type,
-                self.output_schema,
-                explicit=self.output_schema is not parsed.output_schema,
-                adapter=parsed.result_adapter,
-            ),
+            result_shape=shape,
+            result_json=_dump_json(parsed.result_adapter) if shape and shape.startswith("json") else None,
             timeout=self.timeout,
         )
 
@@ -179,6 +182,12 @@ class FunctionTool(Tool):
         if inspect.isawaitable(value):
             value = await value
         return self.convert_result(value)
+
+
+def _dump_json(adapter: Any) -> Callable[[Any], bytes]:
+    """The serializer the core calls for a result: the JSON ``convert`` parses back, which is also its text
+    (the core leaves a result with NaN/Infinity tokens to ``convert``, which refuses it)."""
+    return functools.partial(_result_serializer(adapter).to_json, warnings=False)
 
 
 @overload

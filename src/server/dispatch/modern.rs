@@ -486,6 +486,14 @@ impl McpServer {
         serde_json::to_writer(&mut head, META_SERVER_INFO).expect("a string serializes");
         head.push(b':');
         head.extend_from_slice(self.server_info_json());
+        // A result with a `_meta` of its own has it first (the backend writes it so): its members join ours.
+        if let Some(rest) = raw.strip_prefix(br#"{"_meta":{"#) {
+            if rest.first() != Some(&b'}') {
+                head.push(b',');
+            }
+            head.extend_from_slice(rest);
+            return Outgoing::result_raw(id, &head);
+        }
         head.extend_from_slice(b"}");
         match raw.strip_prefix(b"{") {
             Some(rest) if rest.first() != Some(&b'}') => {

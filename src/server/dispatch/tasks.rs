@@ -10,7 +10,7 @@
 //! the answers. A task that ends with an input-required result of its own is called again with the answers
 //! (and its request state) once all of them arrived.
 
-use super::{timed_out, Listeners, McpServer, ToolBackend, ToolInvocation};
+use super::{timed_out, Listeners, McpServer, Payload, ToolBackend, ToolInvocation};
 use crate::protocol::modern::{missing_capability, Envelope, TASKS_EXTENSION};
 use crate::protocol::{ErrorCode, RequestId, RpcError};
 use crate::server::context::{InputRound, RequestContext, RequestSink, TaskInput};
@@ -353,7 +353,7 @@ fn start_attempt(
         };
         let outcome = tokio::select! {
             answer = done_rx => match answer {
-                Ok(result) => CallOutcome::Done(result),
+                Ok(result) => CallOutcome::Done(result.and_then(Payload::into_value)),
                 Err(_) => CallOutcome::Dropped,
             },
             () = live.cancelled.notified() => {
