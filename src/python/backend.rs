@@ -582,6 +582,11 @@ fn convert_result(
                 return Ok(Payload::Raw(raw));
             }
         }
+        Some(ResultShape::Str) if value.is_exact_instance_of::<PyString>() => {
+            if let Some(raw) = str_result(value) {
+                return Ok(Payload::Raw(raw));
+            }
+        }
         Some(shape) => {
             if let Some(result) = native_result(py, shape, value) {
                 return Ok(Payload::Value(result));
@@ -611,10 +616,15 @@ fn json_result(py: Python<'_>, to_json: &Py<PyAny>, shape: JsonShape, value: &Bo
     if memchr::memmem::find(json, b"NaN").is_some() || memchr::memmem::find(json, b"Infinity").is_some() {
         return None;
     }
-    let is_object = json.first() == Some(&b'{');
-    if shape == JsonShape::Object && !is_object && json != b"null" {
+    if shape == JsonShape::Object && json.first() != Some(&b'{') && json != b"null" {
         return None;
     }
+    Some(spliced(shape, json))
+}
+
+/// A `CallToolResult` with `json` (a value's JSON text) as its text block and structured content.
+fn spliced(shape: JsonShape, json: &[u8]) -> Vec<u8> {
+    let is_object = json.first() == Some(&b'{');
     let mut out = Vec::with_capacity(json.len() * 2 + 128);
     if shape == JsonShape::Wrapped {
         out.extend_from_slice(br#"{"_meta":{"fastmcp":{"wrap_result":true}},"content":["#);
@@ -631,8 +641,9 @@ fn json_result(py: Python<'_>, to_json: &Py<PyAny>, shape: JsonShape, value: &Bo
         }
         _ => {
             out.extend_from_slice(br#"{"type":"text","text":"#);
-            // pydantic writes UTF-8, so the bytes are a `str`; written as a JSON string here.
-            serde_json::to_writer(&mut out, std::str::from_utf8(json).ok()?).ok()?;
+            // JSON text is UTF-8 (pydantic writes it so), so the bytes are a `str`, written as a JSON string.
+            let text = String::from_utf8_lossy(json);
+            serde_json::to_writer(&mut out, text.as_ref()).expect("a str serializes");
             out.push(b'}');
         }
     }
@@ -650,7 +661,19 @@ fn json_result(py: Python<'_>, to_json: &Py<PyAny>, shape: JsonShape, value: &Bo
         JsonShape::Object | JsonShape::Untyped => {}
     }
     out.push(b'}');
-    Some(out)
+    out
+}
+
+/// `-> str` returning exactly a `str`: the string is escaped once and that JSON is both the text block's value
+/// and the wrapped structured content (a large text is not escaped twice, nor copied into a `Value`).
+fn str_result(value: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
+    if !value.is_exact_instance_of::<PyString>() {
+        return None;
+    }
+    let text = value.cast::<PyString>().ok()?.to_str().ok()?;
+    let mut json = Vec::with_capacity(text.len() + 2);
+    serde_json::to_writer(&mut json, text).ok()?;
+    Some(spliced(JsonShape::Wrapped, &json))
 }
 
 /// Whether `Tool.convert` would treat the value as data: it is not (and, as a list or tuple, holds no)
