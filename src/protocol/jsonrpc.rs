@@ -257,6 +257,16 @@ impl Outgoing {
         out
     }
 
+    /// The same for a result already in a buffer of its own: the envelope is written around it in place
+    /// (a large result is moved within its buffer, not copied into a new one).
+    pub fn result_raw_owned(id: &RequestId, mut result_json: Vec<u8>) -> Vec<u8> {
+        let id = id.as_json().as_bytes();
+        let head = [b"{\"jsonrpc\":\"2.0\",\"id\":".as_slice(), id, b",\"result\":"];
+        result_json.splice(0..0, head.iter().flat_map(|part| part.iter().copied()));
+        result_json.push(b'}');
+        result_json
+    }
+
     /// An error answer. `id` is `null` when the request's id could not be read.
     pub fn error(id: Option<&RequestId>, error: &RpcError) -> Vec<u8> {
         let mut out = Vec::with_capacity(96 + error.message.len());
@@ -329,6 +339,16 @@ mod tests {
             parse(r#"{"jsonrpc":"2.0","id":"a","result":{}}"#).unwrap(),
             Incoming::Response { outcome: Ok(_), .. }
         ));
+    }
+
+    #[test]
+    fn a_raw_result_is_enveloped_in_place() {
+        let id = RequestId::from_value(&json!("a\"b")).unwrap();
+        let raw = br#"{"content":[],"isError":false}"#.to_vec();
+        assert_eq!(
+            Outgoing::result_raw_owned(&id, raw.clone()),
+            Outgoing::result_raw(&id, &raw)
+        );
     }
 
     #[test]

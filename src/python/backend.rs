@@ -625,7 +625,8 @@ fn json_result(py: Python<'_>, to_json: &Py<PyAny>, shape: JsonShape, value: &Bo
 /// A `CallToolResult` with `json` (a value's JSON text) as its text block and structured content.
 fn spliced(shape: JsonShape, json: &[u8]) -> Vec<u8> {
     let is_object = json.first() == Some(&b'{');
-    let mut out = Vec::with_capacity(json.len() * 2 + 128);
+    // Room for the JSON-RPC envelope too, which is written around the result in this buffer.
+    let mut out = Vec::with_capacity(json.len() * 2 + 192);
     if shape == JsonShape::Wrapped {
         out.extend_from_slice(br#"{"_meta":{"fastmcp":{"wrap_result":true}},"content":["#);
     } else {

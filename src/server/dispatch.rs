@@ -785,7 +785,7 @@ impl From<Value> for Payload {
 fn legacy_reply(id: &RequestId, answer: Result<Payload, RpcError>) -> Vec<u8> {
     match answer {
         Ok(Payload::Value(v)) => Outgoing::result(id, &v),
-        Ok(Payload::Raw(raw)) => Outgoing::result_raw(id, &raw),
+        Ok(Payload::Raw(raw)) => Outgoing::result_raw_owned(id, raw),
         Err(error) => Outgoing::error(Some(id), &error),
     }
 }

@@ -10,12 +10,13 @@ use crate::server::{
 };
 use crate::transport::sse::EventId;
 use crate::transport::{headers, sse, Shutdown};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Body, Frame, SizeHint};
 use hyper::header::{HeaderMap, HeaderValue, ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -139,6 +140,8 @@ impl Default for HttpConfig {
 /// The response body: a whole buffer, or SSE events as they are produced.
 pub enum ResponseBody {
     Full(Option<Bytes>),
+    /// A whole body in chunks (a stream's framed events: a large message is shared, not copied).
+    Chunks(VecDeque<Bytes>),
     /// A fallback app's body, chunk by chunk.
     Raw(mpsc::UnboundedReceiver<Bytes>),
     /// A legacy SSE session's stream: the `endpoint` event, then every message of the session. The session
@@ -157,7 +160,7 @@ pub enum ResponseBody {
 /// The body of one connection to a Streamable HTTP stream.
 pub struct EventBody {
     /// Framed events that go first: the priming event, messages read while the head waited.
-    prefix: Option<Bytes>,
+    prefix: VecDeque<Bytes>,
     rx: EventRx,
     /// The stream whose events these are, to name each one; `None` sends them without ids.
     stream: Option<u64>,
@@ -171,6 +174,12 @@ fn frame(stream: Option<u64>, event: &Event) -> Bytes {
         Some(stream) => sse::message_event_with_id(&EventId { stream, seq: event.seq }, &event.message),
         None => sse::message_event(&event.message),
     }
+}
+
+/// The same event as chunks (see [`sse::message_event_parts`]).
+fn frame_into(out: &mut VecDeque<Bytes>, stream: Option<u64>, event: &Event) {
+    let id = stream.map(|stream| EventId { stream, seq: event.seq });
+    sse::message_event_parts(id.as_ref(), &event.message, out);
 }
 
 /// The keep-alive timer of a stream: due when the stream has been quiet for a whole interval.
@@ -214,6 +223,7 @@ impl Body for ResponseBody {
     fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
         match self.get_mut() {
             ResponseBody::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
+            ResponseBody::Chunks(chunks) => Poll::Ready(chunks.pop_front().map(|d| Ok(Frame::data(d)))),
             ResponseBody::Raw(rx) => rx.poll_recv(cx).map(|m| m.map(|chunk| Ok(Frame::data(chunk)))),
             ResponseBody::Legacy {
                 endpoint,
@@ -234,7 +244,7 @@ impl Body for ResponseBody {
                 }
             }
             ResponseBody::Events(body) => {
-                if let Some(prefix) = body.prefix.take() {
+                if let Some(prefix) = body.prefix.pop_front() {
                     return Poll::Ready(Some(Ok(Frame::data(prefix))));
                 }
                 match body.rx.poll_recv(cx) {
@@ -250,13 +260,18 @@ impl Body for ResponseBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        matches!(self, ResponseBody::Full(None))
+        match self {
+            ResponseBody::Full(None) => true,
+            ResponseBody::Chunks(chunks) => chunks.is_empty(),
+            _ => false,
+        }
     }
 
     fn size_hint(&self) -> SizeHint {
         match self {
             ResponseBody::Full(Some(d)) => SizeHint::with_exact(d.len() as u64),
             ResponseBody::Full(None) => SizeHint::with_exact(0),
+            ResponseBody::Chunks(chunks) => SizeHint::with_exact(chunks.iter().map(|c| c.len() as u64).sum()),
             ResponseBody::Raw(_) | ResponseBody::Legacy { .. } | ResponseBody::Events(_) => SizeHint::default(),
         }
     }
@@ -771,13 +786,13 @@ impl HttpState {
             running.finish(answer.unwrap_or(cancelled).into());
         });
         let named = self.store.is_some().then(|| stream.id());
-        let mut head = BytesMut::new();
+        let mut head = VecDeque::new();
         if resumable {
             let priming = EventId {
                 stream: stream.id(),
                 seq: 0,
             };
-            head.extend_from_slice(&sse::priming_event(&priming, self.config.retry_interval));
+            head.push_back(sse::priming_event(&priming, self.config.retry_interval));
         }
         // The head waits for the first message, so a call that answers without notifications goes out as one
         // write (head and whole body), not a head, an event and a closing chunk. A long call's head goes out
@@ -797,25 +812,25 @@ impl HttpState {
         };
         let mut ended = false;
         match first {
-            Some(Some(event)) => head.extend_from_slice(&frame(named, &event)),
+            Some(Some(event)) => frame_into(&mut head, named, &event),
             // The stream let go of this connection: answered, or closed by the tool.
             Some(None) => ended = true,
-            None if !resumable => head.extend_from_slice(sse::KEEP_ALIVE),
+            None if !resumable => head.push_back(Bytes::from_static(sse::KEEP_ALIVE)),
             None => {}
         }
         while !ended {
             match events.try_recv() {
                 // Messages sent just after the first (or just before the answer): all of them, in order.
-                Ok(event) => head.extend_from_slice(&frame(named, &event)),
+                Ok(event) => frame_into(&mut head, named, &event),
                 Err(mpsc::error::TryRecvError::Empty) => break,
                 Err(mpsc::error::TryRecvError::Disconnected) => ended = true,
             }
         }
         let body = if ended {
-            ResponseBody::Full(Some(head.freeze()))
+            ResponseBody::Chunks(head)
         } else {
             ResponseBody::Events(EventBody {
-                prefix: (!head.is_empty()).then(|| head.freeze()),
+                prefix: head,
                 rx: events,
                 stream: named,
                 keep_alive: KeepAlive::new(self.config.keep_alive),
@@ -1004,7 +1019,7 @@ impl HttpState {
 
     fn event_stream(&self, stream: Option<u64>, rx: EventRx) -> HttpResponse {
         event_response(ResponseBody::Events(EventBody {
-            prefix: None,
+            prefix: VecDeque::new(),
             rx,
             stream,
             keep_alive: KeepAlive::new(self.config.keep_alive),

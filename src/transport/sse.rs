@@ -1,6 +1,7 @@
 //! Server-Sent Events framing for Streamable HTTP and legacy SSE.
 
 use bytes::{BufMut, Bytes, BytesMut};
+use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -25,6 +26,24 @@ pub fn message_event_with_id(id: &EventId, json: &[u8]) -> Bytes {
     out.put_slice(json);
     out.put_slice(b"\n\n");
     out.freeze()
+}
+
+/// A message event as chunks written one after another, the message itself shared, not copied: for a
+/// large answer that is kept in the event store and framed from it. Small ones are one chunk.
+pub fn message_event_parts(id: Option<&EventId>, json: &Bytes, out: &mut VecDeque<Bytes>) {
+    if json.len() < 16 * 1024 {
+        out.push_back(match id {
+            Some(id) => message_event_with_id(id, json),
+            None => message_event(json),
+        });
+        return;
+    }
+    out.push_back(match id {
+        Some(id) => Bytes::from(format!("id: {id}\nevent: message\ndata: ")),
+        None => Bytes::from_static(b"event: message\ndata: "),
+    });
+    out.push_back(json.clone());
+    out.push_back(Bytes::from_static(b"\n\n"));
 }
 
 /// The priming event of a stream: an id and empty data (no message), so the client can resume the stream
@@ -74,6 +93,12 @@ mod tests {
     #[test]
     fn frames_one_event() {
         assert_eq!(&message_event(b"{\"a\":1}")[..], b"event: message\ndata: {\"a\":1}\n\n");
+        let big = Bytes::from(vec![b'x'; 20_000]);
+        let mut parts = VecDeque::new();
+        message_event_parts(Some(&EventId { stream: 7, seq: 2 }), &big, &mut parts);
+        let joined: Vec<u8> = parts.iter().flat_map(|b| b.iter().copied()).collect();
+        assert_eq!(joined, message_event_with_id(&EventId { stream: 7, seq: 2 }, &big)[..]);
+        assert_eq!(parts[1].as_ptr(), big.as_ptr(), "the message is shared, not copied");
         let id = EventId { stream: 7, seq: 2 };
         assert_eq!(
             &message_event_with_id(&id, b"{}")[..],
