@@ -213,19 +213,22 @@ def loadgen(core: int | None, *args: str, timeout: float = 600) -> dict[str, Any
     return json.loads(out.stdout)
 
 
-def http_load(core: int | None, srv: Server, mode: str, tool: str, args: dict[str, Any], c: int, o: Any) -> dict:
-    """One load run; also the server's CPU per answered call over the measured part (sampled after warm-up)."""
-    argv = ["http", "--url", srv.url, "--mode", mode, "-c", str(c), "--tool", tool, "--args", json.dumps(args)]
+def http_load(core: int | None, srv: Server | str, mode: str, tool: str, args: dict[str, Any], c: int, o: Any) -> dict:
+    """One load run against a `Server` (or a bare URL); for a `Server`, also its CPU per answered call over
+    the measured part (sampled after the warm-up)."""
+    url = srv if isinstance(srv, str) else srv.url
+    argv = ["http", "--url", url, "--mode", mode, "-c", str(c), "--tool", tool, "--args", json.dumps(args)]
     argv += ["--warmup", str(o.warmup), "--duration", str(o.duration)]
     proc = subprocess.Popen(pinned(core, [str(LOADGEN), *argv]), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     time.sleep(o.warmup)
-    cpu0 = srv.cpu_seconds()
+    cpu0 = None if isinstance(srv, str) else srv.cpu_seconds()
     out, err = proc.communicate(timeout=600)
-    cpu1 = srv.cpu_seconds()
     if proc.returncode != 0:
         raise RuntimeError(f"mcp-load {' '.join(argv)} failed: {err.decode()[-2000:]}")
     rep = json.loads(out)
-    rep["cpu_us"] = (cpu1 - cpu0) / rep["requests"] * 1e6 if rep["requests"] else None
+    rep["cpu_us"] = None
+    if cpu0 is not None and rep["requests"]:
+        rep["cpu_us"] = (srv.cpu_seconds() - cpu0) / rep["requests"] * 1e6  # type: ignore[union-attr]
     return rep
 
 

@@ -2,28 +2,28 @@
 //! release it while they wait. Async tools: the one asyncio loop Python owns, woken through a socket pair
 //! so that tokio threads never take the GIL to hand it work.
 
-use crate::server::call_gate::{own_cpu_clock, CallGate};
+use crate::server::call_gate::{own_cpu_clock, CallGate, Submitted};
 use crate::server::WakeQueue;
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Work that needs the interpreter. It is handed the thread's `Python` token.
 pub type PyJob = Box<dyn for<'py> FnOnce(Python<'py>) + Send>;
 
 struct PoolState {
-    idle: AtomicUsize,
     threads: AtomicUsize,
-    gate: CallGate,
+    /// The pool's queue: jobs run in arrival order, a few at a time (see [`CallGate`]).
+    gate: CallGate<PyJob>,
 }
 
 /// Threads for `def` tools. Grows on demand up to `max_threads`; an idle thread keeps its thread state,
-/// so handing it a job costs a channel wake-up and no interpreter set-up.
+/// so handing it a job costs a wake-up and no interpreter set-up, and a thread that finishes a job takes
+/// the next queued one itself.
 pub struct SyncPool {
     max_threads: usize,
     state: Arc<PoolState>,
-    channel: Mutex<Option<(crossbeam_channel::Sender<PyJob>, crossbeam_channel::Receiver<PyJob>)>>,
 }
 
 /// The pool is closed (the server stopped); the job was dropped.
@@ -33,29 +33,26 @@ impl SyncPool {
     /// `max_threads` bounds the pool; `active` how many of its calls may use the CPU at once (see
     /// [`CallGate`]).
     pub fn new(max_threads: usize, active: usize) -> Self {
+        let gate = CallGate::new(active);
+        gate.close();
         Self {
             max_threads: max_threads.max(1),
             state: Arc::new(PoolState {
-                idle: AtomicUsize::new(0),
                 threads: AtomicUsize::new(0),
-                gate: CallGate::new(active),
+                gate,
             }),
-            channel: Mutex::new(None),
         }
     }
 
     /// Opens the pool for a server run.
     pub fn open(&self) {
-        let mut channel = self.channel.lock().unwrap();
-        if channel.is_none() {
-            *channel = Some(crossbeam_channel::unbounded());
-        }
+        self.state.gate.open();
     }
 
-    /// Closes the pool and waits (interpreter released, up to `grace`) for its threads to exit: a thread
-    /// that detaches from an interpreter already finalizing would abort the process.
+    /// Closes the pool (queued calls still run) and waits (interpreter released, up to `grace`) for its
+    /// threads to exit: a thread that detaches from an interpreter already finalizing would abort the process.
     pub fn close(&self, py: Python<'_>, grace: Duration) {
-        self.channel.lock().unwrap().take();
+        self.state.gate.close();
         let deadline = Instant::now() + grace;
         py.detach(|| {
             while self.state.threads.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
@@ -65,23 +62,17 @@ impl SyncPool {
     }
 
     pub fn submit(&self, job: PyJob) -> Result<(), PoolClosed> {
-        let (tx, rx) = {
-            let channel = self.channel.lock().unwrap();
-            match channel.as_ref() {
-                Some((tx, rx)) => (tx.clone(), rx.clone()),
-                None => return Err(PoolClosed),
+        match self.state.gate.submit(job) {
+            Err(_job) => Err(PoolClosed),
+            Ok(Submitted::Queued) => Ok(()),
+            Ok(Submitted::NoIdleThread) => {
+                self.grow();
+                Ok(())
             }
-        };
-        if tx.send(job).is_err() {
-            return Err(PoolClosed);
         }
-        if self.state.idle.load(Ordering::Acquire) == 0 {
-            self.grow(rx);
-        }
-        Ok(())
     }
 
-    fn grow(&self, rx: crossbeam_channel::Receiver<PyJob>) {
+    fn grow(&self) {
         let claimed = self
             .state
             .threads
@@ -96,21 +87,12 @@ impl SyncPool {
             .name("fastmcp-rs-sync".into())
             .spawn(move || {
                 let clock = own_cpu_clock();
-                Python::attach(|py| loop {
-                    // The job is taken and its turn awaited without the interpreter: a thread that had to
+                Python::attach(|py| {
+                    // Jobs are taken, and their turn awaited, without the interpreter: a thread that had to
                     // win the GIL from a running call before it could queue would queue in GIL order.
-                    let next = py.detach(|| {
-                        state.idle.fetch_add(1, Ordering::AcqRel);
-                        let job = rx.recv();
-                        state.idle.fetch_sub(1, Ordering::AcqRel);
-                        job.map(|job| (job, state.gate.enter(clock)))
-                    });
-                    match next {
-                        Ok((job, admitted)) => {
-                            admitted.started();
-                            job(py);
-                        }
-                        Err(_) => break,
+                    while let Some((job, admitted)) = py.detach(|| state.gate.next(clock)) {
+                        admitted.started();
+                        job(py);
                     }
                 });
                 state.threads.fetch_sub(1, Ordering::AcqRel);
