@@ -2,7 +2,7 @@
 //! release it while they wait. Async tools: the one asyncio loop Python owns, woken through a socket pair
 //! so that tokio threads never take the GIL to hand it work.
 
-use crate::server::call_gate::{own_cpu_clock, CallGate, Submitted};
+use crate::server::call_gate::{own_cpu_clock, CallGate, Next, Submitted};
 use crate::server::WakeQueue;
 use pyo3::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 pub type PyJob = Box<dyn for<'py> FnOnce(Python<'py>) + Send>;
 
 struct PoolState {
+    max_threads: usize,
     threads: AtomicUsize,
     /// The pool's queue: jobs run in arrival order, a few at a time (see [`CallGate`]).
     gate: CallGate<PyJob>,
@@ -22,7 +23,6 @@ struct PoolState {
 /// so handing it a job costs a wake-up and no interpreter set-up, and a thread that finishes a job takes
 /// the next queued one itself.
 pub struct SyncPool {
-    max_threads: usize,
     state: Arc<PoolState>,
 }
 
@@ -36,8 +36,8 @@ impl SyncPool {
         let gate = CallGate::new(active);
         gate.close();
         Self {
-            max_threads: max_threads.max(1),
             state: Arc::new(PoolState {
+                max_threads: max_threads.max(1),
                 threads: AtomicUsize::new(0),
                 gate,
             }),
@@ -66,40 +66,42 @@ impl SyncPool {
             Err(_job) => Err(PoolClosed),
             Ok(Submitted::Queued) => Ok(()),
             Ok(Submitted::NoIdleThread) => {
-                self.grow();
+                grow(&self.state);
                 Ok(())
             }
         }
     }
+}
 
-    fn grow(&self) {
-        let claimed = self
-            .state
-            .threads
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < self.max_threads).then_some(n + 1)
-            });
-        if claimed.is_err() {
-            return;
-        }
-        let state = self.state.clone();
-        let spawned = std::thread::Builder::new()
-            .name("fastmcp-rs-sync".into())
-            .spawn(move || {
-                let clock = own_cpu_clock();
-                Python::attach(|py| {
-                    // Jobs are taken, and their turn awaited, without the interpreter: a thread that had to
-                    // win the GIL from a running call before it could queue would queue in GIL order.
-                    while let Some((job, admitted)) = py.detach(|| state.gate.next(clock)) {
-                        admitted.started();
-                        job(py);
+/// Starts one more pool thread, unless the pool is at its bound.
+fn grow(pool: &Arc<PoolState>) {
+    let claimed = pool.threads.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+        (n < pool.max_threads).then_some(n + 1)
+    });
+    if claimed.is_err() {
+        return;
+    }
+    let state = pool.clone();
+    let spawned = std::thread::Builder::new()
+        .name("fastmcp-rs-sync".into())
+        .spawn(move || {
+            let clock = own_cpu_clock();
+            Python::attach(|py| {
+                // Jobs are taken, and their turn awaited, without the interpreter: a thread that had to
+                // win the GIL from a running call before it could queue would queue in GIL order.
+                while let Some(Next { job, admitted, starved }) = py.detach(|| state.gate.next(clock)) {
+                    if starved {
+                        // Calls left behind this one (which may block for long): a thread to take them.
+                        grow(&state);
                     }
-                });
-                state.threads.fetch_sub(1, Ordering::AcqRel);
+                    admitted.started();
+                    job(py);
+                }
             });
-        if spawned.is_err() {
-            self.state.threads.fetch_sub(1, Ordering::AcqRel);
-        }
+            state.threads.fetch_sub(1, Ordering::AcqRel);
+        });
+    if spawned.is_err() {
+        pool.threads.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

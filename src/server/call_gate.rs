@@ -87,6 +87,15 @@ impl<J> Drop for Admitted<'_, J> {
     }
 }
 
+/// A job to run, from [`CallGate::next`].
+pub struct Next<'a, J> {
+    pub job: J,
+    /// Its place among the running jobs, freed when dropped.
+    pub admitted: Admitted<'a, J>,
+    /// Jobs are left with no thread waiting for them: start one if the pool may grow.
+    pub starved: bool,
+}
+
 /// What [`CallGate::submit`] tells the caller.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Submitted {
@@ -181,7 +190,7 @@ impl<J> CallGate<J> {
 
     /// The next job to run on this thread (`clock` is its CPU clock), waiting for one and for room;
     /// `None` once the gate is closed and empty. Call it with the interpreter released.
-    pub fn next(&self, clock: libc::clockid_t) -> Option<(J, Admitted<'_, J>)> {
+    pub fn next(&self, clock: libc::clockid_t) -> Option<Next<'_, J>> {
         let me = std::thread::current();
         let mut spun = false;
         let mut state = self.state.lock().unwrap();
@@ -203,15 +212,22 @@ impl<J> CallGate<J> {
                     share: 1.0,
                 });
                 state.waiters.retain(|t| t.id() != me.id());
-                // Jobs left: the first waiter takes over the watch for room.
+                // Jobs left: the first waiter takes over the watch for room; with no waiter left (and none
+                // about to look), the caller must start a thread, or the jobs would wait for this one.
                 let next = (!state.jobs.is_empty())
                     .then(|| state.waiters.front().cloned())
                     .flatten();
+                let starved =
+                    !state.jobs.is_empty() && state.waiters.is_empty() && self.spinning.load(Ordering::Acquire) == 0;
                 drop(state);
                 if let Some(waiter) = next {
                     waiter.unpark();
                 }
-                return Some((job, Admitted { gate: self, slot }));
+                return Some(Next {
+                    job,
+                    admitted: Admitted { gate: self, slot },
+                    starved,
+                });
             }
             if state.closed && state.jobs.is_empty() {
                 state.waiters.retain(|t| t.id() != me.id());
@@ -326,7 +342,7 @@ mod tests {
                 let gate = gate.clone();
                 std::thread::spawn(move || {
                     let clock = own_cpu_clock();
-                    while let Some((job, admitted)) = gate.next(clock) {
+                    while let Some(Next { job, admitted, .. }) = gate.next(clock) {
                         admitted.started();
                         job();
                     }
@@ -382,14 +398,19 @@ mod tests {
         let gate: CallGate<u32> = CallGate::new(1);
         assert_eq!(gate.submit(1), Ok(Submitted::NoIdleThread));
         assert_eq!(gate.submit(2), Ok(Submitted::NoIdleThread));
-        let (first, admitted) = gate.next(own_cpu_clock()).unwrap();
+        let Next {
+            job: first,
+            admitted,
+            starved,
+        } = gate.next(own_cpu_clock()).unwrap();
         assert_eq!(first, 1);
+        assert!(starved, "job 2 has no thread waiting for it");
         // Taken but not started (waiting for the interpreter): however long, the second must wait.
         std::thread::scope(|s| {
             let second = s.spawn(|| {
                 let started = Instant::now();
-                let (job, _admitted) = gate.next(own_cpu_clock()).unwrap();
-                (job, started.elapsed())
+                let next = gate.next(own_cpu_clock()).unwrap();
+                (next.job, started.elapsed())
             });
             std::thread::sleep(Duration::from_millis(60));
             drop(admitted);
