@@ -163,6 +163,10 @@ def _result_shape(annotation: Any, schema: dict[str, Any] | None, *, explicit: b
     wrap = bool(schema.get("x-fastmcp-wrap-result"))
     if explicit:
         return None if not by_json or as_is else "json-wrapped" if wrap else "json"
+    if as_is and by_json:
+        # `-> dict` / `-> list` / `-> Any`: the same serializer `convert` uses, once (a large dict is then
+        # written to JSON once instead of walked, written for its text and written again).
+        return "json-wrapped" if wrap else "json"
     if as_is:
         return "any-wrapped" if wrap else "any"
     if wrap and annotation in (int, str, bool):
