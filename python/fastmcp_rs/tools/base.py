@@ -360,7 +360,11 @@ class Tool:
     def _structured(self, value: Any) -> Any:
         """The value as its annotation's JSON says it (parsed back); raises ``ToolError`` for NaN/Infinity,
         which JSON cannot carry, and the serializer's own errors for what it cannot write."""
-        payload = _result_serializer(self._result_adapter).to_json(value, warnings=False)
+        adapter = self._result_adapter
+        if adapter is not None and not isinstance(adapter, pydantic.TypeAdapter):
+            # SDK v1's ordinary classes with type hints: their own adapter says what they dump to.
+            return adapter.dump_python(value, mode="json", warnings=False)
+        payload = _result_serializer(adapter).to_json(value, warnings=False)
         data = json.loads(payload)
         if b"NaN" in payload or b"Infinity" in payload:
             _reject_nonfinite(data, "$")
