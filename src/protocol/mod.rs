@@ -1,5 +1,6 @@
 //! JSON-RPC 2.0 framing and the MCP message vocabulary. Nothing here knows about transports or Python.
 
+pub mod json_text;
 pub mod jsonrpc;
 pub mod modern;
 pub mod version;

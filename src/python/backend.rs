@@ -4,9 +4,9 @@
 use super::convert::{exact_json, json_object_to_py, json_to_py, py_to_json};
 use super::workers::{LoopBridge, PyJob, SyncPool};
 use super::RequestHandle;
-use crate::protocol::{ErrorCode, RpcError};
+use crate::protocol::{json_text, ErrorCode, RpcError};
 use crate::server::dispatch::error_result;
-use crate::server::Payload;
+use crate::server::{buffers, Payload};
 use crate::server::{HandlerInvocation, HandlerKind, RequestContext, ToolBackend, ToolInvocation};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::intern;
@@ -612,8 +612,8 @@ fn json_result(py: Python<'_>, to_json: &Py<PyAny>, shape: JsonShape, value: &Bo
     }
     let bytes = to_json.bind(py).call1((value,)).ok()?;
     let json = bytes.cast::<PyBytes>().ok()?.as_bytes();
-    // NaN/Infinity (JSON cannot carry them) or a string that mentions them: `convert` looks and decides.
-    if memchr::memmem::find(json, b"NaN").is_some() || memchr::memmem::find(json, b"Infinity").is_some() {
+    // NaN/Infinity (JSON cannot carry them): `convert` refuses them with their path.
+    if json_text::has_nonfinite(json) {
         return None;
     }
     if shape == JsonShape::Object && json.first() != Some(&b'{') && json != b"null" {
@@ -626,25 +626,23 @@ fn json_result(py: Python<'_>, to_json: &Py<PyAny>, shape: JsonShape, value: &Bo
 fn spliced(shape: JsonShape, json: &[u8]) -> Vec<u8> {
     let is_object = json.first() == Some(&b'{');
     // Room for the JSON-RPC envelope too, which is written around the result in this buffer.
-    let mut out = Vec::with_capacity(json.len() * 2 + 192);
-    if shape == JsonShape::Wrapped {
-        out.extend_from_slice(br#"{"_meta":{"fastmcp":{"wrap_result":true}},"content":["#);
-    } else {
-        out.extend_from_slice(br#"{"content":["#);
-    }
+    let mut out = buffers::take(json.len() * 2 + 192);
+    out.extend_from_slice(result_head(shape));
     match json {
         b"null" | b"[]" => {}
         // A string is its own text (not its JSON); its JSON is already the text field's value.
         [b'"', ..] => {
-            out.extend_from_slice(br#"{"type":"text","text":"#);
+            out.extend_from_slice(TEXT_BLOCK);
             out.extend_from_slice(json);
             out.push(b'}');
         }
         _ => {
-            out.extend_from_slice(br#"{"type":"text","text":"#);
+            out.extend_from_slice(TEXT_BLOCK);
             // JSON text is UTF-8 (pydantic writes it so), so the bytes are a `str`, written as a JSON string.
-            let text = String::from_utf8_lossy(json);
-            serde_json::to_writer(&mut out, text.as_ref()).expect("a str serializes");
+            match std::str::from_utf8(json) {
+                Ok(text) => json_text::write_str(&mut out, text),
+                Err(_) => json_text::write_str(&mut out, &String::from_utf8_lossy(json)),
+            }
             out.push(b'}');
         }
     }
@@ -665,16 +663,34 @@ fn spliced(shape: JsonShape, json: &[u8]) -> Vec<u8> {
     out
 }
 
-/// `-> str` returning exactly a `str`: the string is escaped once and that JSON is both the text block's value
-/// and the wrapped structured content (a large text is not escaped twice, nor copied into a `Value`).
+const TEXT_BLOCK: &[u8] = br#"{"type":"text","text":"#;
+
+fn result_head(shape: JsonShape) -> &'static [u8] {
+    if shape == JsonShape::Wrapped {
+        br#"{"_meta":{"fastmcp":{"wrap_result":true}},"content":["#
+    } else {
+        br#"{"content":["#
+    }
+}
+
+/// `-> str` returning exactly a `str`: the string is escaped once, into the answer's buffer, and that JSON is
+/// both the text block's value and the wrapped structured content (a large text is not escaped twice, nor
+/// copied into a `Value`).
 fn str_result(value: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
     if !value.is_exact_instance_of::<PyString>() {
         return None;
     }
     let text = value.cast::<PyString>().ok()?.to_str().ok()?;
-    let mut json = Vec::with_capacity(text.len() + 2);
-    serde_json::to_writer(&mut json, text).ok()?;
-    Some(spliced(JsonShape::Wrapped, &json))
+    let mut out = buffers::take(text.len() * 2 + 224);
+    out.extend_from_slice(result_head(JsonShape::Wrapped));
+    out.extend_from_slice(TEXT_BLOCK);
+    let start = out.len();
+    json_text::write_str(&mut out, text);
+    let end = out.len();
+    out.extend_from_slice(br#"}],"isError":false,"structuredContent":{"result":"#);
+    out.extend_from_within(start..end);
+    out.extend_from_slice(b"}}");
+    Some(out)
 }
 
 /// Whether `Tool.convert` would treat the value as data: it is not (and, as a list or tuple, holds no)

@@ -5,7 +5,7 @@ use crate::protocol::{
     is_supported_version_header, resumes_streams, ErrorCode, Incoming, Outgoing, RequestId, RpcError,
 };
 use crate::server::{
-    Event, EventRx, EventStore, EventStoreLimits, EventStream, McpServer, RequestSink, Session, SessionLimits,
+    buffers, Event, EventRx, EventStore, EventStoreLimits, EventStream, McpServer, RequestSink, Session, SessionLimits,
     SessionStore,
 };
 use crate::transport::sse::EventId;
@@ -783,7 +783,7 @@ impl HttpState {
                 },
                 None => handled.await,
             };
-            running.finish(answer.unwrap_or(cancelled).into());
+            running.finish(buffers::into_bytes(answer.unwrap_or(cancelled)));
         });
         let named = self.store.is_some().then(|| stream.id());
         let mut head = VecDeque::new();
@@ -957,7 +957,7 @@ impl HttpState {
                         session.send_standalone(note);
                     }
                     if let Some(answer) = answer {
-                        session.send_standalone(answer.into());
+                        session.send_standalone(buffers::into_bytes(answer));
                     }
                 });
             }
@@ -1099,7 +1099,7 @@ fn plain(status: StatusCode, text: &'static str) -> HttpResponse {
 }
 
 fn json_response(status: StatusCode, body: Vec<u8>, session_id: Option<&str>) -> HttpResponse {
-    let mut r = Response::new(ResponseBody::Full(Some(Bytes::from(body))));
+    let mut r = Response::new(ResponseBody::Full(Some(buffers::into_bytes(body))));
     *r.status_mut() = status;
     r.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));

@@ -3,7 +3,7 @@
 
 use crate::protocol::{ErrorCode, Incoming, Outgoing, RpcError};
 use crate::server::session::new_session_id;
-use crate::server::{McpServer, RequestSink, Session};
+use crate::server::{buffers, McpServer, RequestSink, Session};
 use crate::transport::Shutdown;
 use bytes::Bytes;
 use std::io;
@@ -125,7 +125,7 @@ where
                 requests.spawn(async move {
                     let sink = RequestSink::new(tx.clone());
                     if let Some(answer) = server.handle_incoming(&session, message, sink).await {
-                        let _ = tx.send(answer.into());
+                        let _ = tx.send(buffers::into_bytes(answer));
                     }
                 });
             }

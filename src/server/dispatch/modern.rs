@@ -172,7 +172,7 @@ impl McpServer {
         let session = Arc::new(Session::for_envelope(envelope.clone(), level));
         let list = |registry_field: (&str, Result<Vec<u8>, RpcError>, CacheHint)| {
             let (_, listed, hint) = registry_field;
-            Some(listed.map(|raw| self.complete_raw(id, &raw, Some(hint))))
+            Some(listed.map(|raw| self.complete_raw(id, raw, Some(hint))))
         };
         let as_task = if method == "tools/call" {
             self.runs_as_task(&envelope, params.as_ref())
@@ -378,7 +378,7 @@ impl McpServer {
         hint: Option<CacheHint>,
     ) -> Result<Vec<u8>, RpcError> {
         let value = match payload {
-            Payload::Raw(raw) => return Ok(self.complete_raw(id, &raw, hint)),
+            Payload::Raw(raw) => return Ok(self.complete_raw(id, raw, hint)),
             Payload::Value(v) => v,
         };
         let input_required = value.get("resultType").and_then(Value::as_str) == Some("input_required");
@@ -430,7 +430,7 @@ impl McpServer {
     /// A result of a method that never asks for input (`completion/complete`).
     fn finish_plain(&self, id: &RequestId, payload: Payload) -> Result<Vec<u8>, RpcError> {
         match payload {
-            Payload::Raw(raw) => Ok(self.complete_raw(id, &raw, None)),
+            Payload::Raw(raw) => Ok(self.complete_raw(id, raw, None)),
             Payload::Value(v) if v.get("resultType").and_then(Value::as_str) == Some("input_required") => {
                 Err(RpcError::new(
                     ErrorCode::InternalError,
@@ -474,9 +474,14 @@ impl McpServer {
 
     /// The same for a result already serialized (a list): the fields go in front, the listing is not
     /// re-encoded.
-    fn complete_raw(&self, id: &RequestId, raw: &[u8], hint: Option<CacheHint>) -> Vec<u8> {
-        let mut head = Vec::with_capacity(160 + raw.len());
-        head.extend_from_slice(b"{\"resultType\":\"complete\",");
+    fn complete_raw(&self, id: &RequestId, mut raw: Vec<u8>, hint: Option<CacheHint>) -> Vec<u8> {
+        const META: &[u8] = br#"{"_meta":{"#;
+        // The envelope and the result's first members, written over the raw result's opening in its own
+        // buffer (a large result is moved once within it, not copied).
+        let mut head = Vec::with_capacity(256);
+        head.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
+        head.extend_from_slice(id.as_json().as_bytes());
+        head.extend_from_slice(b",\"result\":{\"resultType\":\"complete\",");
         if let Some(hint) = hint {
             head.extend_from_slice(
                 format!("\"ttlMs\":{},\"cacheScope\":\"{}\",", hint.ttl_ms, hint.scope()).as_bytes(),
@@ -487,22 +492,27 @@ impl McpServer {
         head.push(b':');
         head.extend_from_slice(self.server_info_json());
         // A result with a `_meta` of its own has it first (the backend writes it so): its members join ours.
-        if let Some(rest) = raw.strip_prefix(br#"{"_meta":{"#) {
+        let replaced = if let Some(rest) = raw.strip_prefix(META) {
             if rest.first() != Some(&b'}') {
                 head.push(b',');
             }
-            head.extend_from_slice(rest);
-            return Outgoing::result_raw(id, &head);
-        }
-        head.extend_from_slice(b"}");
-        match raw.strip_prefix(b"{") {
-            Some(rest) if rest.first() != Some(&b'}') => {
-                head.push(b',');
-                head.extend_from_slice(rest);
+            META.len()
+        } else {
+            head.push(b'}');
+            match raw.strip_prefix(b"{") {
+                Some(rest) if rest.first() != Some(&b'}') => {
+                    head.push(b',');
+                    1
+                }
+                _ => {
+                    head.push(b'}');
+                    raw.len()
+                }
             }
-            _ => head.push(b'}'),
-        }
-        Outgoing::result_raw(id, &head)
+        };
+        raw.splice(0..replaced, head);
+        raw.push(b'}');
+        raw
     }
 
     /// The hint of a whole list: the server's own, met with every component's that sets one.
