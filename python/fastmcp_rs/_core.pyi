@@ -149,7 +149,8 @@ class NativeServer:
         """``options``: path, json_response, stateless, max_body_bytes, max_sessions, session_idle_timeout,
         max_concurrent_requests, dns_rebinding_protection, allowed_hosts, allowed_origins, streamable,
         sse_path, message_path, event_store, event_store_max_events_per_stream, event_store_max_events,
-        event_store_ttl, retry_interval, keep_alive_interval."""
+        event_store_ttl, retry_interval, keep_alive_interval, header_read_timeout, body_read_timeout,
+        drain_timeout, health_path, ready_path."""
     def start_memory(self, create_task: Callable[..., Any]) -> ServerHandle: ...
     def connect_memory(self, on_message: Callable[[bytes], object]) -> MemoryConnection: ...
     def http_endpoint(self, **options: Any) -> HttpEndpoint: ...

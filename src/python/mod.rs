@@ -569,7 +569,9 @@ impl NativeServer {
 /// `sse_path` / `message_path` (serve the legacy SSE transport); resumable streams: `event_store` (on
 /// unless false), `event_store_max_events_per_stream`, `event_store_max_events`, `event_store_ttl`
 /// (seconds, 0 for none), `retry_interval` (milliseconds, 0 for no `retry` field); and
-/// `keep_alive_interval` (seconds between keep-alive comments on quiet SSE streams, 0 for none).
+/// `keep_alive_interval` (seconds between keep-alive comments on quiet SSE streams, 0 for none); at shutdown,
+/// `drain_timeout` (seconds requests in flight may take to finish); `health_path` and `ready_path` (liveness
+/// and readiness, `False` for none).
 fn http_config(options: Option<&Bound<'_, PyDict>>) -> PyResult<HttpConfig> {
     fn leading_slash(path: String) -> String {
         if path.starts_with('/') {
@@ -594,6 +596,17 @@ fn http_config(options: Option<&Bound<'_, PyDict>>) -> PyResult<HttpConfig> {
         }
         Ok(n)
     }
+    // A path, or `False` / `""` for none.
+    let optional_path = |value: &Bound<'_, PyAny>| -> PyResult<Option<String>> {
+        if value.is_instance_of::<pyo3::types::PyBool>() {
+            if value.extract::<bool>()? {
+                return Err(PyValueError::new_err("a path or False is expected"));
+            }
+            return Ok(None);
+        }
+        let path: String = value.extract()?;
+        Ok((!path.is_empty()).then(|| leading_slash(path)))
+    };
     let mut config = HttpConfig::default();
     let (mut sse_path, mut message_path) = (None, "/messages/".to_owned());
     let (mut resumable, mut limits) = (true, config.event_store.clone().unwrap_or_default());
@@ -635,6 +648,9 @@ fn http_config(options: Option<&Bound<'_, PyDict>>) -> PyResult<HttpConfig> {
             "keep_alive_interval" => config.keep_alive = seconds(&key, &value)?,
             "header_read_timeout" => config.header_read_timeout = seconds(&key, &value)?,
             "body_read_timeout" => config.body_read_timeout = seconds(&key, &value)?,
+            "drain_timeout" => config.drain_timeout = seconds(&key, &value)?.unwrap_or(Duration::ZERO),
+            "health_path" => config.health_path = optional_path(&value)?,
+            "ready_path" => config.ready_path = optional_path(&value)?,
             other => {
                 return Err(pyo3::exceptions::PyTypeError::new_err(format!(
                     "unknown HTTP option {other:?}"

@@ -17,7 +17,7 @@ use listen::Listeners;
 pub use modern::{is_modern_request, CacheHint, Reply};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 use tokio::sync::{oneshot, Notify};
@@ -127,6 +127,50 @@ pub struct McpServer {
     sealer: StateSealer,
     /// `serverInfo` as a value and as JSON text (the modern era stamps it on every result).
     server_info_cache: std::sync::OnceLock<(Value, Vec<u8>)>,
+    /// Requests being served, so a shutdown can wait for them.
+    pub work: Work,
+}
+
+/// Requests being served: counted so that a draining server can wait until none is left.
+#[derive(Debug, Default)]
+pub struct Work {
+    count: AtomicUsize,
+    idle: Notify,
+}
+
+/// One request being served; dropping it ends the request's count.
+pub struct WorkGuard<'a>(&'a Work);
+
+impl Work {
+    pub fn begin(&self) -> WorkGuard<'_> {
+        self.count.fetch_add(1, Ordering::AcqRel);
+        WorkGuard(self)
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.count.load(Ordering::Acquire)
+    }
+
+    /// Resolves once no request is being served.
+    pub async fn idle(&self) {
+        loop {
+            let notified = self.idle.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.in_flight() == 0 {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+impl Drop for WorkGuard<'_> {
+    fn drop(&mut self) {
+        if self.0.count.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
 }
 
 /// How waiting for a backend call ended.
@@ -196,6 +240,7 @@ impl McpServer {
             component_cache: RwLock::new(HashMap::new()),
             sealer,
             server_info_cache: std::sync::OnceLock::new(),
+            work: Work::default(),
         }
     }
 
@@ -245,6 +290,7 @@ impl McpServer {
         params: Option<Map<String, Value>>,
         sink: RequestSink,
     ) -> Option<Vec<u8>> {
+        let _work = self.work.begin();
         if modern::is_modern_request(method, params.as_ref()) {
             return self
                 .handle_modern(session, id, method, params, sink)

@@ -267,6 +267,24 @@ impl Session {
             .expect("a session's extension has one type")
     }
 
+    /// Ends the Streamable HTTP GET stream only (a draining server: requests in flight keep their own
+    /// streams, and a legacy SSE session keeps the one stream its answers go out on).
+    pub fn close_get_stream(&self) {
+        let mut slot = self.standalone.lock().unwrap();
+        if matches!(*slot, Some(Standalone::Stream(_))) {
+            if let Some(Standalone::Stream(stream)) = slot.take() {
+                stream.close_connection();
+            }
+        }
+    }
+
+    /// Cancels every request in flight: each answers with its cancellation error on its own stream.
+    pub fn cancel_in_flight(&self) {
+        for n in self.in_flight.lock().unwrap().values() {
+            n.notify_one();
+        }
+    }
+
     /// Ends the GET stream and wakes every in-flight request so it can finish.
     pub fn close(&self) {
         self.awaiting.lock().unwrap().clear();
@@ -400,6 +418,22 @@ impl SessionStore {
             s.close();
         }
         reaped.len()
+    }
+
+    /// Cancels the requests in flight of every session (see [`Session::cancel_in_flight`]).
+    pub fn cancel_in_flight(&self) {
+        let all: Vec<_> = self.sessions.lock().unwrap().values().cloned().collect();
+        for s in all {
+            s.cancel_in_flight();
+        }
+    }
+
+    /// Ends every session's Streamable HTTP GET stream (see [`Session::close_get_stream`]).
+    pub fn close_get_streams(&self) {
+        let all: Vec<_> = self.sessions.lock().unwrap().values().cloned().collect();
+        for s in all {
+            s.close_get_stream();
+        }
     }
 
     pub fn close_all(&self) {

@@ -21,6 +21,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -75,6 +76,13 @@ pub struct HttpConfig {
     pub header_read_timeout: Option<Duration>,
     /// A request's body must arrive within this long once its head has (else 408). `None`: no limit.
     pub body_read_timeout: Option<Duration>,
+    /// After shutdown is triggered, how long requests in flight may take to finish (the server drains:
+    /// new requests get 503, `ready_path` says 503) before the rest are cancelled.
+    pub drain_timeout: Duration,
+    /// `GET` here answers 200 while the process serves (liveness). `None`: no such path.
+    pub health_path: Option<String>,
+    /// `GET` here answers 200 while the server takes requests, 503 while it drains (readiness).
+    pub ready_path: Option<String>,
 }
 
 /// What answers requests outside the MCP paths: the ASGI app the server is mounted in, or its custom
@@ -133,6 +141,9 @@ impl Default for HttpConfig {
             keep_alive: Some(Duration::from_secs(15)),
             header_read_timeout: Some(Duration::from_secs(10)),
             body_read_timeout: Some(Duration::from_secs(30)),
+            drain_timeout: Duration::from_secs(30),
+            health_path: Some("/healthz".into()),
+            ready_path: Some("/readyz".into()),
         }
     }
 }
@@ -301,23 +312,31 @@ pub struct HttpState {
     in_flight: Arc<Semaphore>,
     /// Where resumable streams keep their events; `None` when they are off.
     store: Option<Arc<EventStore>>,
+    /// Shutdown was triggered: requests in flight finish, new ones are refused.
+    draining: AtomicBool,
 }
 
-/// Serves until shutdown; then stops accepting, ends sessions and lets open connections finish.
+/// Serves until shutdown, then drains: requests in flight finish (up to `drain_timeout`) while new ones get
+/// 503 and the readiness path says so; then it stops accepting, ends sessions (cancelling what is left) and
+/// lets open connections finish.
 pub async fn serve_http(
     server: Arc<McpServer>,
     listener: TcpListener,
     config: HttpConfig,
-    mut shutdown: Shutdown,
+    shutdown: Shutdown,
 ) -> std::io::Result<()> {
     let local = listener.local_addr()?;
     let state = Arc::new(HttpState::new(server, config, local));
     let reaper = tokio::spawn(reap_sessions(state.clone(), shutdown.clone()));
+    // Connections close once draining is over, not when shutdown is triggered.
+    let (close_trigger, close) = Shutdown::new();
     let mut connections = tokio::task::JoinSet::new();
+    let drained = drain_after(state.clone(), shutdown);
+    tokio::pin!(drained);
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
-            () = shutdown.wait() => break,
+            () = &mut drained => break,
         };
         while connections.try_join_next().is_some() {}
         let Ok((stream, _)) = accepted else {
@@ -328,7 +347,7 @@ pub async fn serve_http(
         let _ = stream.set_nodelay(true);
         let header_read_timeout = state.config.header_read_timeout;
         let state = state.clone();
-        let mut shutdown = shutdown.clone();
+        let mut close = close.clone();
         connections.spawn(async move {
             let service = hyper::service::service_fn(move |req| {
                 let state = state.clone();
@@ -343,15 +362,17 @@ pub async fn serve_http(
             tokio::pin!(conn);
             tokio::select! {
                 _ = conn.as_mut() => {}
-                () = shutdown.wait() => {
+                () = close.wait() => {
                     conn.as_mut().graceful_shutdown();
                     let _ = conn.await;
                 }
             }
         });
     }
+    drop(listener);
     state.close_sessions();
     reaper.abort();
+    close_trigger.trigger();
     let grace = tokio::time::sleep(state.config.shutdown_grace);
     tokio::pin!(grace);
     loop {
@@ -361,6 +382,24 @@ pub async fn serve_http(
         }
     }
     Ok(())
+}
+
+/// Waits for shutdown, then drains: refuses new requests, ends what holds no call (GET streams,
+/// `subscriptions/listen`), and resolves once no request is in flight or `drain_timeout` has passed.
+async fn drain_after(state: Arc<HttpState>, mut shutdown: Shutdown) {
+    shutdown.wait().await;
+    state.draining.store(true, Ordering::Release);
+    state.server.end_subscriptions();
+    state.sessions.close_get_streams();
+    if tokio::time::timeout(state.config.drain_timeout, state.server.work.idle())
+        .await
+        .is_err()
+    {
+        // Past the drain timeout: what is left is cancelled, and its cancellation error gets a moment to
+        // reach its client before the streams close.
+        state.sessions.cancel_in_flight();
+        let _ = tokio::time::timeout(Duration::from_millis(500), state.server.work.idle()).await;
+    }
 }
 
 pub async fn reap_sessions(state: Arc<HttpState>, mut shutdown: Shutdown) {
@@ -409,6 +448,7 @@ impl HttpState {
             protect,
             in_flight,
             store,
+            draining: AtomicBool::new(false),
         }
     }
 
@@ -422,6 +462,18 @@ impl HttpState {
             return plain(StatusCode::BAD_REQUEST, "Bad Request: more than one Host header");
         }
         let path = req.uri().path();
+        if matches!(*req.method(), Method::GET | Method::HEAD) {
+            if self.config.health_path.as_deref() == Some(path) {
+                return health(StatusCode::OK, "ok");
+            }
+            if self.config.ready_path.as_deref() == Some(path) {
+                return if self.is_draining() {
+                    health(StatusCode::SERVICE_UNAVAILABLE, "draining")
+                } else {
+                    health(StatusCode::OK, "ready")
+                };
+            }
+        }
         let streamable = self.config.streamable && path == self.config.path;
         let legacy = self
             .config
@@ -499,6 +551,10 @@ impl HttpState {
     }
 
     /// Ends every session, and every modern subscription with its closing result (at shutdown).
+    fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::Acquire)
+    }
+
     pub fn close_sessions(&self) {
         self.sessions.close_all();
         self.server.end_subscriptions();
@@ -573,6 +629,13 @@ impl HttpState {
                 )
             }
         };
+        // Draining: new work is refused; answers to the server's own requests, notifications (a cancel) and
+        // the requests that work in flight and its clients still need (listings, task results) get through.
+        if let (true, Incoming::Request { id, method, .. }) = (self.is_draining(), &message) {
+            if starts_work(method) {
+                return draining(Some(id));
+            }
+        }
         let is_initialize = matches!(&message, Incoming::Request { method, .. } if method == "initialize");
         // The era of this POST (a dual-era endpoint, SEP-2575): a live session or `initialize` is the
         // handshake era; a modern (or unknown) version header, or a body with the modern envelope, is the
@@ -881,6 +944,9 @@ impl HttpState {
 
     /// `GET /sse`: a new session whose stream carries everything the server sends it.
     fn legacy_open(&self, paths: &LegacySsePaths) -> HttpResponse {
+        if self.is_draining() {
+            return draining(None);
+        }
         let Ok(session) = self.sessions.create() else {
             return plain(StatusCode::SERVICE_UNAVAILABLE, "Too many sessions");
         };
@@ -936,6 +1002,9 @@ impl HttpState {
             Incoming::Response { id, outcome } => {
                 session.resolve_outbound(&id, outcome);
             }
+            Incoming::Request { id, method, .. } if self.is_draining() && starts_work(&method) => {
+                return draining(Some(&id));
+            }
             Incoming::Request { .. } => {
                 let (tx, mut notes) = mpsc::unbounded_channel::<Bytes>();
                 let server = self.server.clone();
@@ -973,6 +1042,9 @@ impl HttpState {
     fn get(&self, headers: &HeaderMap) -> HttpResponse {
         if self.config.stateless {
             return method_not_allowed(true);
+        }
+        if self.is_draining() {
+            return draining(None);
         }
         if !accepted_types(headers).1 {
             return rpc_error(
@@ -1136,6 +1208,49 @@ where
         Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(too_large()),
         Err(_) => Err(plain(StatusCode::BAD_REQUEST, "Bad Request: could not read the body")),
     }
+}
+
+/// A health or readiness answer.
+fn health(status: StatusCode, word: &str) -> HttpResponse {
+    let body = format!("{{\"status\":\"{word}\"}}").into_bytes();
+    let mut r = json_response(status, body, None);
+    r.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// Whether a request starts new work (refused while draining). Listings, pings, discovery and the tasks of
+/// calls already made are what a client finishing its work still asks for (the official SDK lists tools
+/// to check a result it has just received), so they are answered.
+fn starts_work(method: &str) -> bool {
+    !matches!(
+        method,
+        "ping"
+            | "tools/list"
+            | "resources/list"
+            | "resources/templates/list"
+            | "prompts/list"
+            | "server/discover"
+            | "logging/setLevel"
+            | "resources/unsubscribe"
+            | "tasks/get"
+            | "tasks/result"
+            | "tasks/list"
+            | "tasks/cancel"
+    )
+}
+
+/// A request that arrives while the server drains: 503, and the connection closes after it.
+fn draining(id: Option<&RequestId>) -> HttpResponse {
+    let error = RpcError::new(
+        ErrorCode::InternalError,
+        "Service Unavailable: the server is shutting down",
+    );
+    let mut r = json_response(StatusCode::SERVICE_UNAVAILABLE, Outgoing::error(id, &error), None);
+    r.headers_mut().insert("retry-after", HeaderValue::from_static("1"));
+    r.headers_mut()
+        .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    r
 }
 
 fn busy() -> HttpResponse {

@@ -141,7 +141,10 @@ async def _serve_from_async_factory(found: Found, transport: str, kwargs: dict[s
 def run(args: argparse.Namespace, server_args: list[str]) -> int:
     target = resolve_target(args.server_spec)
     d = target.deployment
-    transport = args.transport or d.transport or "stdio"
+    from ..server.server import _environment_transport
+
+    # As `fastmcp run`: the flag, then fastmcp.json, then FASTMCP_TRANSPORT (environment or `.env`).
+    transport = args.transport or d.transport or _environment_transport() or "stdio"
     if transport == "streamable-http":
         transport = "http"
     server_args = list(server_args) or list(d.args or [])

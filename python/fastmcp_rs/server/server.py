@@ -148,9 +148,25 @@ _IGNORED_OPTIONS = frozenset(
 )
 
 
+def _environment_transport() -> Transport | None:
+    """``FASTMCP_TRANSPORT`` (from the environment or ``.env``), as FastMCP 4 reads it for ``run()``."""
+    from .. import settings as env
+
+    if not env.environment_may_set("transport"):
+        return None
+    current = env.current()
+    return current.transport if "transport" in current.model_fields_set else None
+
+
 class _Settings(dict):  # type: ignore[type-arg]
     """``mcp.settings``: the defaults of the HTTP run. A dict that also reads and writes as attributes, so
     the SDK v1 spelling ``mcp.settings.port = 8001`` works."""
+
+    def __init__(self, **defaults: Any) -> None:
+        super().__init__(**defaults)
+        #: The keys set after construction (by ``FastMCP(...)`` options or the user): the environment's
+        #: ``FASTMCP_*`` settings do not override them.
+        object.__setattr__(self, "explicit", set())
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -160,6 +176,14 @@ class _Settings(dict):  # type: ignore[type-arg]
 
     def __setattr__(self, name: str, value: Any) -> None:
         self[name] = value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.explicit.add(key)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
 
 
 def _component_cache(options: dict[str, Any]) -> tuple[Any, Any] | None:
@@ -247,6 +271,9 @@ class FastMCP(HttpAppsMixin):
             keep_alive_interval=None,
             header_read_timeout=None,
             body_read_timeout=None,
+            drain_timeout=30.0,
+            health_path="/healthz",
+            ready_path="/readyz",
         )
         on_duplicate = self._take_options(options, on_duplicate)
         self._on_duplicate: DuplicateBehavior = on_duplicate or "warn"
@@ -308,6 +335,9 @@ class FastMCP(HttpAppsMixin):
                 "keep_alive_interval",
                 "header_read_timeout",
                 "body_read_timeout",
+                "drain_timeout",
+                "health_path",
+                "ready_path",
             ):
                 self.settings[key] = value
             elif key == "transport_security":
@@ -853,6 +883,7 @@ class FastMCP(HttpAppsMixin):
         # below starts draining it. A client's first answer does not wait for asyncio's import.
         early = None
         protocol_out = None
+        transport = transport or _environment_transport()
         if (transport or "stdio") == "stdio" and self._lifespan is None:
             protocol_out = _ProtocolStdout()
             early = self._native.start_stdio(None, protocol_out.fd())
@@ -914,7 +945,7 @@ class FastMCP(HttpAppsMixin):
             _serving.remove(self)
 
     async def run_async(self, transport: Transport | None = None, **transport_kwargs: Any) -> None:
-        transport = transport or "stdio"
+        transport = transport or _environment_transport() or "stdio"
         if transport == "stdio":
             await self.run_stdio_async(**transport_kwargs)
         elif transport in ("http", "streamable-http", "sse"):
@@ -958,8 +989,16 @@ class FastMCP(HttpAppsMixin):
         With ``app`` (an ASGI app: FastAPI, Starlette), the MCP endpoint is answered by the core and every
         other path by the app, whose lifespan runs around the server; when middleware of the app's stands
         in front of the MCP endpoint, MCP requests go through the app too, so the middleware sees them."""
-        # Limits may be given to run() as well as to the constructor.
-        s = {**self.settings, **{k: v for k, v in limits.items() if k in self.settings and v is not None}}
+        # Limits may be given to run() as well as to the constructor; the environment's `FASTMCP_*` settings
+        # stand in for what neither the constructor nor `mcp.settings` set.
+        from .. import settings as env
+
+        from_env = {k: v for k, v in env.from_environment(env.current()).items() if k not in self.settings.explicit}
+        s = {
+            **self.settings,
+            **from_env,
+            **{k: v for k, v in limits.items() if k in self.settings and v is not None},
+        }
         host = host or s["host"]
         port = int(port if port is not None else s["port"])
         options: dict[str, Any] = {
@@ -978,6 +1017,10 @@ class FastMCP(HttpAppsMixin):
             "keep_alive_interval": s["keep_alive_interval"],
             "header_read_timeout": s["header_read_timeout"],
             "body_read_timeout": s["body_read_timeout"],
+            "drain_timeout": float(s["drain_timeout"]),
+            # A custom route of the user's on the same path answers instead.
+            "health_path": self._unclaimed(s["health_path"], app),
+            "ready_path": self._unclaimed(s["ready_path"], app),
             **native_options(s["event_store"]),
         }
         if transport == "sse":
@@ -1023,6 +1066,16 @@ class FastMCP(HttpAppsMixin):
                     await self._serve(loop, handle, announce=lambda: print(line, file=sys.stderr, flush=True))
             finally:
                 self._serving_natively = False
+
+    def _unclaimed(self, path: str | None, app: Any) -> str | bool:
+        """A health path, or ``False`` when it is off, or a custom route of the server's (or a route of the
+        app it is mounted in) has it."""
+        if not path:
+            return False
+        path = path if path.startswith("/") else f"/{path}"
+        claimed = {route[0] for route in self._custom_routes}
+        claimed.update(getattr(r, "path", None) for r in getattr(app, "routes", None) or ())
+        return False if path in claimed else path
 
     async def _serve(
         self, loop: asyncio.AbstractEventLoop, handle: _core.ServerHandle, announce: Callable[[], None] | None = None

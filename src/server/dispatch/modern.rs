@@ -121,6 +121,7 @@ impl McpServer {
         sink: RequestSink,
         envelope: (Arc<Envelope>, Option<LogLevel>),
     ) -> Option<Reply> {
+        let _work = self.work.begin();
         let cancelled = connection.begin_request(&id);
         let served = self.serve_modern(envelope, &id, method, params, sink);
         let answer = tokio::select! {
