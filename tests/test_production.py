@@ -116,7 +116,7 @@ async def test_sigterm_finishes_calls_in_flight_refuses_new_requests_then_exits_
                     assert refused.json()["id"] == 1
                 # What a client finishing its work asks for still answers (the SDK lists tools to check the
                 # result it gets), new work does not.
-                assert len((await client.list_tools()).tools) == 3
+                assert len((await client.list_tools()).tools) == 4
                 with pytest.raises(mcp.MCPError, match="shutting down"):
                     await client.call_tool("add", {"a": 1, "b": 2})
                 assert server.proc.poll() is None  # still draining: the calls are in flight
@@ -299,3 +299,51 @@ def test_the_docker_example_runs_as_its_image_runs_it() -> None:
             assert r.status_code == 200 and "deploy-tools" in r.text
     finally:
         assert stop(proc) == 0, "".join(lines)
+
+
+@pytest.mark.anyio
+async def test_prometheus_metrics_count_requests_and_tool_calls_in_both_eras() -> None:
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families
+
+    server = start_http_server(script=PROD, env={"FASTMCP_METRICS_PATH": "/metrics"})
+    try:
+        for mode in ("legacy", "auto"):  # the handshake era, then 2026-07-28
+            async with Client(server.url, mode=mode, read_timeout_seconds=20) as client:
+                await client.list_tools()
+                assert (await client.call_tool("add", {"a": 1, "b": 2})).structured_content == {"result": 3}
+                assert (await client.call_tool("refuse", {"reason": "x"})).is_error
+                assert (await client.call_tool("no_such_tool", {})).is_error
+        async with httpx.AsyncClient(timeout=5) as h:
+            r = await h.get(base(server) + "/metrics")
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("application/openmetrics-text")
+        families = {f.name: f for f in text_string_to_metric_families(r.text)}
+
+        def value(family: str, sample: str, **labels: str) -> float:
+            found = [s.value for s in families[family].samples if s.name == sample and s.labels == labels]
+            assert len(found) == 1, (sample, labels, families[family].samples)
+            return found[0]
+
+        assert value("mcp_tool_calls", "mcp_tool_calls_total", tool="add", outcome="ok") == 2
+        assert value("mcp_tool_calls", "mcp_tool_calls_total", tool="refuse", outcome="tool_error") == 2
+        # An unknown name is not a label of its own (clients cannot grow the series).
+        assert value("mcp_tool_calls", "mcp_tool_calls_total", tool="unknown", outcome="tool_error") == 2
+        assert value("mcp_requests", "mcp_requests_total", method="tools/call", outcome="ok") == 6
+        assert value("mcp_requests", "mcp_requests_total", method="tools/list", outcome="ok") >= 2
+        assert value("mcp_request_duration_seconds", "mcp_request_duration_seconds_count", method="tools/call") == 6
+        inf = value("mcp_tool_call_duration_seconds", "mcp_tool_call_duration_seconds_bucket", tool="add", le="+Inf")
+        assert inf == 2
+        assert value("mcp_requests_in_flight", "mcp_requests_in_flight") == 0
+        assert value("mcp_draining", "mcp_draining") == 0
+        assert "mcp_sessions" in families
+    finally:
+        assert stop(server.proc) == 0
+
+
+def test_metrics_are_off_unless_asked_for() -> None:
+    server = start_http_server(script=PROD)
+    try:
+        with httpx.Client(timeout=5) as h:
+            assert h.get(base(server) + "/metrics").status_code == 404
+    finally:
+        assert stop(server.proc) == 0

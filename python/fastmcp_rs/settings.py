@@ -4,8 +4,8 @@ As in FastMCP 4, the variables may also come from a ``.env`` file in the working
 ``FASTMCP_ENV_FILE``), and ``fastmcp_rs.settings.<field>`` reads and writes the one instance (made, and the
 environment read, on first use: pydantic-settings is imported only by runs that need it).
 An argument given to ``run()`` / ``run_http_async()`` (or to ``FastMCP(...)``, or set on ``mcp.settings``)
-wins over the environment. Beyond FastMCP 4's names, the drain and health options of fastmcp-rs read
-``FASTMCP_DRAIN_TIMEOUT``, ``FASTMCP_HEALTH_PATH`` and ``FASTMCP_READY_PATH``.
+wins over the environment. Beyond FastMCP 4's names, the drain, health and metrics options of fastmcp-rs read
+``FASTMCP_DRAIN_TIMEOUT``, ``FASTMCP_HEALTH_PATH``, ``FASTMCP_READY_PATH`` and ``FASTMCP_METRICS_PATH``.
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     drain_timeout: float = Field(default=30.0, ge=0)
     health_path: str = "/healthz"
     ready_path: str = "/readyz"
+    #: Prometheus metrics on this path (off when unset).
+    metrics_path: str | None = None
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -79,6 +81,7 @@ RUN_KEYS = {
     "drain_timeout": "drain_timeout",
     "health_path": "health_path",
     "ready_path": "ready_path",
+    "metrics_path": "metrics_path",
 }
 
 

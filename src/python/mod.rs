@@ -571,7 +571,7 @@ impl NativeServer {
 /// (seconds, 0 for none), `retry_interval` (milliseconds, 0 for no `retry` field); and
 /// `keep_alive_interval` (seconds between keep-alive comments on quiet SSE streams, 0 for none); at shutdown,
 /// `drain_timeout` (seconds requests in flight may take to finish); `health_path` and `ready_path` (liveness
-/// and readiness, `False` for none).
+/// and readiness, `False` for none); `metrics_path` (Prometheus metrics, off unless given).
 fn http_config(options: Option<&Bound<'_, PyDict>>) -> PyResult<HttpConfig> {
     fn leading_slash(path: String) -> String {
         if path.starts_with('/') {
@@ -651,6 +651,7 @@ fn http_config(options: Option<&Bound<'_, PyDict>>) -> PyResult<HttpConfig> {
             "drain_timeout" => config.drain_timeout = seconds(&key, &value)?.unwrap_or(Duration::ZERO),
             "health_path" => config.health_path = optional_path(&value)?,
             "ready_path" => config.ready_path = optional_path(&value)?,
+            "metrics_path" => config.metrics_path = optional_path(&value)?,
             other => {
                 return Err(pyo3::exceptions::PyTypeError::new_err(format!(
                     "unknown HTTP option {other:?}"

@@ -9,6 +9,7 @@ mod listen;
 mod modern;
 mod tasks;
 
+use crate::server::metrics::{Metrics, Outcome};
 use crate::server::request_state::StateSealer;
 use crate::server::tasks::TaskOptions;
 use base64::engine::general_purpose::URL_SAFE;
@@ -19,7 +20,7 @@ use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, Notify};
 
 /// What the server says about itself in `initialize`.
@@ -129,6 +130,8 @@ pub struct McpServer {
     server_info_cache: std::sync::OnceLock<(Value, Vec<u8>)>,
     /// Requests being served, so a shutdown can wait for them.
     pub work: Work,
+    /// Prometheus metrics, once a transport serves them.
+    metrics: std::sync::OnceLock<Arc<Metrics>>,
 }
 
 /// Requests being served: counted so that a draining server can wait until none is left.
@@ -241,6 +244,7 @@ impl McpServer {
             sealer,
             server_info_cache: std::sync::OnceLock::new(),
             work: Work::default(),
+            metrics: std::sync::OnceLock::new(),
         }
     }
 
@@ -297,8 +301,26 @@ impl McpServer {
                 .await
                 .map(|r| r.body);
         }
-        let answer = self.handle_legacy(session, &id, method, params, sink).await?;
-        Some(legacy_reply(&id, answer))
+        let started = self.metrics.get().map(|m| (m, Instant::now()));
+        let answer = self.handle_legacy(session, &id, method, params, sink).await;
+        if let Some((metrics, at)) = started {
+            let outcome = match &answer {
+                None => Outcome::Cancelled,
+                Some(Ok(_)) => Outcome::Ok,
+                Some(Err(_)) => Outcome::Error,
+            };
+            metrics.request(method, outcome, at.elapsed());
+        }
+        Some(legacy_reply(&id, answer?))
+    }
+
+    /// Turns the metrics on (a transport that serves them does, once) and returns them.
+    pub fn enable_metrics(&self) -> Arc<Metrics> {
+        self.metrics.get_or_init(|| Arc::new(Metrics::new())).clone()
+    }
+
+    pub fn metrics(&self) -> Option<&Arc<Metrics>> {
+        self.metrics.get()
     }
 
     /// The handshake era's methods.
@@ -736,6 +758,34 @@ impl McpServer {
     }
 
     async fn call_tool(
+        &self,
+        session: &Arc<Session>,
+        id: RequestId,
+        params: Option<Map<String, Value>>,
+        sink: RequestSink,
+    ) -> Option<Result<Payload, RpcError>> {
+        let Some(metrics) = self.metrics.get() else {
+            return self.run_tool_call(session, id, params, sink).await;
+        };
+        let started = Instant::now();
+        let name = params
+            .as_ref()
+            .and_then(|p| p.get("name"))
+            .and_then(Value::as_str)
+            .filter(|n| self.tools.get(n).is_some())
+            .map(str::to_owned);
+        let answer = self.run_tool_call(session, id, params, sink).await;
+        let outcome = match &answer {
+            None => Outcome::Cancelled,
+            Some(Err(_)) => Outcome::Error,
+            Some(Ok(Payload::Value(v))) if v.get("isError") == Some(&Value::Bool(true)) => Outcome::ToolError,
+            Some(Ok(_)) => Outcome::Ok,
+        };
+        metrics.tool_call(name.as_deref(), outcome, started.elapsed());
+        answer
+    }
+
+    async fn run_tool_call(
         &self,
         session: &Arc<Session>,
         id: RequestId,

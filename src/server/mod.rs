@@ -6,6 +6,7 @@ pub mod call_gate;
 pub mod context;
 pub mod dispatch;
 pub mod event_store;
+pub mod metrics;
 pub mod registry;
 pub mod request_state;
 pub mod session;

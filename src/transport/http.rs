@@ -83,6 +83,9 @@ pub struct HttpConfig {
     pub health_path: Option<String>,
     /// `GET` here answers 200 while the server takes requests, 503 while it drains (readiness).
     pub ready_path: Option<String>,
+    /// `GET` here answers the server's Prometheus metrics (`OpenMetrics` text). `None` (the default): no
+    /// metrics are kept.
+    pub metrics_path: Option<String>,
 }
 
 /// What answers requests outside the MCP paths: the ASGI app the server is mounted in, or its custom
@@ -144,6 +147,7 @@ impl Default for HttpConfig {
             drain_timeout: Duration::from_secs(30),
             health_path: Some("/healthz".into()),
             ready_path: Some("/readyz".into()),
+            metrics_path: None,
         }
     }
 }
@@ -326,6 +330,9 @@ pub async fn serve_http(
     shutdown: Shutdown,
 ) -> std::io::Result<()> {
     let local = listener.local_addr()?;
+    if config.metrics_path.is_some() {
+        server.enable_metrics();
+    }
     let state = Arc::new(HttpState::new(server, config, local));
     let reaper = tokio::spawn(reap_sessions(state.clone(), shutdown.clone()));
     // Connections close once draining is over, not when shutdown is triggered.
@@ -466,6 +473,11 @@ impl HttpState {
             if self.config.health_path.as_deref() == Some(path) {
                 return health(StatusCode::OK, "ok");
             }
+            if self.config.metrics_path.as_deref() == Some(path) {
+                if let Some(metrics) = self.server.metrics() {
+                    return self.metrics_response(metrics);
+                }
+            }
             if self.config.ready_path.as_deref() == Some(path) {
                 return if self.is_draining() {
                     health(StatusCode::SERVICE_UNAVAILABLE, "draining")
@@ -551,6 +563,22 @@ impl HttpState {
     }
 
     /// Ends every session, and every modern subscription with its closing result (at shutdown).
+    fn metrics_response(&self, metrics: &crate::server::metrics::Metrics) -> HttpResponse {
+        let text = metrics.encode(crate::server::metrics::Snapshot {
+            in_flight: self.server.work.in_flight(),
+            sessions: self.sessions.len(),
+            draining: self.is_draining(),
+        });
+        let mut r = Response::new(ResponseBody::Full(Some(Bytes::from(text))));
+        r.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+        );
+        r.headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        r
+    }
+
     fn is_draining(&self) -> bool {
         self.draining.load(Ordering::Acquire)
     }

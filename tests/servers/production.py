@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 import anyio
 import httpx
 from fastmcp_rs import Context, FastMCP
+from fastmcp_rs.exceptions import ToolError
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
@@ -49,6 +50,12 @@ def slow_sync(seconds: float) -> str:
 @mcp.tool
 def add(a: int, b: int) -> int:
     return a + b
+
+
+@mcp.tool
+def refuse(reason: str) -> str:
+    """Always fails, as a tool that checks its input does."""
+    raise ToolError(f"refused: {reason}")
 
 
 if os.environ.get("PROD_CUSTOM_HEALTH"):

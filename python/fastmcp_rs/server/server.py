@@ -274,6 +274,7 @@ class FastMCP(HttpAppsMixin):
             drain_timeout=30.0,
             health_path="/healthz",
             ready_path="/readyz",
+            metrics_path=None,
         )
         on_duplicate = self._take_options(options, on_duplicate)
         self._on_duplicate: DuplicateBehavior = on_duplicate or "warn"
@@ -338,6 +339,7 @@ class FastMCP(HttpAppsMixin):
                 "drain_timeout",
                 "health_path",
                 "ready_path",
+                "metrics_path",
             ):
                 self.settings[key] = value
             elif key == "transport_security":
@@ -1021,6 +1023,7 @@ class FastMCP(HttpAppsMixin):
             # A custom route of the user's on the same path answers instead.
             "health_path": self._unclaimed(s["health_path"], app),
             "ready_path": self._unclaimed(s["ready_path"], app),
+            "metrics_path": self._unclaimed(s["metrics_path"], app),
             **native_options(s["event_store"]),
         }
         if transport == "sse":

@@ -10,6 +10,7 @@ use crate::protocol::modern::{
 };
 use crate::protocol::{ErrorCode, Outgoing, RequestId, RpcError, MODERN_VERSIONS};
 use crate::server::context::{LogLevel, RequestSink};
+use crate::server::metrics::Outcome;
 use crate::server::request_state::{binding, StateError};
 use crate::server::session::Session;
 use serde_json::{json, Map, Value};
@@ -122,6 +123,7 @@ impl McpServer {
         envelope: (Arc<Envelope>, Option<LogLevel>),
     ) -> Option<Reply> {
         let _work = self.work.begin();
+        let started = self.metrics().map(|m| (m.clone(), std::time::Instant::now()));
         let cancelled = connection.begin_request(&id);
         let served = self.serve_modern(envelope, &id, method, params, sink);
         let answer = tokio::select! {
@@ -129,6 +131,14 @@ impl McpServer {
             () = cancelled.notified() => None,
         };
         connection.end_request(&id);
+        if let Some((metrics, at)) = started {
+            let outcome = match &answer {
+                None => Outcome::Cancelled,
+                Some(Ok(_)) => Outcome::Ok,
+                Some(Err(_)) => Outcome::Error,
+            };
+            metrics.request(method, outcome, at.elapsed());
+        }
         let answer = answer?;
         Some(match answer {
             Ok(body) => Reply { body, status: 200 },
