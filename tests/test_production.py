@@ -347,3 +347,26 @@ def test_metrics_are_off_unless_asked_for() -> None:
             assert h.get(base(server) + "/metrics").status_code == 404
     finally:
         assert stop(server.proc) == 0
+
+
+@pytest.mark.anyio
+async def test_the_sync_pool_bounds_come_from_the_environment() -> None:
+    # One pool thread: two blocking calls sent together run one after the other.
+    server = start_http_server(script=PROD, env={"FASTMCP_MAX_THREADS": "1", "FASTMCP_ACTIVE_SYNC_CALLS": "1"})
+    try:
+        async with Client(server.url, mode="legacy", read_timeout_seconds=20) as client:
+            started = time.monotonic()
+            async with anyio.create_task_group() as tg:
+                for _ in range(2):
+                    tg.start_soon(client.call_tool, "slow_sync", {"seconds": 0.4})
+            assert time.monotonic() - started >= 0.8
+    finally:
+        assert stop(server.proc) == 0
+    bad = subprocess.run(
+        [sys.executable, str(PROD), "http", "0"],
+        env={**os.environ, "FASTMCP_ACTIVE_SYNC_CALLS": "many"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert bad.returncode != 0 and "FASTMCP_ACTIVE_SYNC_CALLS must be a whole number, not 'many'" in bad.stderr

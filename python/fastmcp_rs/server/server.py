@@ -148,6 +148,19 @@ _IGNORED_OPTIONS = frozenset(
 )
 
 
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, not {value}")
+    return value
+
+
 def _environment_transport() -> Transport | None:
     """``FASTMCP_TRANSPORT`` (from the environment or ``.env``), as FastMCP 4 reads it for ``run()``."""
     from .. import settings as env
@@ -233,8 +246,8 @@ class FastMCP(HttpAppsMixin):
         max_sessions: int = 100_000,
         session_idle_timeout: float = 1800.0,
         max_concurrent_requests: int = 4096,
-        max_threads: int = 40,
-        active_sync_calls: int = 2,
+        max_threads: int | None = None,
+        active_sync_calls: int | None = None,
         cache_ttl: int | None = None,
         cache_scope: Literal["public", "private"] | None = None,
         request_state_security: Any = None,
@@ -249,6 +262,10 @@ class FastMCP(HttpAppsMixin):
         if mask_error_details is None:
             mask_error_details = os.environ.get("FASTMCP_MASK_ERROR_DETAILS", "").lower() in ("1", "true", "yes")
         self.mask_error_details = mask_error_details
+        # The sync pool's bounds (fastmcp-rs's own): the argument, else FASTMCP_MAX_THREADS /
+        # FASTMCP_ACTIVE_SYNC_CALLS, read directly (a server's construction never imports pydantic-settings).
+        max_threads = _env_int("FASTMCP_MAX_THREADS", 40) if max_threads is None else max_threads
+        active_sync_calls = _env_int("FASTMCP_ACTIVE_SYNC_CALLS", 2) if active_sync_calls is None else active_sync_calls
         if list_page_size is not None and list_page_size <= 0:
             raise ValueError("list_page_size must be a positive integer")
         self.list_page_size = list_page_size
