@@ -4,6 +4,7 @@ mod backend;
 mod convert;
 mod workers;
 
+use crate::server::rate_limit::RateLimit;
 use crate::server::registry::{raw_listing, PromptEntry, ResourceEntry, TemplateEntry};
 use crate::server::tasks::TaskOptions;
 use crate::server::uri_template::{Screening, UriTemplate};
@@ -308,6 +309,31 @@ impl NativeServer {
             required,
         });
         self.drop_handler(old.map(|o| o.handler));
+        Ok(())
+    }
+
+    /// A token bucket every request passes (`RateLimitingMiddleware` without `get_client_id`).
+    #[pyo3(signature = (per_second, capacity, *, global_limit=false))]
+    fn add_token_bucket(&self, per_second: f64, capacity: f64, global_limit: bool) -> PyResult<()> {
+        if !per_second.is_finite() || per_second < 0.0 || !capacity.is_finite() {
+            return Err(PyValueError::new_err("a rate limit needs a finite, non-negative rate"));
+        }
+        self.server
+            .add_rate_limit(RateLimit::token_bucket(per_second, capacity, global_limit));
+        Ok(())
+    }
+
+    /// A sliding window every request passes (`SlidingWindowRateLimitingMiddleware` without `get_client_id`).
+    fn add_sliding_window(&self, max_requests: usize, window_seconds: f64) -> PyResult<()> {
+        if !window_seconds.is_finite() || window_seconds < 0.0 {
+            return Err(PyValueError::new_err(
+                "a rate limit's window must be a non-negative number of seconds",
+            ));
+        }
+        self.server.add_rate_limit(RateLimit::sliding_window(
+            max_requests,
+            Duration::from_secs_f64(window_seconds),
+        ));
         Ok(())
     }
 

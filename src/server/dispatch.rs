@@ -10,6 +10,7 @@ mod modern;
 mod tasks;
 
 use crate::server::metrics::{Metrics, Outcome};
+use crate::server::rate_limit::RateLimit;
 use crate::server::request_state::StateSealer;
 use crate::server::tasks::TaskOptions;
 use base64::engine::general_purpose::URL_SAFE;
@@ -132,6 +133,9 @@ pub struct McpServer {
     pub work: Work,
     /// Prometheus metrics, once a transport serves them.
     metrics: std::sync::OnceLock<Arc<Metrics>>,
+    /// Rate limits every request passes first (`has_rate_limits`: whether there are any, read first).
+    rate_limits: RwLock<Vec<RateLimit>>,
+    has_rate_limits: std::sync::atomic::AtomicBool,
 }
 
 /// Requests being served: counted so that a draining server can wait until none is left.
@@ -245,6 +249,8 @@ impl McpServer {
             server_info_cache: std::sync::OnceLock::new(),
             work: Work::default(),
             metrics: std::sync::OnceLock::new(),
+            rate_limits: RwLock::new(Vec::new()),
+            has_rate_limits: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -314,6 +320,26 @@ impl McpServer {
         Some(legacy_reply(&id, answer?))
     }
 
+    /// Adds a rate limit, checked after those added before it.
+    pub fn add_rate_limit(&self, limit: RateLimit) {
+        self.rate_limits.write().unwrap().push(limit);
+        self.has_rate_limits.store(true, Ordering::Release);
+    }
+
+    /// The refusal of a request a rate limit does not admit (`FastMCP`'s `RateLimitError`, code -32000).
+    pub fn rate_limited(&self) -> Option<RpcError> {
+        if !self.has_rate_limits.load(Ordering::Acquire) {
+            return None;
+        }
+        let now = Instant::now();
+        self.rate_limits
+            .read()
+            .unwrap()
+            .iter()
+            .find_map(|limit| limit.admit(now).err())
+            .map(|message| RpcError::new(ErrorCode::Other(-32000), message))
+    }
+
     /// Turns the metrics on (a transport that serves them does, once) and returns them.
     pub fn enable_metrics(&self) -> Arc<Metrics> {
         self.metrics.get_or_init(|| Arc::new(Metrics::new())).clone()
@@ -332,6 +358,9 @@ impl McpServer {
         params: Option<Map<String, Value>>,
         sink: RequestSink,
     ) -> Option<Result<Payload, RpcError>> {
+        if let Some(refused) = self.rate_limited() {
+            return Some(Err(refused));
+        }
         let outcome = match method {
             "initialize" => Ok(self.initialize(session, params.as_ref())),
             "ping" => Ok(json!({})),

@@ -7,6 +7,7 @@ pub mod context;
 pub mod dispatch;
 pub mod event_store;
 pub mod metrics;
+pub mod rate_limit;
 pub mod registry;
 pub mod request_state;
 pub mod session;

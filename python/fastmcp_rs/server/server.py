@@ -127,7 +127,6 @@ _UNSUPPORTED_OPTIONS = {
     "auth": "authentication (auth=)",
     "auth_server_provider": "authentication (auth_server_provider=)",
     "token_verifier": "authentication (token_verifier=)",
-    "middleware": "middleware",
     "providers": "providers",
     "transforms": "transforms",
     "session_state_store": "a custom session state store",
@@ -328,6 +327,10 @@ class FastMCP(HttpAppsMixin):
             **cache_hint(cache_ttl, cache_scope),
             **security_options(request_state_security),
         )
+        #: The middleware in effect, in order (only the kinds the core enforces are accepted).
+        self.middleware: list[Any] = []
+        for item in getattr(self, "_pending_middleware", ()):
+            self.add_middleware(item)
         for tool in tools or ():
             self.add_tool(tool)
         for tags, enable in ((self._include_tags, True), (self._exclude_tags, False)):
@@ -371,6 +374,8 @@ class FastMCP(HttpAppsMixin):
             elif key.startswith("warn_on_duplicate_"):
                 if not value:
                     on_duplicate = on_duplicate or "replace"
+            elif key == "middleware":
+                self._pending_middleware = list(value or ())
             elif key in _UNSUPPORTED_OPTIONS:
                 if value is not None and value != [] and value != ():
                     raise NotImplementedError(
@@ -719,7 +724,14 @@ class FastMCP(HttpAppsMixin):
         self._unsupported(f"add_extension({type(extension).__name__}): server extensions")
 
     def add_middleware(self, middleware: Any) -> None:
-        self._unsupported("add_middleware(): middleware")
+        """FastMCP 4's rate limiting middleware (``RateLimitingMiddleware``,
+        ``SlidingWindowRateLimitingMiddleware``) is enforced by the core; Python middleware is not supported
+        yet and is refused (``NotImplementedError``), never silently skipped."""
+        install = getattr(middleware, "_install", None)
+        if install is None or type(middleware).__module__ != "fastmcp_rs.server.middleware.rate_limiting":
+            self._unsupported(f"add_middleware({type(middleware).__name__}): Python middleware")
+        install(self._native)
+        self.middleware.append(middleware)
 
     def add_transform(self, transform: Any) -> None:
         self._unsupported("add_transform(): transforms")

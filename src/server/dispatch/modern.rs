@@ -124,6 +124,9 @@ impl McpServer {
     ) -> Option<Reply> {
         let _work = self.work.begin();
         let started = self.metrics().map(|m| (m.clone(), std::time::Instant::now()));
+        if let Some(refused) = self.rate_limited() {
+            return Some(Self::modern_error(&id, &refused, status_of(&refused)));
+        }
         let cancelled = connection.begin_request(&id);
         let served = self.serve_modern(envelope, &id, method, params, sink);
         let answer = tokio::select! {

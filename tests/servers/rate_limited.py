@@ -1,0 +1,46 @@
+"""A server with FastMCP 4's rate limiting middleware (tests/test_rate_limits.py).
+
+`RL_IMPL=fastmcp` serves it with FastMCP 4 itself (the reference); `RL_KIND` picks the limiter: `bucket`,
+`global` (a token bucket with `global_limit=True`) or `window` (a sliding window). `rate_limited.py http PORT`
+serves Streamable HTTP; without arguments, stdio.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+if os.environ.get("RL_IMPL") == "fastmcp":
+    from fastmcp import FastMCP
+    from fastmcp.server.middleware.rate_limiting import (
+        RateLimitingMiddleware,
+        SlidingWindowRateLimitingMiddleware,
+    )
+else:
+    from fastmcp_rs import FastMCP
+    from fastmcp_rs.server.middleware.rate_limiting import (
+        RateLimitingMiddleware,
+        SlidingWindowRateLimitingMiddleware,
+    )
+
+kind = os.environ.get("RL_KIND", "bucket")
+if kind == "window":
+    limiter = SlidingWindowRateLimitingMiddleware(max_requests=4, window_minutes=1)
+else:
+    # A rate this low refills nothing while a test runs: the burst is all there is.
+    limiter = RateLimitingMiddleware(max_requests_per_second=0.001, burst_capacity=4, global_limit=kind == "global")
+
+mcp = FastMCP("limited")
+mcp.add_middleware(limiter)
+
+
+@mcp.tool
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["http"]:
+        mcp.run(transport="http", port=int(sys.argv[2]))
+    else:
+        mcp.run(show_banner=False) if os.environ.get("RL_IMPL") == "fastmcp" else mcp.run()

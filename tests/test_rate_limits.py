@@ -1,0 +1,130 @@
+"""FastMCP 4's rate limiting middleware, enforced by the core: the same server file under FastMCP 4.2.3 and
+under fastmcp-rs, over stdio, must admit and refuse the same requests with the same errors; over HTTP the
+refusal is the same in both eras."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from conftest import start_http_server, stop
+
+SERVER = Path(__file__).parent / "servers" / "rate_limited.py"
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 0,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+}
+
+
+def call(i: int) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": {"name": "add", "arguments": {"a": i, "b": 1}}}
+
+
+def over_stdio(impl: str, kind: str) -> list[dict[str, Any]]:
+    """initialize, initialized, five calls and a ping, one at a time; the answers, in order."""
+    proc = subprocess.Popen(
+        [sys.executable, str(SERVER)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "RL_IMPL": impl, "RL_KIND": kind},
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    answers = []
+    try:
+        messages = [INIT, {"jsonrpc": "2.0", "method": "notifications/initialized"}]
+        messages += [call(i) for i in range(1, 6)] + [{"jsonrpc": "2.0", "id": 9, "method": "ping"}]
+        for message in messages:
+            proc.stdin.write(json.dumps(message).encode() + b"\n")
+            proc.stdin.flush()
+            if "id" in message:
+                answers.append(json.loads(proc.stdout.readline()))
+    finally:
+        proc.stdin.close()
+        proc.wait(20)
+    return answers
+
+
+def shape(answer: dict[str, Any]) -> Any:
+    """What must match: which requests were refused, and how."""
+    if "error" in answer:
+        return ("error", answer["id"], answer["error"]["code"], answer["error"]["message"])
+    return ("ok", answer["id"], answer["result"].get("structuredContent"))
+
+
+@pytest.mark.parametrize("kind", ["bucket", "global", "window"])
+def test_the_same_requests_are_refused_with_the_same_errors_as_fastmcp(kind: str) -> None:
+    pytest.importorskip("fastmcp")
+    ours = [shape(a) for a in over_stdio("fastmcp_rs", kind)]
+    theirs = [shape(a) for a in over_stdio("fastmcp", kind)]
+    assert ours == theirs
+    # Four requests fit: initialize and three calls; the rest (the ping too) are refused.
+    assert [s[0] for s in ours] == ["ok", "ok", "ok", "ok", "error", "error", "error"]
+    expected = {
+        "bucket": "Rate limit exceeded for client: global",
+        "global": "Global rate limit exceeded",
+        "window": "Rate limit exceeded: 4 requests per 1 minutes for client: global",
+    }[kind]
+    assert ours[4] == ("error", 4, -32000, expected)
+
+
+def test_over_http_a_refusal_is_a_json_rpc_error_in_both_eras() -> None:
+    server = start_http_server(script=SERVER)
+    headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
+    modern = {
+        **headers,
+        "mcp-protocol-version": "2026-07-28",
+        "mcp-method": "tools/call",
+        "mcp-name": "add",
+    }
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "1"},
+    }
+    try:
+        with httpx.Client(timeout=10) as h:
+            outcomes = []
+            for i in range(1, 6):
+                body = call(i)
+                body["params"]["_meta"] = meta
+                r = h.post(server.url, json=body, headers={**modern, "accept": "application/json"})
+                assert r.status_code == 200
+                outcomes.append(r.json())
+            assert ["result" in o for o in outcomes] == [True, True, True, True, False]
+            assert outcomes[4]["error"] == {"code": -32000, "message": "Rate limit exceeded for client: global"}
+            # The handshake era shares the server's one limit: it is spent.
+            r = h.post(server.url, json=INIT, headers={**headers, "accept": "application/json"})
+            assert r.json()["error"]["code"] == -32000
+    finally:
+        assert stop(server.proc) == 0
+
+
+def test_python_middleware_and_per_client_keys_are_refused_not_skipped() -> None:
+    from fastmcp_rs import FastMCP
+    from fastmcp_rs.server.middleware.rate_limiting import RateLimitError, RateLimitingMiddleware
+
+    class Audit:
+        async def on_call_tool(self, context: Any, call_next: Any) -> Any:
+            return await call_next(context)
+
+    mcp = FastMCP("x")
+    with pytest.raises(NotImplementedError, match=r"add_middleware\(Audit\): Python middleware"):
+        mcp.add_middleware(Audit())
+    with pytest.raises(NotImplementedError, match="Python middleware"):
+        FastMCP("y", middleware=[Audit()])
+    with pytest.raises(NotImplementedError, match="get_client_id"):
+        RateLimitingMiddleware(get_client_id=lambda ctx: "me")
+    limited = FastMCP("z", middleware=[RateLimitingMiddleware(max_requests_per_second=5)])
+    assert [type(m).__name__ for m in limited.middleware] == ["RateLimitingMiddleware"]
+    assert limited.middleware[0].burst_capacity == 10  # FastMCP's default: twice the rate
+    error = RateLimitError()
+    assert (error.code, str(error.message)) == (-32000, "Rate limit exceeded")
