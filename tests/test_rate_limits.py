@@ -76,8 +76,10 @@ def test_the_same_requests_are_refused_with_the_same_errors_as_fastmcp(kind: str
     assert ours[4] == ("error", 4, -32000, expected)
 
 
-def test_over_http_a_refusal_is_a_json_rpc_error_in_both_eras() -> None:
-    server = start_http_server(script=SERVER)
+def test_over_http_a_refusal_is_a_json_rpc_error_in_both_eras_and_is_counted() -> None:
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families
+
+    server = start_http_server(script=SERVER, env={"FASTMCP_METRICS_PATH": "/metrics"})
     headers = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
     modern = {
         **headers,
@@ -104,6 +106,18 @@ def test_over_http_a_refusal_is_a_json_rpc_error_in_both_eras() -> None:
             # The handshake era shares the server's one limit: it is spent.
             r = h.post(server.url, json=INIT, headers={**headers, "accept": "application/json"})
             assert r.json()["error"]["code"] == -32000
+            # A body over the limit is refused before it is read, and counted apart.
+            big = h.post(server.url, content=b"{" + b" " * (5 * 1024 * 1024) + b"}", headers=headers)
+            assert big.status_code == 413
+            text = h.get(server.url.rsplit("/", 1)[0] + "/metrics").text
+        refused = {
+            s.labels["reason"]: s.value
+            for f in text_string_to_metric_families(text)
+            if f.name == "mcp_refused_requests"
+            for s in f.samples
+            if s.name == "mcp_refused_requests_total"
+        }
+        assert refused == {"rate_limited": 2, "too_large": 1}
     finally:
         assert stop(server.proc) == 0
 

@@ -332,12 +332,16 @@ impl McpServer {
             return None;
         }
         let now = Instant::now();
-        self.rate_limits
+        let refused = self
+            .rate_limits
             .read()
             .unwrap()
             .iter()
-            .find_map(|limit| limit.admit(now).err())
-            .map(|message| RpcError::new(ErrorCode::Other(-32000), message))
+            .find_map(|limit| limit.admit(now).err())?;
+        if let Some(metrics) = self.metrics.get() {
+            metrics.refused("rate_limited");
+        }
+        Some(RpcError::new(ErrorCode::Other(-32000), refused))
     }
 
     /// Turns the metrics on (a transport that serves them does, once) and returns them.

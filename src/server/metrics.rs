@@ -3,7 +3,8 @@
 //! Written with the Prometheus project's own client library (`prometheus-client`, the `OpenMetrics` text format). Labels are
 //! bounded: a method is one of MCP's or `other`, a tool one the server has (a call to an unknown name counts
 //! as `unknown`), so a client cannot grow the series without end. Gauges (requests in flight, sessions,
-//! draining) are read when the metrics are scraped, so the hot path only counts and times.
+//! draining) are read when the metrics are scraped, so the hot path only counts and times. Refusals
+//! (rate limits, a full server, a body over the limit, a draining server) are counted by reason.
 
 use std::time::Duration;
 
@@ -90,6 +91,11 @@ struct ToolLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabels {
+    reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ToolNameLabels {
     tool: String,
 }
@@ -111,6 +117,7 @@ pub struct Metrics {
     in_flight: Gauge,
     sessions: Gauge,
     draining: Gauge,
+    refused: Family<ReasonLabels, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -152,6 +159,12 @@ impl Metrics {
         registry.register("requests_in_flight", "Requests being served", in_flight.clone());
         registry.register("sessions", "Open sessions (handshake era)", sessions.clone());
         registry.register("draining", "1 while the server drains at shutdown", draining.clone());
+        let refused = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "refused_requests",
+            "Requests refused before they were served: rate_limited, busy, too_large, draining",
+            refused.clone(),
+        );
         Self {
             registry,
             requests,
@@ -161,7 +174,13 @@ impl Metrics {
             in_flight,
             sessions,
             draining,
+            refused,
         }
+    }
+
+    /// A request refused before it was served (`reason`: `rate_limited`, `busy`, `too_large`, `draining`).
+    pub fn refused(&self, reason: &'static str) {
+        self.refused.get_or_create(&ReasonLabels { reason }).inc();
     }
 
     /// The bounded label of a method.
@@ -219,6 +238,7 @@ mod tests {
         m.request("made/up", Outcome::Error, Duration::from_micros(10));
         m.tool_call(Some("add"), Outcome::ToolError, Duration::from_millis(1));
         m.tool_call(None, Outcome::Ok, Duration::from_millis(1));
+        m.refused("rate_limited");
         let text = m.encode(Snapshot {
             in_flight: 2,
             sessions: 5,
@@ -241,6 +261,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("mcp_requests_in_flight 2"), "{text}");
+        assert!(
+            text.contains(r#"mcp_refused_requests_total{reason="rate_limited"} 1"#),
+            "{text}"
+        );
         assert!(text.contains("mcp_sessions 5"), "{text}");
         assert!(
             text.contains(r#"mcp_request_duration_seconds_count{method="tools/call"} 2"#),

@@ -358,7 +358,15 @@ pub async fn serve_http(
         connections.spawn(async move {
             let service = hyper::service::service_fn(move |req| {
                 let state = state.clone();
-                async move { Ok::<_, Infallible>(state.handle(req).await) }
+                async move {
+                    let response = state.handle(req).await;
+                    if let (Some(metrics), Some(Refusal(reason))) =
+                        (state.server.metrics(), response.extensions().get::<Refusal>())
+                    {
+                        metrics.refused(reason);
+                    }
+                    Ok::<_, Infallible>(response)
+                }
             });
             let mut builder = hyper::server::conn::http1::Builder::new();
             // Slow or silent peers (trickled heads, idle keep-alive connections) are closed, not held forever.
@@ -1278,12 +1286,18 @@ fn draining(id: Option<&RequestId>) -> HttpResponse {
     r.headers_mut().insert("retry-after", HeaderValue::from_static("1"));
     r.headers_mut()
         .insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    r.extensions_mut().insert(Refusal("draining"));
     r
 }
+
+/// Why a request was refused before it was served, for the metrics (on the refusing responses only).
+#[derive(Debug, Clone, Copy)]
+struct Refusal(&'static str);
 
 fn busy() -> HttpResponse {
     let mut r = plain(StatusCode::SERVICE_UNAVAILABLE, "Server busy");
     r.headers_mut().insert("retry-after", HeaderValue::from_static("1"));
+    r.extensions_mut().insert(Refusal("busy"));
     r
 }
 
@@ -1294,11 +1308,13 @@ fn allow_only(allow: HeaderValue) -> HttpResponse {
 }
 
 fn too_large() -> HttpResponse {
-    rpc_error(
+    let mut r = rpc_error(
         StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::InvalidRequest,
         "Payload Too Large: request body exceeds the limit",
-    )
+    );
+    r.extensions_mut().insert(Refusal("too_large"));
+    r
 }
 
 fn method_not_allowed(stateless: bool) -> HttpResponse {
