@@ -326,8 +326,7 @@ def _refused(call: object, feature: str) -> None:
 
 
 def test_stub_classes_import_subclass_and_refuse_instantiation() -> None:
-    from fastmcp_rs.server.auth import require_scopes
-    from fastmcp_rs.server.auth.providers.jwt import JWTVerifier
+    from fastmcp_rs.server.auth import MultiAuth, OAuthProxy
     from fastmcp_rs.server.middleware import Middleware
     from fastmcp_rs.server.middleware.timing import TimingMiddleware
     from fastmcp_rs.server.providers.openapi import OpenAPIProvider
@@ -338,8 +337,8 @@ def test_stub_classes_import_subclass_and_refuse_instantiation() -> None:
 
     _refused(lambda: Custom(), "Custom: middleware")
     _refused(lambda: TimingMiddleware(), "TimingMiddleware: middleware")
-    _refused(lambda: JWTVerifier(jwks_uri="https://x/jwks"), "JWTVerifier: authentication")
-    _refused(lambda: require_scopes("read"), "require_scopes: authentication")
+    _refused(lambda: OAuthProxy(upstream_authorization_endpoint="https://x"), "OAuthProxy: authentication")
+    _refused(lambda: MultiAuth(), "MultiAuth: authentication")
     _refused(lambda: Namespace("x"), "Namespace: transforms")
     _refused(lambda: OpenAPIProvider(spec={}), "OpenAPIProvider: OpenAPI")
 
@@ -355,7 +354,8 @@ def test_stub_functions_and_server_features_refuse_use() -> None:
     _refused(lambda: forward(x=1), "forward: tool transformation")
     _refused(lambda: create_proxy("http://x"), "proxy servers")
     _refused(lambda: FastMCP("a", middleware=[object()]), "middleware")
-    _refused(lambda: FastMCP("a", auth=object()), "authentication")
+    with pytest.raises(TypeError, match="takes an auth provider"):
+        FastMCP("a", auth=object())
     mcp = FastMCP("s")
     _refused(lambda: mcp.add_middleware(object()), "middleware")
     _refused(lambda: mcp.mount(FastMCP("child")), "composing servers")

@@ -16,6 +16,7 @@ __all__ = [
     "ServerHandle",
     "__version__",
     "current_request",
+    "verify_token",
 ]
 
 __version__: str
@@ -51,6 +52,8 @@ class RequestHandle:
     @property
     def headers(self) -> dict[str, str] | None: ...
     @property
+    def access_token(self) -> dict[str, Any] | None: ...
+    @property
     def meta(self) -> dict[str, Any] | None: ...
     @property
     def session_state(self) -> dict[str, Any]: ...
@@ -61,6 +64,7 @@ class RequestHandle:
     def send_request(self, method: str, params: Any, future: asyncio.Future[tuple[str, Any]]) -> None: ...
 
 def current_request() -> RequestHandle | None: ...
+def verify_token(spec: dict[str, Any], token: str) -> dict[str, Any] | None: ...
 
 @final
 class ServerHandle:
@@ -116,9 +120,18 @@ class NativeServer:
         result_shape: str | None = None,
         result_json: Callable[[Any], bytes] | None = None,
         timeout: float | None = None,
+        auth: tuple[list[str], int | None] | None = None,
     ) -> None: ...
     def remove_tool(self, name: str) -> bool: ...
-    def add_resource(self, definition: str, uri: str, func: Callable[..., Any], *, is_async: bool) -> None: ...
+    def add_resource(
+        self,
+        definition: str,
+        uri: str,
+        func: Callable[..., Any],
+        *,
+        is_async: bool,
+        auth: tuple[list[str], int | None] | None = None,
+    ) -> None: ...
     def add_template(
         self,
         definition: str,
@@ -132,10 +145,19 @@ class NativeServer:
         reject_path_traversal: bool = True,
         reject_absolute_paths: bool = True,
         reject_null_bytes: bool = True,
+        auth: tuple[list[str], int | None] | None = None,
     ) -> None: ...
     def add_prompt(
-        self, definition: str, name: str, func: Callable[..., Any], *, is_async: bool, required: list[str] = ...
+        self,
+        definition: str,
+        name: str,
+        func: Callable[..., Any],
+        *,
+        is_async: bool,
+        required: list[str] = ...,
+        auth: tuple[list[str], int | None] | None = None,
     ) -> None: ...
+    def set_authorizer(self, authorizer: Callable[[list[int], dict[str, Any] | None], list[bool]]) -> None: ...
     def set_completion(self, func: Callable[..., Any] | None, *, is_async: bool = False) -> None: ...
     def remove_resource(self, uri: str) -> bool: ...
     def remove_template(self, uri_template: str) -> bool: ...

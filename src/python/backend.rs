@@ -119,6 +119,8 @@ pub struct PyBackend {
     tasks: Mutex<HashMap<u64, Py<PyAny>>>,
     /// The running loop's task entry points, bound once per server run.
     event_loop: Mutex<Option<Arc<LoopRefs>>>,
+    /// `authorizer(checks, token) -> list[bool]`: the components' opaque `auth=` checks (set by the facade).
+    pub authorizer: RwLock<Option<Arc<Py<PyAny>>>>,
 }
 
 /// What starting a call's Task needs of the running loop, looked up once per server run.
@@ -142,6 +144,7 @@ impl PyBackend {
             bridge: LoopBridge::new()?,
             tasks: Mutex::new(HashMap::new()),
             event_loop: Mutex::new(None),
+            authorizer: RwLock::new(None),
         })
     }
 
@@ -328,6 +331,15 @@ impl ToolBackend for SharedBackend {
             call,
             done,
         }));
+    }
+
+    fn authorize(
+        &self,
+        checks: Vec<u64>,
+        token: Option<Arc<crate::server::auth::AccessToken>>,
+        done: oneshot::Sender<Vec<bool>>,
+    ) {
+        super::auth::authorize(&self.0, checks, token, done);
     }
 
     fn cancel(&self, call_id: u64) {

@@ -1,5 +1,6 @@
 //! The pyo3 glue: the only place that touches the interpreter. Exposed to Python as `fastmcp_rs._core`.
 
+mod auth;
 mod backend;
 mod convert;
 mod workers;
@@ -144,7 +145,7 @@ impl NativeServer {
 
     /// Registers (or replaces) a tool. `definition` is the JSON text of its `tools/list` entry.
     #[pyo3(signature = (definition, func, *, is_async, prepare, convert, context_param=None,
-        plain_arguments=false, result_shape=None, result_json=None, timeout=None))]
+        plain_arguments=false, result_shape=None, result_json=None, timeout=None, auth=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_tool(
         &self,
@@ -158,6 +159,7 @@ impl NativeServer {
         result_shape: Option<&str>,
         result_json: Option<Bound<'_, PyAny>>,
         timeout: Option<f64>,
+        auth: Option<(Vec<String>, Option<u64>)>,
     ) -> PyResult<()> {
         let definition: serde_json::Value =
             serde_json::from_str(definition).map_err(|e| PyValueError::new_err(format!("tool definition: {e}")))?;
@@ -182,6 +184,7 @@ impl NativeServer {
             // Such arguments always go through the function's own validator: a native verdict would go unused.
             entry = entry.without_native_check();
         }
+        entry.auth = auth::component_auth(auth);
         if let Some(why) = &entry.unchecked {
             // Listed verbatim as FastMCP lists it; the function's own validation (if any) still runs.
             let logger = func
@@ -238,13 +241,21 @@ impl NativeServer {
 
     /// Registers (or replaces) a static resource. `definition` is the JSON text of its `resources/list` entry;
     /// `func(arguments, handle)` returns the `resources/read` result (or a coroutine that does).
-    #[pyo3(signature = (definition, uri, func, *, is_async))]
-    fn add_resource(&self, definition: &str, uri: String, func: Bound<'_, PyAny>, is_async: bool) -> PyResult<()> {
+    #[pyo3(signature = (definition, uri, func, *, is_async, auth=None))]
+    fn add_resource(
+        &self,
+        definition: &str,
+        uri: String,
+        func: Bound<'_, PyAny>,
+        is_async: bool,
+        auth: Option<(Vec<String>, Option<u64>)>,
+    ) -> PyResult<()> {
         let handler = self.add_handler(func, is_async);
         let entry = ResourceEntry {
             uri,
             listing: listing(definition)?,
             handler,
+            auth: auth::component_auth(auth),
         };
         let old = self.server.resources.insert(entry);
         self.drop_handler(old.map(|o| o.handler));
@@ -254,7 +265,8 @@ impl NativeServer {
     /// Registers (or replaces) a resource template. `list_params` are plain `{?name}` parameters that take
     /// a list; `exempt_params` skip screening, and `screening=False` turns it off for the template.
     #[pyo3(signature = (definition, uri_template, func, *, is_async, list_params=Vec::new(), screening=true,
-        exempt_params=Vec::new(), reject_path_traversal=true, reject_absolute_paths=true, reject_null_bytes=true))]
+        exempt_params=Vec::new(), reject_path_traversal=true, reject_absolute_paths=true, reject_null_bytes=true,
+        auth=None))]
     #[allow(clippy::too_many_arguments, clippy::fn_params_excessive_bools)]
     fn add_template(
         &self,
@@ -268,6 +280,7 @@ impl NativeServer {
         reject_path_traversal: bool,
         reject_absolute_paths: bool,
         reject_null_bytes: bool,
+        auth: Option<(Vec<String>, Option<u64>)>,
     ) -> PyResult<()> {
         let template = UriTemplate::parse(uri_template).map_err(|e| PyValueError::new_err(e.0))?;
         let screening = screening.then(|| Screening {
@@ -284,6 +297,7 @@ impl NativeServer {
             handler,
             list_params: list_params.into_iter().collect::<HashSet<_>>(),
             screening,
+            auth: auth::component_auth(auth),
         };
         let old = self.server.templates.insert(entry);
         self.drop_handler(old.map(|o| o.handler));
@@ -291,7 +305,7 @@ impl NativeServer {
     }
 
     /// Registers (or replaces) a prompt. `required` names the arguments `prompts/get` cannot do without.
-    #[pyo3(signature = (definition, name, func, *, is_async, required=Vec::new()))]
+    #[pyo3(signature = (definition, name, func, *, is_async, required=Vec::new(), auth=None))]
     fn add_prompt(
         &self,
         definition: &str,
@@ -299,6 +313,7 @@ impl NativeServer {
         func: Bound<'_, PyAny>,
         is_async: bool,
         required: Vec<String>,
+        auth: Option<(Vec<String>, Option<u64>)>,
     ) -> PyResult<()> {
         let listing = listing(definition)?;
         let handler = self.add_handler(func, is_async);
@@ -307,9 +322,15 @@ impl NativeServer {
             listing,
             handler,
             required,
+            auth: auth::component_auth(auth),
         });
         self.drop_handler(old.map(|o| o.handler));
         Ok(())
+    }
+
+    /// The facade's runner of components' opaque `auth=` checks: `authorizer(checks, token) -> list[bool]`.
+    fn set_authorizer(&self, authorizer: Bound<'_, PyAny>) {
+        *self.backend.authorizer.write().unwrap() = Some(Arc::new(authorizer.unbind()));
     }
 
     /// A token bucket every request passes (`RateLimitingMiddleware` without `get_client_id`).
@@ -455,7 +476,9 @@ impl NativeServer {
     /// [`http_config`]; DNS-rebinding protection is off unless asked for, as the ASGI server owns the socket.
     #[pyo3(signature = (**options))]
     fn http_endpoint(&self, py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<HttpEndpoint> {
+        let auth = take_auth(options, &self.backend)?;
         let mut config = http_config(options)?;
+        config.auth = auth;
         config.dns_rebinding_protection = Some(config.dns_rebinding_protection.unwrap_or(false));
         let rt = runtime(py)?;
         let unbound = SocketAddr::from(([127, 0, 0, 1], 0));
@@ -559,7 +582,9 @@ impl NativeServer {
                 o.del_item("fallback")?;
             }
         }
+        let auth = take_auth(options, &self.backend)?;
         let mut config = http_config(options)?;
+        config.auth = auth;
         config.fallback = fallback.map(|runner| {
             Fallback(Arc::new(AsgiFallback {
                 runner: Arc::new(runner.unbind()),
@@ -587,6 +612,35 @@ impl NativeServer {
             address: Some(address),
         })
     }
+}
+
+/// The `auth` HTTP option (an auth provider's description, see [`auth::authenticator`]), taken out of
+/// the options.
+fn take_auth(
+    options: Option<&Bound<'_, PyDict>>,
+    backend: &Arc<PyBackend>,
+) -> PyResult<Option<Arc<crate::server::auth::Authenticator>>> {
+    let Some(o) = options else { return Ok(None) };
+    let Some(spec) = o.get_item("auth")? else {
+        return Ok(None);
+    };
+    o.del_item("auth")?;
+    if spec.is_none() {
+        return Ok(None);
+    }
+    let spec: Bound<'_, PyDict> = spec.cast_into()?;
+    Ok(Some(Arc::new(auth::authenticator(&spec, backend)?)))
+}
+
+/// Verifies one token with a native verifier described as in an auth provider's `verifier` spec (a
+/// verifier's own `verify_token`, called directly). Blocks the calling thread (not the loop: the facade
+/// calls it from a worker). Returns the token as a dict, or `None` when it is refused.
+#[pyfunction]
+fn verify_token<'py>(py: Python<'py>, spec: Bound<'py, PyDict>, token: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let verifier = auth::native_verifier(&spec)?;
+    let rt = runtime(py)?;
+    let found = py.detach(|| rt.block_on(verifier.verify(token)));
+    found.map(|t| auth::token_to_py(py, &t)).transpose()
 }
 
 /// Streamable HTTP / legacy SSE settings from keyword options: `path`, `json_response`, `stateless`,
@@ -1181,6 +1235,17 @@ impl RequestHandle {
         Ok(Some(dict))
     }
 
+    /// The caller's verified bearer token as a dict (`AccessToken` fields), or `None` (no authentication,
+    /// stdio).
+    #[getter]
+    fn access_token<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.context
+            .sink
+            .access_token()
+            .map(|t| auth::token_to_py(py, t))
+            .transpose()
+    }
+
     /// The session's state dict (`Context.set_state`); one per session, created on first use.
     #[getter]
     fn session_state<'py>(&self, py: Python<'py>) -> Bound<'py, PyDict> {
@@ -1273,8 +1338,8 @@ fn current_request() -> Option<RequestHandle> {
 mod _core {
     #[pymodule_export]
     use super::{
-        current_request, AsgiResponder, HttpEndpoint, HttpExchange, MemoryConnection, NativeServer, RequestHandle,
-        ServerHandle,
+        current_request, verify_token, AsgiResponder, HttpEndpoint, HttpExchange, MemoryConnection, NativeServer,
+        RequestHandle, ServerHandle,
     };
 
     #[pymodule_init]

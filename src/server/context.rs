@@ -2,6 +2,7 @@
 //! progress token, its session's log level.
 
 use crate::protocol::{Outgoing, RequestId};
+use crate::server::auth::AccessToken;
 use crate::server::event_store::EventStream;
 use crate::server::session::Session;
 use bytes::Bytes;
@@ -20,6 +21,8 @@ pub type OutboundTx = mpsc::UnboundedSender<Bytes>;
 pub struct RequestSink {
     target: Option<SinkTarget>,
     headers: Option<Arc<HeaderMap>>,
+    /// The caller's verified bearer token (HTTP with authentication).
+    auth: Option<Arc<AccessToken>>,
 }
 
 #[derive(Clone)]
@@ -33,6 +36,7 @@ impl RequestSink {
         Self {
             target: Some(SinkTarget::Channel(tx)),
             headers: None,
+            auth: None,
         }
     }
     /// The sink of a request answered on its own (Streamable HTTP) stream.
@@ -40,6 +44,7 @@ impl RequestSink {
         Self {
             target: Some(SinkTarget::Stream(stream)),
             headers: None,
+            auth: None,
         }
     }
     pub fn none() -> Self {
@@ -52,6 +57,18 @@ impl RequestSink {
     }
     pub fn headers(&self) -> Option<&HeaderMap> {
         self.headers.as_deref()
+    }
+    #[must_use]
+    pub fn with_auth(mut self, token: Option<Arc<AccessToken>>) -> Self {
+        self.auth = token;
+        self
+    }
+    pub fn access_token(&self) -> Option<&Arc<AccessToken>> {
+        self.auth.as_ref()
+    }
+    /// Whether the request came over HTTP (per-component authorization applies; stdio is trusted).
+    pub fn over_http(&self) -> bool {
+        self.headers.is_some()
     }
     /// Returns whether the message found a stream.
     pub fn send(&self, session: &Session, message: Vec<u8>) -> bool {

@@ -1,6 +1,7 @@
 //! Request dispatch: one place that turns a JSON-RPC request into its answer.
 
 use crate::protocol::{negotiate_handshake_version, ErrorCode, Incoming, Outgoing, RequestId, RpcError};
+use crate::server::auth::{AccessToken, ComponentAuth};
 use crate::server::context::{InputRound, LogLevel, RequestContext, RequestSink};
 use crate::server::registry::{Listed, PromptEntry, Registry, ResourceEntry, TemplateEntry, ToolEntry, ToolRegistry};
 use crate::server::session::Session;
@@ -98,6 +99,12 @@ pub trait ToolBackend: Send + Sync + 'static {
     fn invoke_handler(&self, call: HandlerInvocation, done: oneshot::Sender<Result<Value, RpcError>>);
     /// Asks a running call to stop (a cancelled request, a timeout, a client gone). Best effort.
     fn cancel(&self, call_id: u64);
+    /// Runs components' opaque authorization checks (`require_roles`, callables) for one caller; sends one
+    /// answer per check, in order. A backend without such checks refuses them all.
+    fn authorize(&self, checks: Vec<u64>, token: Option<Arc<AccessToken>>, done: oneshot::Sender<Vec<bool>>) {
+        let _ = token;
+        let _ = done.send(vec![false; checks.len()]);
+    }
 }
 
 /// Which list a `notifications/*/list_changed` is about.
@@ -370,25 +377,29 @@ impl McpServer {
             "ping" => Ok(json!({})),
             "tools/list" => {
                 return Some(
-                    self.list_result(&self.tools, "tools", params.as_ref())
+                    self.list_result(&self.tools, "tools", params.as_ref(), &sink)
+                        .await
                         .map(Payload::Raw),
                 )
             }
             "resources/list" => {
                 return Some(
-                    self.list_result(&self.resources, "resources", params.as_ref())
+                    self.list_result(&self.resources, "resources", params.as_ref(), &sink)
+                        .await
                         .map(Payload::Raw),
                 )
             }
             "resources/templates/list" => {
                 return Some(
-                    self.list_result(&self.templates, "resourceTemplates", params.as_ref())
+                    self.list_result(&self.templates, "resourceTemplates", params.as_ref(), &sink)
+                        .await
                         .map(Payload::Raw),
                 )
             }
             "prompts/list" => {
                 return Some(
-                    self.list_result(&self.prompts, "prompts", params.as_ref())
+                    self.list_result(&self.prompts, "prompts", params.as_ref(), &sink)
+                        .await
                         .map(Payload::Raw),
                 )
             }
@@ -552,12 +563,61 @@ impl McpServer {
         Ok(json!({}))
     }
 
-    /// A `*/list` result, spliced from the stored listings without re-encoding them.
-    fn list_result<E: Listed>(
+    /// Whether the caller may see and use a component: always over stdio (trusted, as in `FastMCP`); over
+    /// HTTP its scopes, then its opaque checks (run by the backend).
+    pub(crate) async fn permitted(&self, auth: Option<&ComponentAuth>, sink: &RequestSink) -> bool {
+        let Some(auth) = auth else { return true };
+        if !sink.over_http() {
+            return true;
+        }
+        let token = sink.access_token();
+        if !auth.scopes_pass(token.map(|t| &**t)) {
+            return false;
+        }
+        match auth.check {
+            None => true,
+            Some(check) => self.run_checks(vec![check], token.cloned()).await[0],
+        }
+    }
+
+    async fn run_checks(&self, checks: Vec<u64>, token: Option<Arc<AccessToken>>) -> Vec<bool> {
+        let n = checks.len();
+        let (tx, rx) = oneshot::channel();
+        self.backend.authorize(checks, token, tx);
+        match rx.await {
+            Ok(answers) if answers.len() == n => answers,
+            // Fail closed: a check that gave no answer denies.
+            _ => vec![false; n],
+        }
+    }
+
+    /// The entries the caller may see, in order (the opaque checks of all of them in one backend call).
+    async fn visible<E: Listed>(&self, entries: Vec<Arc<E>>, sink: &RequestSink) -> Vec<Arc<E>> {
+        let token = sink.access_token();
+        let mut kept: Vec<Arc<E>> = entries
+            .into_iter()
+            .filter(|e| e.auth().is_none_or(|a| a.scopes_pass(token.map(|t| &**t))))
+            .collect();
+        let checks: Vec<u64> = kept.iter().filter_map(|e| e.auth().and_then(|a| a.check)).collect();
+        if checks.is_empty() {
+            return kept;
+        }
+        let mut answers = self.run_checks(checks, token.cloned()).await.into_iter();
+        kept.retain(|e| match e.auth().and_then(|a| a.check) {
+            Some(_) => answers.next().unwrap_or(false),
+            None => true,
+        });
+        kept
+    }
+
+    /// A `*/list` result, spliced from the stored listings without re-encoding them. Over HTTP, components
+    /// the caller may not use are left out before the page is cut.
+    async fn list_result<E: Listed>(
         &self,
         registry: &Registry<E>,
         field: &str,
         params: Option<&Map<String, Value>>,
+        sink: &RequestSink,
     ) -> Result<Vec<u8>, RpcError> {
         let page_size = self.options.list_page_size;
         // Without pagination a cursor means nothing, and is ignored (as FastMCP does).
@@ -568,7 +628,15 @@ impl McpServer {
             }
             (Some(_), Some(other)) => return Err(RpcError::invalid_params(format!("Invalid cursor: {other}"))),
         };
-        let (page, next) = registry.page(offset, page_size);
+        let (page, next) = if sink.over_http() && registry.any_gated() {
+            let all = self.visible(registry.all(), sink).await;
+            let end = page_size.map_or(all.len(), |n| offset.saturating_add(n.max(1)).min(all.len()));
+            let start = offset.min(end);
+            let next = (end < all.len()).then_some(end);
+            (all[start..end].to_vec(), next)
+        } else {
+            registry.page(offset, page_size)
+        };
         let mut out = Vec::with_capacity(32 + page.iter().map(|e| e.listing().get().len() + 1).sum::<usize>());
         out.push(b'{');
         serde_json::to_writer(&mut out, field).expect("a string always serializes");
@@ -678,6 +746,9 @@ impl McpServer {
             Ok(found) => found,
             Err(error) => return Some(Err(error)),
         };
+        if !self.permitted(self.resource_auth(&uri).as_ref(), &sink).await {
+            return Some(Err(resource_not_found(&uri)));
+        }
         let call = (HandlerKind::Resource, handler, uri, arguments);
         self.run_handler(session, id, sink, call, meta, round).await
     }
@@ -703,11 +774,19 @@ impl McpServer {
             }
             return Ok((template.handler, Value::Object(params.into_iter().collect())));
         }
-        Err(RpcError {
-            code: ErrorCode::InvalidParams,
-            message: format!("Resource not found: '{uri}'"),
-            data: Some(json!({"uri": uri})),
-        })
+        Err(resource_not_found(uri))
+    }
+
+    /// The `auth=` of what serves `uri` (the static resource, else the first template that matches).
+    fn resource_auth(&self, uri: &str) -> Option<ComponentAuth> {
+        if let Some(resource) = self.resources.get(uri) {
+            return resource.auth.clone();
+        }
+        self.templates
+            .all()
+            .into_iter()
+            .find(|t| t.template.matches(uri, &t.list_params).is_some())
+            .and_then(|t| t.auth.clone())
     }
 
     async fn get_prompt(
@@ -722,8 +801,9 @@ impl McpServer {
         let Some(Value::String(name)) = params.remove("name") else {
             return Some(Err(RpcError::invalid_params("prompts/get needs a prompt name")));
         };
-        let Some(prompt) = self.prompts.get(&name) else {
-            return Some(Err(RpcError::invalid_params(format!("Unknown prompt: '{name}'"))));
+        let prompt = match self.prompts.get(&name) {
+            Some(p) if self.permitted(p.auth.as_ref(), &sink).await => p,
+            _ => return Some(Err(RpcError::invalid_params(format!("Unknown prompt: '{name}'")))),
         };
         let arguments = match params.remove("arguments") {
             None | Some(Value::Null) => Map::new(),
@@ -834,9 +914,11 @@ impl McpServer {
             Some(v @ Value::Object(_)) => v,
             Some(_) => return Some(Err(RpcError::invalid_params("arguments must be an object"))),
         };
-        let Some(tool) = self.tools.get(&name) else {
-            // A failed call, in both eras (as FastMCP 4 answers it).
-            return Some(Ok(Payload::Value(error_result(&format!("Unknown tool: '{name}'")))));
+        let tool = match self.tools.get(&name) {
+            Some(tool) if self.permitted(tool.auth.as_ref(), &sink).await => tool,
+            // A failed call, in both eras (as FastMCP 4 answers it); a tool the caller may not use is
+            // answered as one that does not exist.
+            _ => return Some(Ok(Payload::Value(error_result(&format!("Unknown tool: '{name}'"))))),
         };
         let meta = params.remove("_meta");
         let round = InputRound::take(&mut params);
@@ -965,6 +1047,14 @@ fn decode_cursor(cursor: &str) -> Option<usize> {
     let raw = URL_SAFE.decode(cursor).ok()?;
     let state: Value = serde_json::from_slice(&raw).ok()?;
     usize::try_from(state.get("o")?.as_u64()?).ok()
+}
+
+fn resource_not_found(uri: &str) -> RpcError {
+    RpcError {
+        code: ErrorCode::InvalidParams,
+        message: format!("Resource not found: '{uri}'"),
+        data: Some(json!({"uri": uri})),
+    }
 }
 
 #[cfg(test)]
@@ -1096,12 +1186,14 @@ mod tests {
         use crate::server::uri_template::{Screening, UriTemplate};
         let (s, _) = server(None);
         s.resources.insert(ResourceEntry {
+            auth: None,
             uri: "data://config".into(),
             listing: raw(&json!({"uri": "data://config", "name": "config"})),
             handler: 10,
         });
         for t in ["users://{id}/profile", "files://{path*}", "ask://client"] {
             s.templates.insert(TemplateEntry {
+                auth: None,
                 template: UriTemplate::parse(t).unwrap(),
                 listing: raw(&json!({"uriTemplate": t})),
                 handler: 11,
@@ -1110,6 +1202,7 @@ mod tests {
             });
         }
         s.prompts.insert(PromptEntry {
+            auth: None,
             name: "p".into(),
             listing: raw(&json!({"name": "p"})),
             handler: 12,

@@ -1,6 +1,7 @@
 //! The transport-independent MCP server: the tool registry, request dispatch and sessions.
 //! Tool bodies run elsewhere (the Python glue) behind the [`ToolBackend`] trait.
 
+pub mod auth;
 pub mod buffers;
 pub mod call_gate;
 pub mod context;

@@ -2,6 +2,7 @@
 //! are compiled once, at registration; one the validator cannot compile (a remote `$ref`, a regex it does not
 //! support) is still listed verbatim, as `FastMCP` lists it, and its arguments go unchecked by the core.
 
+use crate::server::auth::ComponentAuth;
 use crate::server::uri_template::{Screening, UriTemplate};
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -23,6 +24,8 @@ pub struct ToolEntry {
     pub param_headers: Vec<ParamHeader>,
     /// Whether the tool may run as a task (its listing's `execution.taskSupport`).
     pub task_support: TaskSupport,
+    /// Who may see and call it (`auth=` on its decorator); `None`: everyone.
+    pub auth: Option<ComponentAuth>,
 }
 
 /// `execution.taskSupport` of a tool (the tasks extension).
@@ -115,6 +118,7 @@ impl ToolEntry {
             timeout,
             param_headers: param_headers(definition.get("inputSchema")),
             task_support: TaskSupport::of(definition),
+            auth: None,
         })
     }
 
@@ -136,6 +140,8 @@ impl ToolEntry {
 pub trait Listed: Send + Sync + 'static {
     fn key(&self) -> &str;
     fn listing(&self) -> &RawValue;
+    /// Who may see and use the component; `None`: everyone.
+    fn auth(&self) -> Option<&ComponentAuth>;
 }
 
 impl Listed for ToolEntry {
@@ -144,6 +150,9 @@ impl Listed for ToolEntry {
     }
     fn listing(&self) -> &RawValue {
         &self.listing
+    }
+    fn auth(&self) -> Option<&ComponentAuth> {
+        self.auth.as_ref()
     }
 }
 
@@ -221,6 +230,11 @@ impl<E: Listed> Registry<E> {
         self.table.read().unwrap().order.len()
     }
 
+    /// Whether any entry has an `auth=` (listings are then filtered per caller).
+    pub fn any_gated(&self) -> bool {
+        self.table.read().unwrap().order.iter().any(|e| e.auth().is_some())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -243,6 +257,7 @@ pub struct ResourceEntry {
     pub uri: String,
     pub listing: Box<RawValue>,
     pub handler: u64,
+    pub auth: Option<ComponentAuth>,
 }
 
 impl Listed for ResourceEntry {
@@ -251,6 +266,9 @@ impl Listed for ResourceEntry {
     }
     fn listing(&self) -> &RawValue {
         &self.listing
+    }
+    fn auth(&self) -> Option<&ComponentAuth> {
+        self.auth.as_ref()
     }
 }
 
@@ -263,6 +281,7 @@ pub struct TemplateEntry {
     pub list_params: HashSet<String>,
     /// `None` turns screening off for this template.
     pub screening: Option<Screening>,
+    pub auth: Option<ComponentAuth>,
 }
 
 impl Listed for TemplateEntry {
@@ -272,6 +291,9 @@ impl Listed for TemplateEntry {
     fn listing(&self) -> &RawValue {
         &self.listing
     }
+    fn auth(&self) -> Option<&ComponentAuth> {
+        self.auth.as_ref()
+    }
 }
 
 /// A prompt, with the arguments it cannot do without.
@@ -280,6 +302,7 @@ pub struct PromptEntry {
     pub listing: Box<RawValue>,
     pub handler: u64,
     pub required: Vec<String>,
+    pub auth: Option<ComponentAuth>,
 }
 
 impl Listed for PromptEntry {
@@ -288,6 +311,9 @@ impl Listed for PromptEntry {
     }
     fn listing(&self) -> &RawValue {
         &self.listing
+    }
+    fn auth(&self) -> Option<&ComponentAuth> {
+        self.auth.as_ref()
     }
 }
 

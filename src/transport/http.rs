@@ -4,6 +4,7 @@
 use crate::protocol::{
     is_supported_version_header, resumes_streams, ErrorCode, Incoming, Outgoing, RequestId, RpcError,
 };
+use crate::server::auth::{AccessToken, Authenticator, Refused, ResourceMetadata};
 use crate::server::{
     buffers, Event, EventRx, EventStore, EventStoreLimits, EventStream, McpServer, RequestSink, Session, SessionLimits,
     SessionStore,
@@ -13,7 +14,11 @@ use crate::transport::{headers, sse, Shutdown};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::{Body, Frame, SizeHint};
-use hyper::header::{HeaderMap, HeaderValue, ACCEPT, ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN};
+use hyper::header::{
+    HeaderMap, HeaderValue, ACCEPT, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_METHOD, ALLOW, AUTHORIZATION,
+    CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN, VARY, WWW_AUTHENTICATE,
+};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use std::collections::VecDeque;
@@ -86,6 +91,9 @@ pub struct HttpConfig {
     /// `GET` here answers the server's Prometheus metrics (`OpenMetrics` text). `None` (the default): no
     /// metrics are kept.
     pub metrics_path: Option<String>,
+    /// Bearer-token authentication of every request to the MCP paths, and the RFC 9728 metadata document it
+    /// advertises. `None`: open.
+    pub auth: Option<Arc<Authenticator>>,
 }
 
 /// What answers requests outside the MCP paths: the ASGI app the server is mounted in, or its custom
@@ -148,6 +156,7 @@ impl Default for HttpConfig {
             health_path: Some("/healthz".into()),
             ready_path: Some("/readyz".into()),
             metrics_path: None,
+            auth: None,
         }
     }
 }
@@ -305,6 +314,15 @@ impl Drop for LegacySessionGuard {
         self.sessions.remove(&self.id);
     }
 }
+
+/// A request answered on a stream of its own: id, method, params, headers, the caller's token.
+type StreamCall = (
+    RequestId,
+    String,
+    Option<serde_json::Map<String, serde_json::Value>>,
+    Arc<HeaderMap>,
+    Option<Arc<AccessToken>>,
+);
 
 pub struct HttpState {
     server: Arc<McpServer>,
@@ -494,6 +512,11 @@ impl HttpState {
                 };
             }
         }
+        if let Some(metadata) = self.config.auth.as_ref().and_then(|a| a.metadata()) {
+            if path == metadata.path {
+                return resource_metadata(req.method(), req.headers(), metadata);
+            }
+        }
         let streamable = self.config.streamable && path == self.config.path;
         let legacy = self
             .config
@@ -510,6 +533,18 @@ impl HttpState {
         if self.protect {
             if let Some(response) = self.check_host_and_origin(req.headers()) {
                 return response;
+            }
+        }
+        let mut req = req;
+        if let Some(auth) = &self.config.auth {
+            if matches!(*req.method(), Method::GET | Method::POST | Method::DELETE) {
+                let header = req.headers().get(AUTHORIZATION).map(HeaderValue::as_bytes);
+                match auth.authenticate(header).await {
+                    Ok(token) => {
+                        req.extensions_mut().insert(token);
+                    }
+                    Err(refused) => return auth_refused(auth, &refused),
+                }
             }
         }
         if let Some(paths) = legacy {
@@ -651,6 +686,7 @@ impl HttpState {
             return busy();
         };
         let (parts, body) = req.into_parts();
+        let token = parts.extensions.get::<Arc<AccessToken>>().cloned();
         let mut bytes = match read_body(body, self.config.max_body_bytes, self.config.body_read_timeout).await {
             Ok(bytes) => bytes,
             Err(response) => return response,
@@ -686,7 +722,7 @@ impl HttpState {
             modern_body || (!has_session && version.as_deref().is_some_and(|v| !is_supported_version_header(v)));
         if modern {
             return self
-                .post_modern(message, parts.headers, version, (accepts_json, accepts_sse))
+                .post_modern(message, (parts.headers, token), version, (accepts_json, accepts_sse))
                 .await;
         }
         if let Some(v) = version.as_deref().filter(|v| !is_supported_version_header(v)) {
@@ -739,13 +775,11 @@ impl HttpState {
             &RpcError::new(ErrorCode::RequestCancelled, "Request cancelled"),
         );
         if accepts_sse && !(self.config.json_response && accepts_json) {
-            let call = (id, method, params, headers);
+            let call = (id, method, params, headers, token);
             return self.answer_on_stream(session, call, cancelled).await;
         }
-        let answer = self
-            .server
-            .handle_request(&session, id, &method, params, RequestSink::none().with_headers(headers))
-            .await;
+        let sink = RequestSink::none().with_headers(headers).with_auth(token);
+        let answer = self.server.handle_request(&session, id, &method, params, sink).await;
         json_response(StatusCode::OK, answer.unwrap_or(cancelled), session_id.as_deref())
     }
 
@@ -755,7 +789,7 @@ impl HttpState {
     async fn post_modern(
         &self,
         message: Incoming,
-        headers: HeaderMap,
+        (headers, token): (HeaderMap, Option<Arc<AccessToken>>),
         version: Option<String>,
         (accepts_json, accepts_sse): (bool, bool),
     ) -> HttpResponse {
@@ -822,10 +856,10 @@ impl HttpState {
                 &RpcError::new(ErrorCode::RequestCancelled, "Request cancelled"),
             );
             return self
-                .answer_on_stream(connection, (id, method, params, headers), cancelled)
+                .answer_on_stream(connection, (id, method, params, headers, token), cancelled)
                 .await;
         }
-        let sink = RequestSink::none().with_headers(headers);
+        let sink = RequestSink::none().with_headers(headers).with_auth(token);
         match self
             .server
             .handle_enveloped(&connection, id, &method, params, sink, envelope)
@@ -844,18 +878,8 @@ impl HttpState {
     /// answer. A client of 2025-11-25 or later gets a resumable stream: a priming event first, and the call
     /// goes on if the connection drops (or the tool closes it) so the client can resume with `Last-Event-ID`.
     /// On a stream that cannot be resumed, a client that goes away cancels the call.
-    async fn answer_on_stream(
-        &self,
-        session: Arc<Session>,
-        call: (
-            RequestId,
-            String,
-            Option<serde_json::Map<String, serde_json::Value>>,
-            Arc<HeaderMap>,
-        ),
-        cancelled: Vec<u8>,
-    ) -> HttpResponse {
-        let (id, method, params, headers) = call;
+    async fn answer_on_stream(&self, session: Arc<Session>, call: StreamCall, cancelled: Vec<u8>) -> HttpResponse {
+        let (id, method, params, headers, token) = call;
         let resumable = self.store.is_some() && session.protocol_version().is_some_and(resumes_streams);
         let stream = EventStream::new(if resumable { self.store.clone() } else { None });
         let mut events = stream.connect(None).expect("a new stream takes a connection");
@@ -872,7 +896,9 @@ impl HttpState {
         let server = self.server.clone();
         let running = stream.clone();
         tokio::spawn(async move {
-            let sink = RequestSink::for_stream(running.clone()).with_headers(headers);
+            let sink = RequestSink::for_stream(running.clone())
+                .with_headers(headers)
+                .with_auth(token);
             let handled = server.handle_request(&session, id, &method, params, sink);
             let answer = match gone {
                 Some(gone) => tokio::select! {
@@ -1045,9 +1071,10 @@ impl HttpState {
                 let (tx, mut notes) = mpsc::unbounded_channel::<Bytes>();
                 let server = self.server.clone();
                 let headers = Arc::new(parts.headers);
+                let token = parts.extensions.get::<Arc<AccessToken>>().cloned();
                 tokio::spawn(async move {
                     let _permit = permit;
-                    let sink = RequestSink::new(tx).with_headers(headers);
+                    let sink = RequestSink::new(tx).with_headers(headers).with_auth(token);
                     let handled = server.handle_incoming(&session, message, sink);
                     tokio::pin!(handled);
                     let answer = loop {
@@ -1247,6 +1274,55 @@ where
 }
 
 /// A health or readiness answer.
+/// The answer to a request the authenticator refused: 401 or 403 with its challenge (counted by reason).
+fn auth_refused(auth: &Authenticator, refused: &Refused) -> HttpResponse {
+    let challenge = auth.challenge(refused);
+    let status = StatusCode::from_u16(challenge.status).unwrap_or(StatusCode::UNAUTHORIZED);
+    let has_body = challenge.body.is_some();
+    let mut r = Response::new(ResponseBody::Full(challenge.body.map(Bytes::from)));
+    *r.status_mut() = status;
+    if let Ok(value) = HeaderValue::from_str(&challenge.www_authenticate) {
+        r.headers_mut().insert(WWW_AUTHENTICATE, value);
+    }
+    if has_body {
+        r.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    r.extensions_mut().insert(Refusal(refused.reason()));
+    r
+}
+
+/// `GET`/`HEAD`/`OPTIONS` of the RFC 9728 document: public, cacheable, readable from any origin.
+fn resource_metadata(method: &Method, headers: &HeaderMap, metadata: &ResourceMetadata) -> HttpResponse {
+    let preflight = *method == Method::OPTIONS && headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD);
+    let mut r = if preflight {
+        let mut r = Response::new(ResponseBody::Full(Some(Bytes::from_static(b"OK"))));
+        let h = r.headers_mut();
+        h.insert(ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, OPTIONS"));
+        h.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        h.insert(
+            ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("Accept, Accept-Language, Content-Language, Content-Type, mcp-protocol-version"),
+        );
+        h.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+        r
+    } else if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        let body = (*method != Method::HEAD).then(|| metadata.document.clone());
+        let mut r = Response::new(ResponseBody::Full(body));
+        r.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        r.headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+        r
+    } else {
+        return allow_only(HeaderValue::from_static("GET, HEAD, OPTIONS"));
+    };
+    r.headers_mut()
+        .insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    r.headers_mut().insert(VARY, HeaderValue::from_static("Origin"));
+    r
+}
+
 fn health(status: StatusCode, word: &str) -> HttpResponse {
     let body = format!("{{\"status\":\"{word}\"}}").into_bytes();
     let mut r = json_response(status, body, None);

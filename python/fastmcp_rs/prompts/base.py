@@ -186,8 +186,6 @@ class Prompt:
     kind: Literal["prompt"] = dataclasses.field(default="prompt", init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.auth is not None:
-            raise NotImplementedError(f"Prompt {self.name!r}: auth checks (auth=) are not supported by fastmcp-rs yet")
         self.tags = set(self.tags or ())
         self.meta = dict(self.meta) if self.meta else None
         self.arguments = [a if isinstance(a, PromptArgument) else PromptArgument(**a) for a in self.arguments or ()]

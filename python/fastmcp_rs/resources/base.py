@@ -146,8 +146,6 @@ class _Listed:
     server: FastMCP | None = dataclasses.field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        if self.auth is not None:
-            raise NotImplementedError(f"{self.key!r}: auth checks (auth=) are not supported by fastmcp-rs yet")
         if not self.name:
             self.name = self.key
         self.tags = set(self.tags or ())

@@ -95,8 +95,15 @@ def get_session() -> Any:
 
 
 def get_access_token() -> Any:
-    """The request's access token: always ``None``, as fastmcp-rs serves no authentication yet."""
-    return None
+    """The caller's verified bearer token (an ``AccessToken``), or ``None``: no auth provider, stdio, or
+    outside a request."""
+    handle = _current_handle()
+    token = handle.access_token if handle is not None else None
+    if token is None:
+        return None
+    from .auth.auth import AccessToken
+
+    return AccessToken(**token)
 
 
 def is_docket_available() -> bool:

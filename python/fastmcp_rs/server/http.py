@@ -101,7 +101,11 @@ class McpEndpoint:
         if self._endpoint is None or self._endpoint_run != self._run.generation:
             if not self._run.running:
                 return None
-            self._endpoint = self._server._native.http_endpoint(**self._options)
+            import asyncio
+
+            options = dict(self._options)
+            options["auth"] = self._server._auth_spec(asyncio.get_running_loop(), options.get("path") or "/mcp")
+            self._endpoint = self._server._native.http_endpoint(**options)
             self._endpoint_run = self._run.generation
             self._run.on_teardown(self._endpoint.close)
         return self._endpoint
@@ -255,6 +259,12 @@ def create_http_app(
         routes.append(Route(mcp_path, endpoint=endpoint, methods=["GET", "POST", "DELETE"]))
     else:
         raise ValueError(f"Unknown transport: {transport!r}")
+    auth = getattr(server, "auth", None)
+    if auth is not None:
+        # The RFC 9728 document the provider's challenges name is answered natively too.
+        metadata = auth._native_spec(None, mcp_path)["metadata"]
+        if metadata is not None:
+            routes.append(Route(metadata["path"], endpoint=endpoint, methods=["GET", "HEAD", "OPTIONS"]))
     routes.extend(custom_routes)
 
     @contextlib.asynccontextmanager

@@ -124,7 +124,6 @@ _RUN_SETTINGS = {
 
 #: FastMCP 4 arguments whose features fastmcp-rs does not implement yet (refused when set).
 _UNSUPPORTED_OPTIONS = {
-    "auth": "authentication (auth=)",
     "auth_server_provider": "authentication (auth_server_provider=)",
     "token_verifier": "authentication (token_verifier=)",
     "providers": "providers",
@@ -250,6 +249,7 @@ class FastMCP(HttpAppsMixin):
         cache_ttl: int | None = None,
         cache_scope: Literal["public", "private"] | None = None,
         request_state_security: Any = None,
+        auth: Any = None,
         **options: Any,
     ) -> None:
         self.name = name if name is not None else f"FastMCP-{os.urandom(2).hex()}"
@@ -327,6 +327,19 @@ class FastMCP(HttpAppsMixin):
             **cache_hint(cache_ttl, cache_scope),
             **security_options(request_state_security),
         )
+        from .auth.auth import AuthProvider
+        from .auth.authorization import ComponentChecks
+
+        if auth is not None and not isinstance(auth, AuthProvider):
+            raise TypeError(
+                f"FastMCP(auth=...) takes an auth provider (JWTVerifier, RemoteAuthProvider, ...), not "
+                f"{type(auth).__name__}"
+            )
+        #: Authenticates every HTTP request to the MCP paths (``None``: open; stdio is always trusted).
+        self.auth = auth
+        self._checks = ComponentChecks()
+        self._check_ids: dict[tuple[str, str], int | None] = {}
+        self._native.set_authorizer(self._checks)
         #: The middleware in effect, in order (only the kinds the core enforces are accepted).
         self.middleware: list[Any] = []
         for item in getattr(self, "_pending_middleware", ()):
@@ -520,7 +533,21 @@ class FastMCP(HttpAppsMixin):
 
     def _register_tool(self, tool: Tool) -> None:
         spec = tool._native_spec()
-        self._native.add_tool(json.dumps(tool.to_mcp_tool(), ensure_ascii=False), spec.pop("func"), **spec)
+        auth = self._component_auth("tool", tool.name, tool)
+        self._native.add_tool(json.dumps(tool.to_mcp_tool(), ensure_ascii=False), spec.pop("func"), auth=auth, **spec)
+
+    def _component_auth(self, kind: str, key: str, component: Any) -> Any:
+        """A component's ``auth=`` as the core takes it (its opaque checks registered under an id)."""
+        self._checks.forget(self._check_ids.pop((kind, key), None))
+        resolved = self._checks.resolve(component)
+        if resolved is not None:
+            self._check_ids[(kind, key)] = resolved[1]
+        return resolved
+
+    def _auth_spec(self, loop: Any, path: str) -> Any:
+        """The ``auth`` option of an HTTP run: what the core checks on every request to the MCP paths."""
+        self._checks.loop = loop
+        return self.auth._native_spec(loop, path) if self.auth is not None else None
 
     async def get_tools(self) -> dict[str, Tool]:
         return dict(self._tools)
@@ -856,7 +883,13 @@ class FastMCP(HttpAppsMixin):
             self._register_tool(component)
         elif kind == "resource":
             listing = json.dumps(component.to_mcp_resource(), ensure_ascii=False)
-            self._native.add_resource(listing, key, component._serve, is_async=component._serves_async)
+            self._native.add_resource(
+                listing,
+                key,
+                component._serve,
+                is_async=component._serves_async,
+                auth=self._component_auth(kind, key, component),
+            )
         elif kind == "template":
             security = component.resolve_security(self.resource_security)
             self._native.add_template(
@@ -870,11 +903,17 @@ class FastMCP(HttpAppsMixin):
                 reject_path_traversal=security is None or security.reject_path_traversal,
                 reject_absolute_paths=security is None or security.reject_absolute_paths,
                 reject_null_bytes=security is None or security.reject_null_bytes,
+                auth=self._component_auth(kind, key, component),
             )
         else:
             listing = json.dumps(component.to_mcp_prompt(), ensure_ascii=False)
             self._native.add_prompt(
-                listing, key, component._serve, is_async=component._serves_async, required=component.required
+                listing,
+                key,
+                component._serve,
+                is_async=component._serves_async,
+                required=component.required,
+                auth=self._component_auth(kind, key, component),
             )
         own = getattr(component, "_cache_hint", None)
         if own is None:
@@ -894,6 +933,7 @@ class FastMCP(HttpAppsMixin):
             "prompt": self._native.remove_prompt,
         }[kind]
         remove(key)
+        self._checks.forget(self._check_ids.pop((kind, key), None))
         self._native.set_cache(kind, key, None)
         self._live.discard((kind, key))
 
@@ -1091,6 +1131,7 @@ class FastMCP(HttpAppsMixin):
             try:
                 async with app_lifespan:
                     loop = asyncio.get_running_loop()
+                    options["auth"] = self._auth_spec(loop, shown_path)
                     handle = self._native.start_http(loop.create_task, host, port, **options)
                     bound_host, bound_port = handle.address
                     shown = f"[{bound_host}]" if ":" in bound_host else bound_host

@@ -205,8 +205,6 @@ class Tool:
     auth: Any = None
 
     def __post_init__(self) -> None:
-        if self.auth is not None:
-            raise NotImplementedError(f"Tool {self.name!r}: auth checks (auth=) are not supported by fastmcp-rs yet")
         self.annotations = annotations_dict(self.annotations)
         self.tags = set(self.tags or ())
         self.meta = dict(self.meta) if self.meta else None

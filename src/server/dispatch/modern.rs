@@ -197,22 +197,24 @@ impl McpServer {
             "server/discover" => Some(Ok(self.complete_value(id, self.discover(), Some(self.options.cache)))),
             "tools/list" => list((
                 "tools",
-                self.list_result(&self.tools, "tools", params.as_ref()),
+                self.list_result(&self.tools, "tools", params.as_ref(), &sink).await,
                 self.list_hint(super::ListKind::Tools),
             )),
             "prompts/list" => list((
                 "prompts",
-                self.list_result(&self.prompts, "prompts", params.as_ref()),
+                self.list_result(&self.prompts, "prompts", params.as_ref(), &sink).await,
                 self.list_hint(super::ListKind::Prompts),
             )),
             "resources/list" => list((
                 "resources",
-                self.list_result(&self.resources, "resources", params.as_ref()),
+                self.list_result(&self.resources, "resources", params.as_ref(), &sink)
+                    .await,
                 self.list_hint(super::ListKind::Resources),
             )),
             "resources/templates/list" => list((
                 "resourceTemplates",
-                self.list_result(&self.templates, "resourceTemplates", params.as_ref()),
+                self.list_result(&self.templates, "resourceTemplates", params.as_ref(), &sink)
+                    .await,
                 self.template_list_hint(),
             )),
             "tools/call" if as_task.is_some() => {
@@ -220,6 +222,10 @@ impl McpServer {
                     Ok(tool) => tool,
                     Err(error) => return Some(Err(error)),
                 };
+                if !self.permitted(tool.auth.as_ref(), &sink).await {
+                    let unknown = super::error_result(&format!("Unknown tool: '{}'", tool.name));
+                    return Some(Ok(self.complete_value(id, unknown, None)));
+                }
                 let mut params = params.unwrap_or_default();
                 // A handshake-era `task` hint changes nothing: the server decides.
                 params.remove("task");

@@ -1,7 +1,6 @@
-"""``fastmcp.server.auth``: authentication is not supported by fastmcp-rs yet. The names import; using them
-raises ``NotImplementedError``."""
-
-from fastmcp_rs._unsupported import stub
+"""``fastmcp.server.auth``: bearer-token authentication of the HTTP transports (verified in the core) and
+per-component authorization. ``OAuthProxy``, ``OIDCProxy``, ``MultiAuth`` and ``OAuthProvider`` are not
+supported yet: they import, and raise ``NotImplementedError`` when used."""
 
 from .auth import (
     AccessToken,
@@ -12,10 +11,12 @@ from .auth import (
     TokenVerificationError,
     TokenVerifier,
 )
+from .authorization import AuthCheck, AuthContext, require_roles, require_scopes, restrict_tag, run_auth_checks
 from .identity_assertion import IdentityAssertion
 from .oauth_proxy import OAuthProxy
 from .oidc_proxy import OIDCProxy
 from .providers.debug import DebugTokenVerifier
+from .providers.introspection import IntrospectionTokenVerifier
 from .providers.jwt import JWTVerifier, StaticTokenVerifier
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "AuthProvider",
     "DebugTokenVerifier",
     "IdentityAssertion",
+    "IntrospectionTokenVerifier",
     "JWTVerifier",
     "MultiAuth",
     "OAuthProvider",
@@ -39,12 +41,3 @@ __all__ = [
     "restrict_tag",
     "run_auth_checks",
 ]
-
-_FEATURE = "authentication"
-
-AuthCheck = stub("AuthCheck", _FEATURE, __name__)
-AuthContext = stub("AuthContext", _FEATURE, __name__)
-require_roles = stub("require_roles", _FEATURE, __name__)
-require_scopes = stub("require_scopes", _FEATURE, __name__)
-restrict_tag = stub("restrict_tag", _FEATURE, __name__)
-run_auth_checks = stub("run_auth_checks", _FEATURE, __name__)

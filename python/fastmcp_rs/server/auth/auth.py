@@ -1,5 +1,16 @@
-"""``fastmcp.server.auth.auth``: authentication is not supported by fastmcp-rs yet. The names import; using them
-raises ``NotImplementedError``."""
+"""``fastmcp.server.auth.auth``: the token model, the verifier and provider base classes, and
+``RemoteAuthProvider``. Verification itself runs in the core (``fastmcp_rs._core``): a provider here only
+describes what to check (``_native_spec``). A ``TokenVerifier`` subclass with its own ``verify_token`` runs
+on the server's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, Field
 
 from fastmcp_rs._unsupported import stub
 
@@ -16,13 +27,164 @@ __all__ = [
 ]
 
 _FEATURE = "authentication"
+#: How long the core waits for a Python ``verify_token`` before it refuses the token.
+_VERIFY_TIMEOUT = 30.0
 
-AccessToken = stub("AccessToken", _FEATURE, __name__)
-AuthProvider = stub("AuthProvider", _FEATURE, __name__)
-MultiAuth = stub("MultiAuth", _FEATURE, __name__)
-OAuthProvider = stub("OAuthProvider", _FEATURE, __name__)
+
+class AccessToken(BaseModel):
+    """A verified bearer token, as ``get_access_token()`` gives it to a tool."""
+
+    token: str
+    client_id: str
+    scopes: list[str] = Field(default_factory=list)
+    expires_at: int | None = None
+    resource: str | None = None
+    subject: str | None = None
+    claims: dict[str, Any] = Field(default_factory=dict)
+    original_client_id: str | None = None
+
+    def __repr__(self) -> str:  # the token itself stays out of logs
+        return f"AccessToken(client_id={self.client_id!r}, scopes={self.scopes!r}, expires_at={self.expires_at!r})"
+
+    __str__ = __repr__
+
+
+class TokenVerificationError(Exception):
+    """Raised by a verifier that refuses a token and wants to say why (the client still gets 401)."""
+
+
+def parse_scopes(value: Any) -> list[str] | None:
+    """Scopes given as a list, a JSON array string, or a comma- or space-separated string (as FastMCP takes
+    them)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return [str(s) for s in json.loads(text)]
+        return [s for s in text.replace(",", " ").split() if s]
+    return [str(s) for s in value]
+
+
+class AuthProvider:
+    """What ``FastMCP(auth=...)`` takes: something that authenticates every HTTP request to the MCP paths
+    (stdio is trusted)."""
+
+    def __init__(self, base_url: str | None = None, required_scopes: list[str] | None = None) -> None:
+        self.base_url = str(base_url) if base_url is not None else None
+        self.required_scopes: list[str] = parse_scopes(required_scopes) or []
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        raise NotImplementedError(f"{type(self).__name__} does not verify tokens")
+
+    def _verifier_spec(self, loop: asyncio.AbstractEventLoop | None) -> dict[str, Any]:
+        """How the core verifies a token: a native verifier, or (the default) this object's own
+        ``verify_token``, awaited on the server's loop from a worker thread."""
+        verify = self.verify_token
+
+        def run(token: str) -> dict[str, Any] | None:
+            if loop is None:
+                raise RuntimeError("the server's event loop is not running")
+            future = asyncio.run_coroutine_threadsafe(verify(token), loop)
+            try:
+                found = future.result(_VERIFY_TIMEOUT)
+            except TokenVerificationError:
+                return None
+            if found is None:
+                return None
+            if not isinstance(found, BaseModel):
+                raise TypeError(f"verify_token must return an AccessToken or None, not {type(found).__name__}")
+            data = found.model_dump()
+            return {k: data.get(k) for k in ("token", "client_id", "scopes", "expires_at", "subject", "claims")}
+
+        return {"kind": "python", "func": run, "required_scopes": self.required_scopes}
+
+    def _native_spec(self, loop: asyncio.AbstractEventLoop | None, mcp_path: str) -> dict[str, Any]:
+        return {
+            "verifier": self._verifier_spec(loop),
+            "required_scopes": self.required_scopes,
+            "challenge_scopes": None,
+            "metadata": None,
+        }
+
+
+class TokenVerifier(AuthProvider):
+    """A provider that only checks tokens (a resource server). Subclass it and write ``verify_token``, or use
+    ``JWTVerifier``, ``StaticTokenVerifier`` or ``IntrospectionTokenVerifier``."""
+
+    @property
+    def scopes_supported(self) -> list[str]:
+        return list(self.required_scopes)
+
+
+class RemoteAuthProvider(AuthProvider):
+    """A resource server whose tokens an external authorization server issues: it verifies them with
+    ``token_verifier`` and tells clients where to get them (RFC 9728 metadata at
+    ``/.well-known/oauth-protected-resource<mcp path>``, named in every 401)."""
+
+    def __init__(
+        self,
+        token_verifier: TokenVerifier,
+        authorization_servers: list[Any],
+        base_url: str,
+        scopes_supported: list[str] | None = None,
+        resource_base_url: str | None = None,
+        resource_name: str | None = None,
+        resource_documentation: str | None = None,
+        challenge_scopes: list[str] | None = None,
+        required_scopes: list[str] | None = None,
+    ) -> None:
+        required = parse_scopes(required_scopes)
+        super().__init__(base_url=base_url, required_scopes=required or token_verifier.required_scopes)
+        self.token_verifier = token_verifier
+        self.authorization_servers = [str(s) for s in authorization_servers]
+        self.resource_base_url = str(resource_base_url) if resource_base_url is not None else None
+        self.resource_name = resource_name
+        self.resource_documentation = str(resource_documentation) if resource_documentation is not None else None
+        self._scopes_supported = parse_scopes(scopes_supported)
+        self.challenge_scopes = parse_scopes(challenge_scopes)
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        return await self.token_verifier.verify_token(token)
+
+    @property
+    def scopes_supported(self) -> list[str]:
+        if self._scopes_supported is not None:
+            return self._scopes_supported
+        return list(getattr(self.token_verifier, "scopes_supported", self.token_verifier.required_scopes))
+
+    def resource_url(self, mcp_path: str) -> str:
+        base = (self.resource_base_url or self.base_url or "").rstrip("/")
+        return f"{base}/{mcp_path.lstrip('/')}"
+
+    def _native_spec(self, loop: asyncio.AbstractEventLoop | None, mcp_path: str) -> dict[str, Any]:
+        resource = self.resource_url(mcp_path)
+        parts = urlsplit(resource)
+        path = "/.well-known/oauth-protected-resource" + (parts.path if parts.path != "/" else "")
+        document: dict[str, Any] = {
+            "resource": resource,
+            "authorization_servers": self.authorization_servers,
+            "scopes_supported": self.scopes_supported,
+            "bearer_methods_supported": ["header"],
+        }
+        if self.resource_name is not None:
+            document["resource_name"] = self.resource_name
+        if self.resource_documentation is not None:
+            document["resource_documentation"] = self.resource_documentation
+        challenge = self.challenge_scopes if self.challenge_scopes is not None else self.token_verifier.required_scopes
+        return {
+            "verifier": self.token_verifier._verifier_spec(loop),
+            "required_scopes": self.required_scopes,
+            "challenge_scopes": challenge,
+            "metadata": {
+                "path": path,
+                "url": f"{parts.scheme}://{parts.netloc}{path}",
+                "document": json.dumps(document, separators=(",", ":")),
+            },
+        }
+
+
+MultiAuth = stub("MultiAuth", "authentication (MultiAuth)", __name__)
+OAuthProvider = stub("OAuthProvider", "authentication (an OAuth authorization server)", __name__)
 PrivateKeyJWTClientAuthenticator = stub("PrivateKeyJWTClientAuthenticator", _FEATURE, __name__)
-RemoteAuthProvider = stub("RemoteAuthProvider", _FEATURE, __name__)
 TokenHandler = stub("TokenHandler", _FEATURE, __name__)
-TokenVerificationError = stub("TokenVerificationError", _FEATURE, __name__)
-TokenVerifier = stub("TokenVerifier", _FEATURE, __name__)

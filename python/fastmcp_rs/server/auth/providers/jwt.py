@@ -1,14 +1,133 @@
-"""``fastmcp.server.auth.providers.jwt``: authentication (jwt provider) is not supported by fastmcp-rs yet. The
-names import; using them raises ``NotImplementedError``."""
+"""``fastmcp.server.auth.providers.jwt``: ``JWTVerifier`` (a public key, an HMAC secret or a JWKS URL) and
+``StaticTokenVerifier``. Both verify in the core; the options and the checks are FastMCP 4's."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
 
 from fastmcp_rs._unsupported import stub
 
+from ..auth import AccessToken, TokenVerifier, parse_scopes
+
 __all__ = ["JWKData", "JWKSData", "JWTVerifier", "RSAKeyPair", "StaticTokenVerifier"]
 
-_FEATURE = "authentication (jwt provider)"
+_ALGORITHMS = frozenset(
+    {"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "PS384", "PS512", "EdDSA"}
+)
 
-JWKData = stub("JWKData", _FEATURE, __name__)
-JWKSData = stub("JWKSData", _FEATURE, __name__)
-JWTVerifier = stub("JWTVerifier", _FEATURE, __name__)
-RSAKeyPair = stub("RSAKeyPair", _FEATURE, __name__)
-StaticTokenVerifier = stub("StaticTokenVerifier", _FEATURE, __name__)
+
+class JWTVerifier(TokenVerifier):
+    """Checks JWT bearer tokens: the signature (``algorithm`` only) against ``public_key`` (PEM, or the
+    shared secret for ``HS*``) or the keys at ``jwks_uri`` (kept an hour; fetched again when a token names a
+    key not held, at most every ``jwks_refresh_interval`` seconds); ``exp`` (no leeway), ``nbf`` (30 s);
+    ``issuer`` and ``audience`` when given; ``required_scopes`` from ``scope`` / ``scp``."""
+
+    def __init__(
+        self,
+        *,
+        public_key: str | bytes | None = None,
+        jwks_uri: str | None = None,
+        issuer: str | list[str] | None = None,
+        audience: str | list[str] | None = None,
+        algorithm: str | None = None,
+        required_scopes: list[str] | None = None,
+        base_url: str | None = None,
+        ssrf_safe: bool = False,
+        http_client: Any = None,
+        jwks_refresh_interval: float = 30.0,
+    ) -> None:
+        super().__init__(base_url=base_url, required_scopes=required_scopes)
+        if public_key is None and jwks_uri is None:
+            raise ValueError("Either public_key or jwks_uri must be provided")
+        if public_key is not None and jwks_uri is not None:
+            raise ValueError("Provide either public_key or jwks_uri, not both")
+        self.algorithm = algorithm or "RS256"
+        if self.algorithm not in _ALGORITHMS:
+            raise ValueError(f"Unsupported algorithm: {self.algorithm}.")
+        key = public_key.encode() if isinstance(public_key, str) else public_key
+        if self.algorithm.startswith("HS"):
+            if jwks_uri is not None:
+                raise ValueError("HMAC algorithms (HS256, HS384, HS512) need a shared secret, not a JWKS URI")
+            if key is not None and key.lstrip().startswith(b"-----BEGIN"):
+                raise ValueError("HMAC algorithms need a shared secret, not a PEM key")
+        if http_client is not None:
+            raise NotImplementedError("JWTVerifier(http_client=...): the core fetches the JWKS itself")
+        self.public_key = public_key
+        self.jwks_uri = jwks_uri
+        self.issuer = issuer
+        self.audience = audience
+        self.ssrf_safe = ssrf_safe
+        self.jwks_refresh_interval = float(jwks_refresh_interval)
+
+    @staticmethod
+    def _listed(value: str | list[str] | None) -> list[str]:
+        if value is None:
+            return []
+        return [value] if isinstance(value, str) else [str(v) for v in value]
+
+    def _verifier_spec(self, loop: asyncio.AbstractEventLoop | None) -> dict[str, Any]:
+        key = self.public_key.encode() if isinstance(self.public_key, str) else self.public_key
+        return {
+            "kind": "jwt",
+            "public_key": key,
+            "jwks_uri": self.jwks_uri,
+            "algorithm": self.algorithm,
+            "issuer": self._listed(self.issuer),
+            "audience": self._listed(self.audience),
+            "required_scopes": self.required_scopes,
+            "jwks_refresh_interval": self.jwks_refresh_interval,
+        }
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        from fastmcp_rs import _core
+
+        found = await asyncio.to_thread(_core.verify_token, self._verifier_spec(None), token)
+        return AccessToken(**found) if found is not None else None
+
+    load_access_token = verify_token
+
+
+class StaticTokenVerifier(TokenVerifier):
+    """A fixed table of tokens, for development and service accounts: ``{token: {"client_id": ...,
+    "scopes": [...], "expires_at": epoch seconds (optional)}}``."""
+
+    def __init__(self, tokens: dict[str, dict[str, Any]], required_scopes: list[str] | None = None) -> None:
+        super().__init__(required_scopes=required_scopes)
+        for entry in tokens.values():
+            if "client_id" not in entry:
+                raise KeyError("client_id")
+        self.tokens = tokens
+
+    def _entry(self, token: str, entry: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "token": token,
+            "client_id": str(entry["client_id"]),
+            "scopes": list(parse_scopes(entry.get("scopes")) or []),
+            "expires_at": entry.get("expires_at"),
+            "subject": entry.get("sub"),
+            "claims": dict(entry),
+        }
+
+    def _verifier_spec(self, loop: asyncio.AbstractEventLoop | None) -> dict[str, Any]:
+        tokens = [self._entry(t, e) for t, e in self.tokens.items()]
+        return {"kind": "static", "tokens": tokens, "required_scopes": self.required_scopes}
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        import hmac
+
+        for known, entry in self.tokens.items():
+            if hmac.compare_digest(known.encode(), token.encode()):
+                data = self._entry(known, entry)
+                if data["expires_at"] is not None and data["expires_at"] < time.time():
+                    return None
+                if not set(self.required_scopes) <= set(data["scopes"]):
+                    return None
+                return AccessToken(**data)
+        return None
+
+
+JWKData = dict
+JWKSData = dict
+RSAKeyPair = stub("RSAKeyPair", "RSAKeyPair (make test keys with cryptography or joserfc)", __name__)

@@ -1,0 +1,161 @@
+"""A server with FastMCP 4's authentication and per-component authorization (tests/test_auth.py).
+
+`AUTH_IMPL=fastmcp` serves it with FastMCP 4 itself (the reference). `AUTH_MODE` picks the provider:
+`static` (a `StaticTokenVerifier` behind a `RemoteAuthProvider`), `loose` (a verifier with no scopes behind
+a provider that requires `admin`: 403), `jwt` (a `JWTVerifier` on the JWKS of the identity provider at
+`AUTH_IDP`, for the audience `AUTH_AUDIENCE`), `introspection` (an `IntrospectionTokenVerifier` on that
+provider), `custom` (a `TokenVerifier` subclass written here) or `none`. `authed.py http PORT` serves
+Streamable HTTP (`asgi PORT`: its `http_app()` under uvicorn); without arguments, stdio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+if os.environ.get("AUTH_IMPL") == "fastmcp":
+    from fastmcp import FastMCP
+    from fastmcp.server.auth import (
+        AccessToken,
+        AuthContext,
+        RemoteAuthProvider,
+        TokenVerifier,
+        require_roles,
+        require_scopes,
+        restrict_tag,
+    )
+    from fastmcp.server.auth.providers.introspection import IntrospectionTokenVerifier
+    from fastmcp.server.auth.providers.jwt import JWTVerifier, StaticTokenVerifier
+    from fastmcp.server.dependencies import get_access_token
+else:
+    from fastmcp_rs import FastMCP
+    from fastmcp_rs.server.auth import (
+        AccessToken,
+        AuthContext,
+        RemoteAuthProvider,
+        TokenVerifier,
+        require_roles,
+        require_scopes,
+        restrict_tag,
+    )
+    from fastmcp_rs.server.auth.providers.introspection import IntrospectionTokenVerifier
+    from fastmcp_rs.server.auth.providers.jwt import JWTVerifier, StaticTokenVerifier
+    from fastmcp_rs.server.dependencies import get_access_token
+
+HTTP = len(sys.argv) > 2 and sys.argv[1] in ("http", "asgi")
+PORT = int(sys.argv[2]) if HTTP else 0
+BASE = f"http://127.0.0.1:{PORT}"
+IDP = os.environ.get("AUTH_IDP", "")
+TOKENS = {
+    "alice-token": {"client_id": "alice", "scopes": ["read", "admin"], "roles": ["boss"], "sub": "u-alice"},
+    "bob-token": {"client_id": "bob", "scopes": ["read"], "roles": ["staff"]},
+    "carol-token": {"client_id": "carol", "scopes": ["write"]},
+}
+
+
+class TableVerifier(TokenVerifier):
+    """A verifier of the user's own: looks tokens up in a table, after a pause (as a database would)."""
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        await asyncio.sleep(0.001)
+        entry = TOKENS.get(token)
+        if entry is None:
+            return None
+        return AccessToken(token=token, client_id=entry["client_id"], scopes=entry["scopes"], claims=entry)
+
+
+mode = os.environ.get("AUTH_MODE", "static")
+servers = ["https://auth.example.com"]
+if mode == "static":
+    auth = RemoteAuthProvider(
+        token_verifier=StaticTokenVerifier(tokens=TOKENS, required_scopes=["read"]),
+        authorization_servers=servers,
+        base_url=BASE,
+        resource_name="Inventory",
+    )
+elif mode == "loose":
+    auth = RemoteAuthProvider(
+        token_verifier=StaticTokenVerifier(tokens=TOKENS),
+        authorization_servers=servers,
+        base_url=BASE,
+        required_scopes=["admin"],
+    )
+elif mode == "jwt":
+    verifier = JWTVerifier(
+        jwks_uri=f"{IDP}/jwks",
+        issuer=IDP,
+        audience=os.environ.get("AUTH_AUDIENCE", f"{BASE}/mcp"),
+        required_scopes=["read"],
+        jwks_refresh_interval=0.0,
+    )
+    auth = RemoteAuthProvider(token_verifier=verifier, authorization_servers=[IDP], base_url=BASE)
+elif mode == "introspection":
+    auth = IntrospectionTokenVerifier(
+        introspection_url=f"{IDP}/token/introspection",
+        client_id="rs",
+        client_secret="rs-secret",
+        client_auth_method=os.environ.get("AUTH_CLIENT_AUTH", "client_secret_basic"),
+        required_scopes=["read"],
+    )
+elif mode == "custom":
+    auth = TableVerifier(required_scopes=["read"])
+else:
+    auth = None
+
+mcp = FastMCP("authed", auth=auth)
+
+
+@mcp.tool
+def whoami() -> dict:
+    """The caller, as the verified token says."""
+    token = get_access_token()
+    if token is None:
+        return {"client_id": None}
+    return {"client_id": token.client_id, "scopes": sorted(token.scopes)}
+
+
+@mcp.tool(auth=require_scopes("admin"))
+def admin_only() -> str:
+    return "admin ok"
+
+
+@mcp.tool(auth=require_roles("boss", extract=lambda claims: claims["roles"]))
+def boss_only() -> str:
+    return "boss ok"
+
+
+async def is_alice(ctx: AuthContext) -> bool:
+    await asyncio.sleep(0)
+    return ctx.token is not None and ctx.token.client_id == "alice"
+
+
+@mcp.tool(auth=is_alice)
+async def alice_only() -> str:
+    return "alice ok"
+
+
+@mcp.tool(tags={"danger"}, auth=restrict_tag("danger", scopes=["admin"]))
+def wipe() -> str:
+    return "wiped"
+
+
+@mcp.resource("data://secret", auth=require_scopes("admin"))
+def secret() -> str:
+    return "the secret"
+
+
+@mcp.prompt(auth=require_scopes("admin"))
+def briefing() -> str:
+    return "Brief the admin."
+
+
+if __name__ == "__main__":
+    if HTTP and sys.argv[1] == "asgi":
+        import uvicorn
+
+        uvicorn.run(mcp.http_app(), host="127.0.0.1", port=PORT, log_level="warning")
+    elif HTTP:
+        mcp.run(transport="http", host="127.0.0.1", port=PORT, show_banner=False)
+    else:
+        mcp.run(show_banner=False)
