@@ -76,6 +76,21 @@ def test_the_same_requests_are_refused_with_the_same_errors_as_fastmcp(kind: str
     assert ours[4] == ("error", 4, -32000, expected)
 
 
+@pytest.mark.parametrize("kind", ["client_bucket", "client_window"])
+def test_a_key_per_client_is_enforced_by_python_middleware_as_fastmcp_does(kind: str) -> None:
+    pytest.importorskip("fastmcp")
+    ours = [shape(a) for a in over_stdio("fastmcp_rs", kind)]
+    theirs = [shape(a) for a in over_stdio("fastmcp", kind)]
+    assert ours == theirs
+    # Each key has its own limit of three: the calls to `add` share one, `initialize` and `ping` have theirs.
+    assert [s[0] for s in ours] == ["ok", "ok", "ok", "ok", "error", "error", "ok"]
+    expected = {
+        "client_bucket": "Rate limit exceeded for client: agent-add",
+        "client_window": "Rate limit exceeded: 3 requests per 1 minutes for client: agent-add",
+    }[kind]
+    assert ours[4] == ("error", 4, -32000, expected)
+
+
 def test_over_http_a_refusal_is_a_json_rpc_error_in_both_eras_and_is_counted() -> None:
     from prometheus_client.openmetrics.parser import text_string_to_metric_families
 
@@ -122,23 +137,15 @@ def test_over_http_a_refusal_is_a_json_rpc_error_in_both_eras_and_is_counted() -
         assert stop(server.proc) == 0
 
 
-def test_python_middleware_and_per_client_keys_are_refused_not_skipped() -> None:
+def test_the_limiters_without_client_keys_run_in_the_core() -> None:
     from fastmcp_rs import FastMCP
     from fastmcp_rs.server.middleware.rate_limiting import RateLimitError, RateLimitingMiddleware
 
-    class Audit:
-        async def on_call_tool(self, context: Any, call_next: Any) -> Any:
-            return await call_next(context)
-
-    mcp = FastMCP("x")
-    with pytest.raises(NotImplementedError, match=r"add_middleware\(Audit\): Python middleware"):
-        mcp.add_middleware(Audit())
-    with pytest.raises(NotImplementedError, match="Python middleware"):
-        FastMCP("y", middleware=[Audit()])
-    with pytest.raises(NotImplementedError, match="get_client_id"):
-        RateLimitingMiddleware(get_client_id=lambda ctx: "me")
+    keyed = FastMCP("y", middleware=[RateLimitingMiddleware(get_client_id=lambda ctx: "me")])
+    assert keyed._python_middleware == keyed.middleware
     limited = FastMCP("z", middleware=[RateLimitingMiddleware(max_requests_per_second=5)])
     assert [type(m).__name__ for m in limited.middleware] == ["RateLimitingMiddleware"]
+    assert limited._python_middleware == []  # enforced in the core: no Python runs for it
     assert limited.middleware[0].burst_capacity == 10  # FastMCP's default: twice the rate
     error = RateLimitError()
     assert (error.code, str(error.message)) == (-32000, "Rate limit exceeded")

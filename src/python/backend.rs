@@ -6,6 +6,7 @@ use super::workers::{LoopBridge, PyJob, SyncPool};
 use super::RequestHandle;
 use crate::protocol::{json_text, ErrorCode, RpcError};
 use crate::server::dispatch::error_result;
+use crate::server::dispatch::MiddlewareInvocation;
 use crate::server::{buffers, Payload};
 use crate::server::{HandlerInvocation, HandlerKind, RequestContext, ToolBackend, ToolInvocation};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -121,6 +122,11 @@ pub struct PyBackend {
     event_loop: Mutex<Option<Arc<LoopRefs>>>,
     /// `authorizer(checks, token) -> list[bool]`: the components' opaque `auth=` checks (set by the facade).
     pub authorizer: RwLock<Option<Arc<Py<PyAny>>>>,
+    /// `dispatcher(method, params, handle)`: the coroutine that runs a request through the Python middleware
+    /// chain (set by the facade when the server has middleware).
+    pub middleware: RwLock<Option<Arc<Py<PyAny>>>>,
+    /// The server this backend serves, for the innermost step of a middleware chain.
+    pub server: std::sync::OnceLock<std::sync::Weak<crate::server::McpServer>>,
 }
 
 /// What starting a call's Task needs of the running loop, looked up once per server run.
@@ -145,6 +151,8 @@ impl PyBackend {
             tasks: Mutex::new(HashMap::new()),
             event_loop: Mutex::new(None),
             authorizer: RwLock::new(None),
+            middleware: RwLock::new(None),
+            server: std::sync::OnceLock::new(),
         })
     }
 
@@ -232,6 +240,59 @@ impl Call for ToolCall {
                 Err(mcp_error(err.value(py)))
             }
             Err(err) => exception_result(py, &self.backend, &self.tool, &err).map(Payload::Value),
+        };
+        let _ = self.done.send(result);
+    }
+}
+
+struct MiddlewareCall {
+    backend: Arc<PyBackend>,
+    dispatcher: Arc<Py<PyAny>>,
+    call: MiddlewareInvocation,
+    done: oneshot::Sender<Result<Payload, RpcError>>,
+}
+
+impl Call for MiddlewareCall {
+    fn backend(&self) -> &Arc<PyBackend> {
+        &self.backend
+    }
+    fn is_async(&self) -> bool {
+        true
+    }
+    fn call_id(&self) -> u64 {
+        self.call.call_id
+    }
+    fn request(&self) -> (&RequestContext, &str) {
+        (&self.call.context, &self.call.method)
+    }
+    fn abandoned(&self) -> bool {
+        self.done.is_closed()
+    }
+    fn start<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let params = json_to_py(py, &self.call.params)?;
+        let handle = Py::new(
+            py,
+            RequestHandle::new(
+                self.call.context.clone(),
+                self.call.method.clone(),
+                self.backend.clone(),
+            ),
+        )?;
+        self.dispatcher
+            .bind(py)
+            .call1((self.call.method.as_str(), params, handle))
+    }
+    fn finish(self: Box<Self>, py: Python<'_>, outcome: PyResult<Bound<'_, PyAny>>) {
+        let result = match outcome.and_then(|value| py_to_json(&value)) {
+            Ok(value) => Ok(Payload::Value(value)),
+            Err(err) if is_mcp_error(py, &self.backend, &err) => Err(mcp_error(err.value(py))),
+            Err(err) => input_required(py, &self.backend, &err).map_or_else(
+                || {
+                    let text = err.value(py).str().map(|s| s.to_string()).unwrap_or_default();
+                    Err(RpcError::new(ErrorCode::InternalError, text))
+                },
+                |answer| answer.map(Payload::Value),
+            ),
         };
         let _ = self.done.send(result);
     }
@@ -328,6 +389,23 @@ impl ToolBackend for SharedBackend {
         self.dispatch(Box::new(HandlerCall {
             backend: self.0.clone(),
             handler,
+            call,
+            done,
+        }));
+    }
+
+    fn middleware(&self, call: MiddlewareInvocation, done: oneshot::Sender<Result<Payload, RpcError>>) {
+        let dispatcher = self.0.middleware.read().unwrap().clone();
+        let Some(dispatcher) = dispatcher else {
+            let _ = done.send(Err(RpcError::new(
+                ErrorCode::InternalError,
+                "the middleware chain is gone",
+            )));
+            return;
+        };
+        self.dispatch(Box::new(MiddlewareCall {
+            backend: self.0.clone(),
+            dispatcher,
             call,
             done,
         }));

@@ -136,6 +136,7 @@ impl NativeServer {
             tasks: TaskOptions::default(),
         };
         let server = Arc::new(McpServer::new(info, options, Arc::new(SharedBackend(backend.clone()))));
+        let _ = backend.server.set(Arc::downgrade(&server));
         Ok(Self {
             server,
             backend,
@@ -326,6 +327,15 @@ impl NativeServer {
         });
         self.drop_handler(old.map(|o| o.handler));
         Ok(())
+    }
+
+    /// The facade's middleware chain: `dispatcher(method, params, handle)` returns the coroutine that serves a
+    /// component request (`tools/call`, `*/list`, `resources/read`, `prompts/get`) through it, its innermost
+    /// step being `handle.serve_native`. `None` turns the chain off.
+    fn set_middleware(&self, dispatcher: Option<Bound<'_, PyAny>>) {
+        let on = dispatcher.is_some();
+        *self.backend.middleware.write().unwrap() = dispatcher.map(|d| Arc::new(d.unbind()));
+        self.server.set_middleware(on);
     }
 
     /// The facade's runner of components' opaque `auth=` checks: `authorizer(checks, token) -> list[bool]`.
@@ -1199,6 +1209,60 @@ impl RequestHandle {
                         "unavailable",
                         PyString::new(py, "the session ended before the client answered").into_any(),
                     )),
+                };
+                let _ = match outcome {
+                    Ok(pair) => future.call_method1(pyo3::intern!(py, "set_result"), (pair,)),
+                    Err(err) => future.call_method1(pyo3::intern!(py, "set_exception"), (err.into_value(py),)),
+                };
+            }));
+        });
+        Ok(())
+    }
+
+    /// The innermost step of a middleware chain: serves `method` with `params` natively (the tool, resource
+    /// or prompt runs as it does without middleware) and resolves `future` with `("result", result)`,
+    /// `("error", error_object)` or `("cancelled", None)`.
+    fn serve_native(
+        &self,
+        py: Python<'_>,
+        method: String,
+        params: &Bound<'_, PyAny>,
+        future: Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let params = match convert::py_to_json(params)? {
+            Value::Object(map) => Some(map),
+            Value::Null => None,
+            _ => return Err(PyValueError::new_err("params must be a dict")),
+        };
+        let Some(server) = self.backend.server.get().and_then(std::sync::Weak::upgrade) else {
+            return Err(PyRuntimeError::new_err("the server is not running"));
+        };
+        let context = self.context.clone();
+        let backend = self.backend.clone();
+        let future = future.unbind();
+        runtime(py)?.spawn(async move {
+            let answer = server
+                .serve_native(
+                    &context.session,
+                    context.request_id.clone(),
+                    &method,
+                    params,
+                    context.sink.clone(),
+                )
+                .await;
+            let answer = answer.map(|a| a.and_then(crate::server::Payload::into_value));
+            backend.bridge.submit(Box::new(move |py| {
+                let future = future.bind(py);
+                if !still_pending(future) {
+                    return;
+                }
+                let outcome = match answer {
+                    Some(Ok(result)) => convert::json_to_py(py, &result).map(|r| ("result", r)),
+                    Some(Err(error)) => {
+                        let error = serde_json::json!({"code": error.code.code(), "message": error.message, "data": error.data});
+                        convert::json_to_py(py, &error).map(|e| ("error", e))
+                    }
+                    None => Ok(("cancelled", py.None().into_bound(py))),
                 };
                 let _ = match outcome {
                     Ok(pair) => future.call_method1(pyo3::intern!(py, "set_result"), (pair,)),

@@ -23,6 +23,8 @@ pub struct RequestSink {
     headers: Option<Arc<HeaderMap>>,
     /// The caller's verified bearer token (HTTP with authentication).
     auth: Option<Arc<AccessToken>>,
+    /// Served natively: the innermost step of a middleware chain, which must not enter the chain again.
+    native: bool,
 }
 
 #[derive(Clone)]
@@ -37,6 +39,7 @@ impl RequestSink {
             target: Some(SinkTarget::Channel(tx)),
             headers: None,
             auth: None,
+            native: false,
         }
     }
     /// The sink of a request answered on its own (Streamable HTTP) stream.
@@ -45,6 +48,7 @@ impl RequestSink {
             target: Some(SinkTarget::Stream(stream)),
             headers: None,
             auth: None,
+            native: false,
         }
     }
     pub fn none() -> Self {
@@ -65,6 +69,15 @@ impl RequestSink {
     }
     pub fn access_token(&self) -> Option<&Arc<AccessToken>> {
         self.auth.as_ref()
+    }
+    /// The same sink for the native step inside a middleware chain.
+    #[must_use]
+    pub fn native(mut self) -> Self {
+        self.native = true;
+        self
+    }
+    pub fn is_native(&self) -> bool {
+        self.native
     }
     /// Whether the request came over HTTP (per-component authorization applies; stdio is trusted).
     pub fn over_http(&self) -> bool {

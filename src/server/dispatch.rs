@@ -87,6 +87,15 @@ pub struct HandlerInvocation {
     pub context: RequestContext,
 }
 
+/// A component request (`tools/call`, `*/list`, `resources/read`, `prompts/get`) handed to the backend's
+/// middleware chain; the chain's innermost step comes back through [`McpServer::serve_native`].
+pub struct MiddlewareInvocation {
+    pub call_id: u64,
+    pub method: String,
+    pub params: Value,
+    pub context: RequestContext,
+}
+
 /// Runs tool, resource, prompt and completion bodies. The core never knows what language they are written in.
 pub trait ToolBackend: Send + Sync + 'static {
     /// Starts a call; the backend sends the `CallToolResult` JSON on `done` when it finishes, or the error to
@@ -101,6 +110,15 @@ pub trait ToolBackend: Send + Sync + 'static {
     fn cancel(&self, call_id: u64);
     /// Runs components' opaque authorization checks (`require_roles`, callables) for one caller; sends one
     /// answer per check, in order. A backend without such checks refuses them all.
+    /// Runs a request through the middleware chain; sends the result, or the error to answer with. Only called
+    /// once [`McpServer::set_middleware`] turned the chain on.
+    fn middleware(&self, call: MiddlewareInvocation, done: oneshot::Sender<Result<Payload, RpcError>>) {
+        let _ = call;
+        let _ = done.send(Err(RpcError::new(
+            ErrorCode::InternalError,
+            "this server has no middleware",
+        )));
+    }
     fn authorize(&self, checks: Vec<u64>, token: Option<Arc<AccessToken>>, done: oneshot::Sender<Vec<bool>>) {
         let _ = token;
         let _ = done.send(vec![false; checks.len()]);
@@ -143,6 +161,8 @@ pub struct McpServer {
     /// Rate limits every request passes first (`has_rate_limits`: whether there are any, read first).
     rate_limits: RwLock<Vec<RateLimit>>,
     has_rate_limits: std::sync::atomic::AtomicBool,
+    /// Component requests go through the backend's middleware chain.
+    middleware: std::sync::atomic::AtomicBool,
 }
 
 /// Requests being served: counted so that a draining server can wait until none is left.
@@ -217,6 +237,17 @@ struct InFlight<'a> {
     id: &'a RequestId,
 }
 
+/// Registers a request as in flight (a cancellation reaches it through the returned signal). The native step
+/// inside a middleware chain shares the chain's registration instead of making its own.
+fn track<'a>(session: &'a Session, id: &'a RequestId, sink: &RequestSink) -> (Arc<Notify>, Option<InFlight<'a>>) {
+    if sink.is_native() {
+        if let Some(signal) = session.request_signal(id) {
+            return (signal, None);
+        }
+    }
+    (session.begin_request(id), Some(InFlight { session, id }))
+}
+
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
         self.session.end_request(self.id);
@@ -258,6 +289,7 @@ impl McpServer {
             metrics: std::sync::OnceLock::new(),
             rate_limits: RwLock::new(Vec::new()),
             has_rate_limits: std::sync::atomic::AtomicBool::new(false),
+            middleware: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -372,33 +404,49 @@ impl McpServer {
         if let Some(refused) = self.rate_limited() {
             return Some(Err(refused));
         }
+        if self.through_chain(&sink) && !is_component_method(method) {
+            // The component methods enter the chain where both eras serve them; the others enter it here.
+            return self.through_middleware(session, id.clone(), method, params, sink).await;
+        }
+        self.serve_legacy(session, id, method, params, sink).await
+    }
+
+    /// A handshake-era request, served natively.
+    async fn serve_legacy(
+        &self,
+        session: &Arc<Session>,
+        id: &RequestId,
+        method: &str,
+        params: Option<Map<String, Value>>,
+        sink: RequestSink,
+    ) -> Option<Result<Payload, RpcError>> {
         let outcome = match method {
             "initialize" => Ok(self.initialize(session, params.as_ref())),
             "ping" => Ok(json!({})),
             "tools/list" => {
                 return Some(
-                    self.list_result(&self.tools, "tools", params.as_ref(), &sink)
+                    self.list(session, id, "tools/list", params.as_ref(), &sink)
                         .await
                         .map(Payload::Raw),
                 )
             }
             "resources/list" => {
                 return Some(
-                    self.list_result(&self.resources, "resources", params.as_ref(), &sink)
+                    self.list(session, id, "resources/list", params.as_ref(), &sink)
                         .await
                         .map(Payload::Raw),
                 )
             }
             "resources/templates/list" => {
                 return Some(
-                    self.list_result(&self.templates, "resourceTemplates", params.as_ref(), &sink)
+                    self.list(session, id, "resources/templates/list", params.as_ref(), &sink)
                         .await
                         .map(Payload::Raw),
                 )
             }
             "prompts/list" => {
                 return Some(
-                    self.list_result(&self.prompts, "prompts", params.as_ref(), &sink)
+                    self.list(session, id, "prompts/list", params.as_ref(), &sink)
                         .await
                         .map(Payload::Raw),
                 )
@@ -563,6 +611,101 @@ impl McpServer {
         Ok(json!({}))
     }
 
+    /// Turns the middleware chain on or off for component requests.
+    pub fn set_middleware(&self, on: bool) {
+        self.middleware.store(on, Ordering::Release);
+    }
+
+    fn through_chain(&self, sink: &RequestSink) -> bool {
+        !sink.is_native() && self.middleware.load(Ordering::Acquire)
+    }
+
+    /// A component request served by the backend's middleware chain, whose innermost step comes back as
+    /// [`Self::serve_native`]. A cancellation stops the chain and the call inside it.
+    async fn through_middleware(
+        &self,
+        session: &Arc<Session>,
+        id: RequestId,
+        method: &str,
+        params: Option<Map<String, Value>>,
+        sink: RequestSink,
+    ) -> Option<Result<Payload, RpcError>> {
+        let meta = params.as_ref().and_then(|p| p.get("_meta")).cloned();
+        let call_id = self.next_call_id.fetch_add(1, Ordering::Relaxed);
+        let (cancelled, _in_flight) = track(session, &id, &sink);
+        let context = RequestContext::new(id.clone(), session.clone(), meta, sink);
+        let (done_tx, done_rx) = oneshot::channel();
+        let call = MiddlewareInvocation {
+            call_id,
+            method: method.to_owned(),
+            params: Value::Object(params.unwrap_or_default()),
+            context,
+        };
+        self.backend.middleware(call, done_tx);
+        match self.wait_for(call_id, &cancelled, done_rx, None).await {
+            Waited::Done(answer) => Some(answer),
+            Waited::Dropped | Waited::TimedOut => Some(Err(RpcError::new(
+                ErrorCode::InternalError,
+                "the middleware ended without a result",
+            ))),
+            Waited::Cancelled => None,
+        }
+    }
+
+    /// The innermost step of a middleware chain: the request served as it is without middleware.
+    pub async fn serve_native(
+        &self,
+        session: &Arc<Session>,
+        id: RequestId,
+        method: &str,
+        params: Option<Map<String, Value>>,
+        sink: RequestSink,
+    ) -> Option<Result<Payload, RpcError>> {
+        let sink = sink.native();
+        match method {
+            "tools/call" => self.call_tool(session, id, params, sink).await,
+            "resources/read" => self.read_resource(session, id, params, sink).await,
+            "prompts/get" => self.get_prompt(session, id, params, sink).await,
+            "tools/list" | "resources/list" | "resources/templates/list" | "prompts/list" => Some(
+                self.list(session, &id, method, params.as_ref(), &sink)
+                    .await
+                    .map(Payload::Raw),
+            ),
+            other => Box::pin(self.serve_legacy(session, &id, other, params, sink)).await,
+        }
+    }
+
+    /// A `*/list` request: through the middleware chain when there is one, else from the stored listings.
+    async fn list(
+        &self,
+        session: &Arc<Session>,
+        id: &RequestId,
+        method: &str,
+        params: Option<&Map<String, Value>>,
+        sink: &RequestSink,
+    ) -> Result<Vec<u8>, RpcError> {
+        if self.through_chain(sink) {
+            let answer = self
+                .through_middleware(session, id.clone(), method, params.cloned(), sink.clone())
+                .await;
+            return match answer {
+                Some(Ok(Payload::Raw(raw))) => Ok(raw),
+                Some(Ok(Payload::Value(v))) => Ok(serde_json::to_vec(&v).expect("a JSON value serializes")),
+                Some(Err(error)) => Err(error),
+                None => Err(RpcError::new(ErrorCode::RequestCancelled, "Request cancelled")),
+            };
+        }
+        match method {
+            "tools/list" => self.list_result(&self.tools, "tools", params, sink).await,
+            "resources/list" => self.list_result(&self.resources, "resources", params, sink).await,
+            "resources/templates/list" => {
+                self.list_result(&self.templates, "resourceTemplates", params, sink)
+                    .await
+            }
+            _ => self.list_result(&self.prompts, "prompts", params, sink).await,
+        }
+    }
+
     /// Whether the caller may see and use a component: always over stdio (trusted, as in `FastMCP`); over
     /// HTTP its scopes, then its opaque checks (run by the backend).
     pub(crate) async fn permitted(&self, auth: Option<&ComponentAuth>, sink: &RequestSink) -> bool {
@@ -701,8 +844,7 @@ impl McpServer {
     ) -> Option<Result<Payload, RpcError>> {
         let (kind, handler, target, arguments) = call;
         let call_id = self.next_call_id.fetch_add(1, Ordering::Relaxed);
-        let cancelled = session.begin_request(&id);
-        let _in_flight = InFlight { session, id: &id };
+        let (cancelled, _in_flight) = track(session, &id, &sink);
         let mut context = RequestContext::new(id.clone(), session.clone(), meta, sink);
         context.round = round;
         let (done_tx, done_rx) = oneshot::channel();
@@ -735,6 +877,11 @@ impl McpServer {
         params: Option<Map<String, Value>>,
         sink: RequestSink,
     ) -> Option<Result<Payload, RpcError>> {
+        if self.through_chain(&sink) {
+            return self
+                .through_middleware(session, id, "resources/read", params, sink)
+                .await;
+        }
         let mut params = params;
         let uri = match Self::uri_param(params.as_ref()) {
             Ok(uri) => uri.to_owned(),
@@ -796,6 +943,9 @@ impl McpServer {
         params: Option<Map<String, Value>>,
         sink: RequestSink,
     ) -> Option<Result<Payload, RpcError>> {
+        if self.through_chain(&sink) {
+            return self.through_middleware(session, id, "prompts/get", params, sink).await;
+        }
         let mut params = params.unwrap_or_default();
         let meta = params.remove("_meta");
         let Some(Value::String(name)) = params.remove("name") else {
@@ -877,6 +1027,9 @@ impl McpServer {
         params: Option<Map<String, Value>>,
         sink: RequestSink,
     ) -> Option<Result<Payload, RpcError>> {
+        if self.through_chain(&sink) {
+            return self.through_middleware(session, id, "tools/call", params, sink).await;
+        }
         let Some(metrics) = self.metrics.get() else {
             return self.run_tool_call(session, id, params, sink).await;
         };
@@ -926,8 +1079,7 @@ impl McpServer {
         let call_id = self.next_call_id.fetch_add(1, Ordering::Relaxed);
         let timeout = tool.timeout;
         let tool_name = tool.name.clone();
-        let cancelled = session.begin_request(&id);
-        let _in_flight = InFlight { session, id: &id };
+        let (cancelled, _in_flight) = track(session, &id, &sink);
         let mut context = RequestContext::new(id.clone(), session.clone(), meta, sink);
         context.round = round;
         let (done_tx, done_rx) = oneshot::channel();
@@ -1047,6 +1199,20 @@ fn decode_cursor(cursor: &str) -> Option<usize> {
     let raw = URL_SAFE.decode(cursor).ok()?;
     let state: Value = serde_json::from_slice(&raw).ok()?;
     usize::try_from(state.get("o")?.as_u64()?).ok()
+}
+
+/// The requests a middleware chain wraps where both eras serve them.
+fn is_component_method(method: &str) -> bool {
+    matches!(
+        method,
+        "tools/call"
+            | "resources/read"
+            | "prompts/get"
+            | "tools/list"
+            | "resources/list"
+            | "resources/templates/list"
+            | "prompts/list"
+    )
 }
 
 fn resource_not_found(uri: &str) -> RpcError {

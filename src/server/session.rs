@@ -144,6 +144,11 @@ impl Session {
         notify
     }
 
+    /// The cancellation signal of a request in flight (the call a middleware chain makes shares it).
+    pub fn request_signal(&self, id: &RequestId) -> Option<Arc<Notify>> {
+        self.in_flight.lock().unwrap().get(id).cloned()
+    }
+
     pub fn end_request(&self, id: &RequestId) {
         self.in_flight.lock().unwrap().remove(id);
     }
@@ -152,7 +157,9 @@ impl Session {
     pub fn cancel_request(&self, id: &RequestId) -> bool {
         let found = self.in_flight.lock().unwrap().get(id).cloned();
         if let Some(n) = &found {
-            // A stored permit: the waiter sees it even if it is not polling yet.
+            // Every waiter (a middleware chain and the call inside it wait on the same request), and a stored
+            // permit for one that is not polling yet.
+            n.notify_waiters();
             n.notify_one();
         }
         found.is_some()

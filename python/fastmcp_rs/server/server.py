@@ -340,8 +340,9 @@ class FastMCP(HttpAppsMixin):
         self._checks = ComponentChecks()
         self._check_ids: dict[tuple[str, str], int | None] = {}
         self._native.set_authorizer(self._checks)
-        #: The middleware in effect, in order (only the kinds the core enforces are accepted).
+        #: The middleware in effect, in order; those that run in Python also in ``_python_middleware``.
         self.middleware: list[Any] = []
+        self._python_middleware: list[Any] = []
         for item in getattr(self, "_pending_middleware", ()):
             self.add_middleware(item)
         for tool in tools or ():
@@ -751,14 +752,25 @@ class FastMCP(HttpAppsMixin):
         self._unsupported(f"add_extension({type(extension).__name__}): server extensions")
 
     def add_middleware(self, middleware: Any) -> None:
-        """FastMCP 4's rate limiting middleware (``RateLimitingMiddleware``,
-        ``SlidingWindowRateLimitingMiddleware``) is enforced by the core; Python middleware is not supported
-        yet and is refused (``NotImplementedError``), never silently skipped."""
+        """Adds middleware after (inside) what is there. FastMCP 4's rate limiters are enforced by the core
+        before anything runs; any other ``Middleware`` runs in Python around the component requests (see
+        ``fastmcp_rs.server.middleware``)."""
         install = getattr(middleware, "_install", None)
-        if install is None or type(middleware).__module__ != "fastmcp_rs.server.middleware.rate_limiting":
-            self._unsupported(f"add_middleware({type(middleware).__name__}): Python middleware")
-        install(self._native)
+        native = type(middleware).__module__ == "fastmcp_rs.server.middleware.rate_limiting" and middleware._native
+        if install is not None and native:
+            install(self._native)
+            self.middleware.append(middleware)
+            return
+        from .middleware.middleware import Middleware
+
+        if not isinstance(middleware, Middleware) and not callable(middleware):
+            raise TypeError(f"add_middleware() takes a Middleware, not {type(middleware).__name__}")
         self.middleware.append(middleware)
+        self._python_middleware.append(middleware)
+        if len(self._python_middleware) == 1:
+            from ._middleware import MiddlewareRunner
+
+            self._native.set_middleware(MiddlewareRunner(self))
 
     def add_transform(self, transform: Any) -> None:
         self._unsupported("add_transform(): transforms")

@@ -197,23 +197,22 @@ impl McpServer {
             "server/discover" => Some(Ok(self.complete_value(id, self.discover(), Some(self.options.cache)))),
             "tools/list" => list((
                 "tools",
-                self.list_result(&self.tools, "tools", params.as_ref(), &sink).await,
+                self.list(&session, id, "tools/list", params.as_ref(), &sink).await,
                 self.list_hint(super::ListKind::Tools),
             )),
             "prompts/list" => list((
                 "prompts",
-                self.list_result(&self.prompts, "prompts", params.as_ref(), &sink).await,
+                self.list(&session, id, "prompts/list", params.as_ref(), &sink).await,
                 self.list_hint(super::ListKind::Prompts),
             )),
             "resources/list" => list((
                 "resources",
-                self.list_result(&self.resources, "resources", params.as_ref(), &sink)
-                    .await,
+                self.list(&session, id, "resources/list", params.as_ref(), &sink).await,
                 self.list_hint(super::ListKind::Resources),
             )),
             "resources/templates/list" => list((
                 "resourceTemplates",
-                self.list_result(&self.templates, "resourceTemplates", params.as_ref(), &sink)
+                self.list(&session, id, "resources/templates/list", params.as_ref(), &sink)
                     .await,
                 self.template_list_hint(),
             )),

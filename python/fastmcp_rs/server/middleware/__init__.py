@@ -1,5 +1,6 @@
-"""``fastmcp.server.middleware``: middleware is not supported by fastmcp-rs yet. The names import; using them
-raises ``NotImplementedError``."""
+"""``fastmcp.server.middleware``: FastMCP 4's middleware API (``Middleware``, ``MiddlewareContext``,
+``CallNext``). Subclasses run in Python around the requests they hook (see ``.middleware``); the rate limiters
+run in the core."""
 
 from .authorization import AuthMiddleware
 from .middleware import CallNext, Middleware, MiddlewareContext

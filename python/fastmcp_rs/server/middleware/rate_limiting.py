@@ -3,18 +3,24 @@
 ``mcp.add_middleware(RateLimitingMiddleware(max_requests_per_second=10, burst_capacity=20))`` (or the same in
 ``FastMCP(middleware=[...])``) limits every request the server answers, ``initialize`` and ``ping`` included,
 with FastMCP 4's defaults and refusal texts (a JSON-RPC error with code -32000). The check runs in Rust before
-a request is dispatched: no Python runs for it. ``get_client_id=`` (a key per client, computed by Python from
-the middleware context) needs Python middleware, which fastmcp-rs does not run yet, so it is refused.
+a request is dispatched: no Python runs for it. With ``get_client_id=`` (a key per client, computed by Python
+from the middleware context) the limiter is Python middleware instead: one bucket or window per key, at most
+``_MAX_CLIENTS`` of them (the least recently used is forgotten first).
 """
 
 from __future__ import annotations
 
+import collections
+import inspect
+import time
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 from fastmcp_rs._unsupported import stub
 from fastmcp_rs.exceptions import FastMCPDeprecationWarning, McpError
+
+from .middleware import Middleware
 
 __all__ = [
     "RateLimitError",
@@ -34,15 +40,32 @@ class RateLimitError(McpError):
         super().__init__(code=-32000, message=message)
 
 
-def _no_client_key(name: str, get_client_id: Callable[..., Any] | None) -> None:
-    if get_client_id is not None:
-        raise NotImplementedError(
-            f"{name}(get_client_id=...): a key per client needs Python middleware, "
-            "which is not supported by fastmcp-rs yet (without it, the limit applies to the whole server)"
-        )
+#: Per-client limiters kept at most (the least recently used is forgotten first).
+_MAX_CLIENTS = 10_000
 
 
-class RateLimitingMiddleware:
+async def _client_key(get_client_id: Callable[..., Any], context: Any) -> str:
+    key = get_client_id(context)
+    if inspect.isawaitable(key):
+        key = await key
+    return str(key)
+
+
+class _PerClient(collections.OrderedDict):  # type: ignore[type-arg]
+    """Limiter state by client key, least recently used first, bounded."""
+
+    def touch(self, key: str, make: Callable[[], Any]) -> Any:
+        state = self.get(key)
+        if state is None:
+            state = self[key] = make()
+            while len(self) > _MAX_CLIENTS:
+                self.popitem(last=False)
+        else:
+            self.move_to_end(key)
+        return state
+
+
+class RateLimitingMiddleware(Middleware):
     """A token bucket: ``max_requests_per_second`` sustained, bursts of ``burst_capacity`` (by default twice
     the rate, at least 1 for a positive rate), for the whole server (``global_limit=True`` words the refusal
     "Global rate limit exceeded")."""
@@ -54,7 +77,6 @@ class RateLimitingMiddleware:
         get_client_id: Callable[..., Any] | None = None,
         global_limit: bool = False,
     ) -> None:
-        _no_client_key("RateLimitingMiddleware", get_client_id)
         if burst_capacity is not None and burst_capacity < 1:
             warnings.warn(
                 f"RateLimitingMiddleware(burst_capacity={burst_capacity!r}) is deprecated: a bucket that holds "
@@ -71,13 +93,32 @@ class RateLimitingMiddleware:
         self.get_client_id = get_client_id
         self.global_limit = global_limit
 
+        self._clients = _PerClient()
+
+    @property
+    def _native(self) -> bool:
+        return self.get_client_id is None or self.global_limit
+
     def _install(self, native: Any) -> None:
         native.add_token_bucket(
             float(self.max_requests_per_second), float(self.burst_capacity), global_limit=self.global_limit
         )
 
+    async def on_request(self, context: Any, call_next: Any) -> Any:
+        # Only reached with a key per client (without one the core enforces the limit).
+        assert self.get_client_id is not None
+        key = await _client_key(self.get_client_id, context)
+        now = time.monotonic()
+        bucket = self._clients.touch(key, lambda: [float(self.burst_capacity), now])
+        bucket[0] = min(float(self.burst_capacity), bucket[0] + (now - bucket[1]) * self.max_requests_per_second)
+        bucket[1] = now
+        if bucket[0] < 1:
+            raise RateLimitError(f"Rate limit exceeded for client: {key}")
+        bucket[0] -= 1
+        return await call_next(context)
 
-class SlidingWindowRateLimitingMiddleware:
+
+class SlidingWindowRateLimitingMiddleware(Middleware):
     """At most ``max_requests`` in any ``window_minutes`` minutes, for the whole server."""
 
     def __init__(
@@ -86,13 +127,33 @@ class SlidingWindowRateLimitingMiddleware:
         window_minutes: int = 1,
         get_client_id: Callable[..., Any] | None = None,
     ) -> None:
-        _no_client_key("SlidingWindowRateLimitingMiddleware", get_client_id)
         self.max_requests = max_requests
         self.window_seconds = window_minutes * 60
         self.get_client_id = get_client_id
 
+        self._clients = _PerClient()
+
+    @property
+    def _native(self) -> bool:
+        return self.get_client_id is None
+
     def _install(self, native: Any) -> None:
         native.add_sliding_window(max(0, int(self.max_requests)), float(max(0, self.window_seconds)))
+
+    async def on_request(self, context: Any, call_next: Any) -> Any:
+        assert self.get_client_id is not None
+        key = await _client_key(self.get_client_id, context)
+        now = time.monotonic()
+        seen = self._clients.touch(key, collections.deque)
+        while seen and seen[0] <= now - self.window_seconds:
+            seen.popleft()
+        if len(seen) >= self.max_requests:
+            raise RateLimitError(
+                f"Rate limit exceeded: {self.max_requests} requests per "
+                f"{self.window_seconds // 60} minutes for client: {key}"
+            )
+        seen.append(now)
+        return await call_next(context)
 
 
 # The limiter objects themselves are FastMCP's implementation details; the core keeps its own.

@@ -1,0 +1,214 @@
+"""The Python middleware chain of one server: the core hands it a request (the component requests in both
+eras, every other request of the handshake era) as its method and params; the chain runs on the server's loop
+in the request's own asyncio Task, with FastMCP 4's message and result types; its innermost step serves the
+request natively (``RequestHandle.serve_native``), and what the outermost returns goes back on the wire."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from fastmcp_rs.exceptions import FastMCPError, McpError, NotFoundError, ToolError
+from fastmcp_rs.prompts.base import Message, PromptResult
+from fastmcp_rs.resources.base import ResourceResult
+from fastmcp_rs.tools.base import ToolResult
+
+from .middleware.middleware import MiddlewareContext, chain
+
+if TYPE_CHECKING:
+    from .server import FastMCP
+
+__all__: list[str] = []
+
+_LISTS = {
+    "tools/list": ("tools", "_tools", "name", "to_mcp_tool"),
+    "resources/list": ("resources", "_resources", "uri", "to_mcp_resource"),
+    "resources/templates/list": ("resourceTemplates", "_templates", "uriTemplate", "to_mcp_template"),
+    "prompts/list": ("prompts", "_prompts", "name", "to_mcp_prompt"),
+}
+_TOOL_RESULT_KEYS = frozenset({"content", "structuredContent", "_meta", "isError"})
+
+
+def _tool_error(result: dict[str, Any]) -> ToolError:
+    """A tool's failed result as the ``ToolError`` FastMCP 4 raises through the chain."""
+    texts = [c.get("text", "") for c in result.get("content") or () if isinstance(c, dict)]
+    return ToolError(texts[0] if texts else "Tool call failed")
+
+
+class _Verbatim:
+    """A native result the chain passes along without a type of its own (an input-required round)."""
+
+    def __init__(self, result: dict[str, Any]) -> None:
+        self.result = result
+
+
+class _WireMessage(Message):
+    __slots__ = ("_wire",)
+
+    def __init__(self, wire: dict[str, Any]) -> None:
+        super().__init__(wire.get("content"), role=wire.get("role", "user"))
+        self._wire = wire
+
+    def to_wire(self) -> dict[str, Any]:
+        return self._wire
+
+
+def _message(method: str, params: dict[str, Any]) -> Any:
+    """The request as FastMCP 4's middleware sees it: ``mcp.types`` params (a list request without its
+    cursor), or a plain object with the same attributes when the SDK is not installed."""
+    try:
+        import mcp.types as mt
+    except ImportError:
+        mt = None
+    if method == "tools/call":
+        fields = {"name": params.get("name"), "arguments": params.get("arguments") or {}, "_meta": params.get("_meta")}
+        return mt.CallToolRequestParams(**fields) if mt else _Plain(fields)
+    if method == "resources/read":
+        fields = {"uri": params.get("uri"), "_meta": params.get("_meta")}
+        return mt.ReadResourceRequestParams(**fields) if mt else _Plain(fields)
+    if method == "prompts/get":
+        fields = {"name": params.get("name"), "arguments": params.get("arguments"), "_meta": params.get("_meta")}
+        return mt.GetPromptRequestParams(**fields) if mt else _Plain(fields)
+    kind = {
+        "tools/list": "ListToolsRequest",
+        "resources/list": "ListResourcesRequest",
+        "resources/templates/list": "ListResourceTemplatesRequest",
+        "prompts/list": "ListPromptsRequest",
+    }.get(method)
+    if kind is None:  # initialize, ping, logging/setLevel, completion/complete, subscriptions...
+        return _Plain({"method": method, "params": params or None})
+    return getattr(mt, kind)(method=method) if mt else _Plain({"method": method, "params": None})
+
+
+_BLOCKS: Any = None
+
+
+def _sdk_blocks(blocks: list[Any]) -> list[Any]:
+    """Content blocks as FastMCP 4's middleware gets them (``mcp.types`` objects: ``result.content[0].text``),
+    when the SDK is installed."""
+    global _BLOCKS
+    if _BLOCKS is None:
+        try:
+            import mcp.types as mt
+            from pydantic import TypeAdapter
+
+            _BLOCKS = TypeAdapter(mt.ContentBlock)
+        except ImportError:
+            _BLOCKS = False
+    if _BLOCKS is False:
+        return blocks
+    try:
+        return [_BLOCKS.validate_python(b) if isinstance(b, dict) else b for b in blocks]
+    except Exception:
+        return blocks
+
+
+def _dumped(block: Any) -> Any:
+    if hasattr(block, "model_dump"):
+        return block.model_dump(by_alias=True, exclude_none=True, mode="json")
+    return block
+
+
+class _Plain:
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.meta = fields.pop("_meta", None)
+        self.__dict__.update(fields)
+
+
+def _params(method: str, message: Any, original: dict[str, Any]) -> dict[str, Any]:
+    """The params the native step serves: the original ones, with what a middleware may have changed in the
+    message (a tool's arguments, a prompt's, the name or URI)."""
+    params = dict(original)
+    for key in ("name", "arguments", "uri"):
+        if hasattr(message, key):
+            value = getattr(message, key)
+            if value is not None or key == "arguments":
+                params[key] = value
+    if method == "tools/call" and params.get("arguments") is None:
+        params["arguments"] = {}
+    return params
+
+
+class MiddlewareRunner:
+    """What the core calls (``dispatcher(method, params, handle)``) for a server with Python middleware."""
+
+    def __init__(self, server: FastMCP) -> None:
+        self._server = server
+
+    async def __call__(self, method: str, params: dict[str, Any], handle: Any) -> dict[str, Any]:
+        server = self._server
+        native: dict[str, Any] = {}
+
+        async def serve(context: MiddlewareContext[Any]) -> Any:
+            future = asyncio.get_running_loop().create_future()
+            handle.serve_native(method, _params(method, context.message, params), future)
+            kind, value = await future
+            if kind == "cancelled":
+                raise asyncio.CancelledError
+            if kind == "error":
+                raise McpError(code=value["code"], message=value["message"], data=value.get("data"))
+            native["result"] = value
+            if method == "tools/call" and value.get("isError") and _TOOL_RESULT_KEYS.issuperset(value):
+                # If this very error comes out of the chain, the result goes out as the core wrote it.
+                native["error"] = _tool_error(value)
+                raise native["error"]
+            return self._typed(method, value)
+
+        context = MiddlewareContext(
+            message=_message(method, params),
+            fastmcp_context=server._make_context(handle),
+            source="client",
+            type="request",
+            method=method,
+        )
+        try:
+            result = await chain(server._python_middleware, serve)(context)
+        except (FastMCPError, ToolError) as e:
+            if e is native.get("error"):
+                return native["result"]
+            if method != "tools/call":
+                raise
+            text = f"Unknown tool: {params.get('name')!r}" if isinstance(e, NotFoundError) else str(e)
+            return {"content": [{"type": "text", "text": text}], "isError": True}
+        return self._wire(method, result, native.get("result"), params)
+
+    def _typed(self, method: str, value: dict[str, Any]) -> Any:
+        if method not in _LISTS and method not in ("tools/call", "resources/read", "prompts/get"):
+            return value
+        if method == "tools/call":
+            if not _TOOL_RESULT_KEYS.issuperset(value):
+                return _Verbatim(value)
+            result = ToolResult.from_mcp_result(value)
+            result.content = _sdk_blocks(result.content)
+            return result
+        if method == "resources/read":
+            return ResourceResult._from_wire(value) if set(value) <= {"contents", "_meta"} else _Verbatim(value)
+        if method == "prompts/get":
+            if not set(value) <= {"messages", "description", "_meta"}:
+                return _Verbatim(value)
+            messages = [_WireMessage(m) for m in value.get("messages", [])]
+            return PromptResult(messages, description=value.get("description"), meta=value.get("_meta"))
+        field, table, key, _ = _LISTS[method]
+        registry = getattr(self._server, table)
+        return [registry.get(entry.get(key), entry) for entry in value.get(field, [])]
+
+    def _wire(self, method: str, result: Any, native: dict[str, Any] | None, params: dict[str, Any]) -> Any:
+        if isinstance(result, _Verbatim):
+            return result.result
+        if method not in _LISTS and method not in ("tools/call", "resources/read", "prompts/get"):
+            return result.model_dump(by_alias=True, exclude_none=True) if hasattr(result, "model_dump") else result
+        if method == "tools/call":
+            if isinstance(result, ToolResult):
+                wire = result.to_mcp_result()
+                wire["content"] = [_dumped(block) for block in wire["content"]]
+                return wire
+            return ToolResult(content=result).to_mcp_result() if not isinstance(result, dict) else result
+        if method == "resources/read":
+            return result._to_wire(params.get("uri", "")) if isinstance(result, ResourceResult) else result
+        if method == "prompts/get":
+            return result.to_wire() if isinstance(result, PromptResult) else result
+        field, _, _, dump = _LISTS[method]
+        listing = {field: [item if isinstance(item, dict) else getattr(item, dump)() for item in result]}
+        if native is not None and "nextCursor" in native:
+            listing["nextCursor"] = native["nextCursor"]
+        return listing
