@@ -125,6 +125,9 @@ pub struct PyBackend {
     /// `dispatcher(method, params, handle)`: the coroutine that runs a request through the Python middleware
     /// chain (set by the facade when the server has middleware).
     pub middleware: RwLock<Option<Arc<Py<PyAny>>>>,
+    /// The exception a tool raised inside a middleware chain, by request (session address and id), for the
+    /// chain to raise with its `ToolError` as `__cause__` (as `FastMCP` 4 does).
+    pub chain_errors: Mutex<HashMap<(usize, String), Py<PyAny>>>,
     /// The server this backend serves, for the innermost step of a middleware chain.
     pub server: std::sync::OnceLock<std::sync::Weak<crate::server::McpServer>>,
 }
@@ -152,6 +155,7 @@ impl PyBackend {
             event_loop: Mutex::new(None),
             authorizer: RwLock::new(None),
             middleware: RwLock::new(None),
+            chain_errors: Mutex::new(HashMap::new()),
             server: std::sync::OnceLock::new(),
         })
     }
@@ -239,7 +243,14 @@ impl Call for ToolCall {
             Err(err) if self.call.context.task.is_some() && is_mcp_error(py, &self.backend, &err) => {
                 Err(mcp_error(err.value(py)))
             }
-            Err(err) => exception_result(py, &self.backend, &self.tool, &err).map(Payload::Value),
+            Err(err) => {
+                if self.call.context.sink.is_native() {
+                    let key = chain_key(&self.call.context);
+                    let cause = err.value(py).clone().into_any().unbind();
+                    self.backend.chain_errors.lock().unwrap().insert(key, cause);
+                }
+                exception_result(py, &self.backend, &self.tool, &err).map(Payload::Value)
+            }
         };
         let _ = self.done.send(result);
     }
@@ -336,6 +347,25 @@ impl Call for HandlerCall {
     fn finish(self: Box<Self>, py: Python<'_>, outcome: PyResult<Bound<'_, PyAny>>) {
         let result = match outcome.and_then(|value| py_to_json(&value)) {
             Ok(value) => Ok(value),
+            Err(err)
+                if self.call.context.sink.is_native()
+                    && !err.is_instance(py, self.backend.hooks.input_required.bind(py)) =>
+            {
+                // Inside a middleware chain: the chain raises its error with this exception as the cause.
+                let cause = err.value(py).clone().into_any().unbind();
+                self.backend
+                    .chain_errors
+                    .lock()
+                    .unwrap()
+                    .insert(chain_key(&self.call.context), cause);
+                Err(handler_error(
+                    py,
+                    &self.backend,
+                    self.call.kind,
+                    &self.call.target,
+                    &err,
+                ))
+            }
             Err(err) => input_required(py, &self.backend, &err).unwrap_or_else(|| {
                 Err(handler_error(
                     py,
@@ -348,6 +378,14 @@ impl Call for HandlerCall {
         };
         let _ = self.done.send(result);
     }
+}
+
+/// The key of a request in [`PyBackend::chain_errors`].
+pub fn chain_key(context: &RequestContext) -> (usize, String) {
+    (
+        Arc::as_ptr(&context.session) as usize,
+        context.request_id.as_json().to_owned(),
+    )
 }
 
 /// `Arc<PyBackend>` is what the core holds; this lets jobs keep the backend alive.

@@ -1273,6 +1273,15 @@ impl RequestHandle {
         Ok(())
     }
 
+    /// The exception the tool of this request raised inside the middleware chain (taken: a second call
+    /// gives `None`).
+    fn take_chain_error(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        let key = backend::chain_key(&self.context);
+        let found = self.backend.chain_errors.lock().unwrap().remove(&key);
+        let _ = py;
+        found
+    }
+
     /// Ends the HTTP response that carries this request's SSE stream, without ending the call: the client
     /// reconnects and receives the rest (SEP-1699 polling). Returns whether a response was ended; does
     /// nothing without a resumable stream (stdio, a JSON response, a client older than 2025-11-25).

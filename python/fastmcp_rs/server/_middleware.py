@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from fastmcp_rs.exceptions import FastMCPError, McpError, NotFoundError, ToolError
+from fastmcp_rs.exceptions import FastMCPError, McpError, NotFoundError, PromptError, ResourceError, ToolError
 from fastmcp_rs.prompts.base import Message, PromptResult
 from fastmcp_rs.resources.base import ResourceResult
 from fastmcp_rs.tools.base import ToolResult
@@ -26,13 +26,46 @@ _LISTS = {
     "resources/templates/list": ("resourceTemplates", "_templates", "uriTemplate", "to_mcp_template"),
     "prompts/list": ("prompts", "_prompts", "name", "to_mcp_prompt"),
 }
+_OTHER_REQUESTS = {
+    "initialize": "InitializeRequest",
+    "ping": "PingRequest",
+    "logging/setLevel": "SetLevelRequest",
+    "completion/complete": "CompleteRequest",
+    "resources/subscribe": "SubscribeRequest",
+    "resources/unsubscribe": "UnsubscribeRequest",
+}
 _TOOL_RESULT_KEYS = frozenset({"content", "structuredContent", "_meta", "isError"})
 
 
-def _tool_error(result: dict[str, Any]) -> ToolError:
-    """A tool's failed result as the ``ToolError`` FastMCP 4 raises through the chain."""
+def _tool_error(result: dict[str, Any], cause: BaseException | None) -> ToolError:
+    """A tool's failed result as the ``ToolError`` FastMCP 4 raises through the chain: the exception the tool
+    raised is its ``__cause__`` (unless it was a ``ToolError`` itself, which is raised as it is)."""
+    if isinstance(cause, ToolError):
+        return cause
     texts = [c.get("text", "") for c in result.get("content") or () if isinstance(c, dict)]
-    return ToolError(texts[0] if texts else "Tool call failed")
+    text = texts[0] if texts else "Tool call failed"
+    # An unknown tool (or one the caller may not use) is a NotFoundError inside FastMCP 4's chain.
+    error = NotFoundError(text) if cause is None and text.startswith("Unknown tool: ") else ToolError(text)
+    error.__cause__ = cause
+    return error
+
+
+def _handler_error(method: str, wire: dict[str, Any], cause: BaseException | None) -> BaseException:
+    """A handler's JSON-RPC error as FastMCP 4 raises it through the chain: the handler's own ``McpError``,
+    else a ``ResourceError`` / ``PromptError`` whose cause is what the handler raised (an ``McpError`` for
+    the others)."""
+    if isinstance(cause, McpError):
+        return cause
+    message = str(wire.get("message", ""))
+    if cause is None and method == "resources/read" and message.startswith("Resource not found: "):
+        return NotFoundError(message.replace("Resource not found: ", "Unknown resource: ", 1))
+    if cause is None and method == "prompts/get" and message.startswith("Unknown prompt: "):
+        return NotFoundError(message)
+    if cause is not None and method in ("resources/read", "prompts/get"):
+        error = (ResourceError if method == "resources/read" else PromptError)(wire["message"])
+        error.__cause__ = cause
+        return error
+    return McpError(code=wire["code"], message=wire["message"], data=wire.get("data"))
 
 
 class _Verbatim:
@@ -76,6 +109,12 @@ def _message(method: str, params: dict[str, Any]) -> Any:
         "prompts/list": "ListPromptsRequest",
     }.get(method)
     if kind is None:  # initialize, ping, logging/setLevel, completion/complete, subscriptions...
+        request = _OTHER_REQUESTS.get(method)
+        if mt is not None and request is not None:
+            try:
+                return getattr(mt, request).model_validate({"method": method, "params": params or None})
+            except Exception:
+                pass
         return _Plain({"method": method, "params": params or None})
     return getattr(mt, kind)(method=method) if mt else _Plain({"method": method, "params": None})
 
@@ -146,11 +185,13 @@ class MiddlewareRunner:
             if kind == "cancelled":
                 raise asyncio.CancelledError
             if kind == "error":
-                raise McpError(code=value["code"], message=value["message"], data=value.get("data"))
+                native["wire_error"] = value
+                native["error"] = _handler_error(method, value, handle.take_chain_error())
+                raise native["error"]
             native["result"] = value
             if method == "tools/call" and value.get("isError") and _TOOL_RESULT_KEYS.issuperset(value):
                 # If this very error comes out of the chain, the result goes out as the core wrote it.
-                native["error"] = _tool_error(value)
+                native["error"] = _tool_error(value, handle.take_chain_error())
                 raise native["error"]
             return self._typed(method, value)
 
@@ -163,13 +204,20 @@ class MiddlewareRunner:
         )
         try:
             result = await chain(server._python_middleware, serve)(context)
-        except (FastMCPError, ToolError) as e:
+        except (FastMCPError, ToolError, McpError) as e:
             if e is native.get("error"):
+                if "wire_error" in native:  # a handler's error, out of the chain as it went in
+                    wire = native["wire_error"]
+                    raise McpError(code=wire["code"], message=wire["message"], data=wire.get("data")) from None
                 return native["result"]
+            if isinstance(e, McpError):
+                raise
             if method != "tools/call":
                 raise
             text = f"Unknown tool: {params.get('name')!r}" if isinstance(e, NotFoundError) else str(e)
             return {"content": [{"type": "text", "text": text}], "isError": True}
+        finally:
+            handle.take_chain_error()  # not left behind by a chain that did not look
         return self._wire(method, result, native.get("result"), params)
 
     def _typed(self, method: str, value: dict[str, Any]) -> Any:

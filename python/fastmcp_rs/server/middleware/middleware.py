@@ -105,6 +105,7 @@ class Middleware:
         """Raise ``AuthorizationError`` to deny a read before anything is read."""
 
     async def on_read_resource(self, context: MiddlewareContext[Any], call_next: CallNext[Any, Any]) -> Any:
+        await self.check_resource_access(context)
         return await call_next(context)
 
     async def on_get_prompt(self, context: MiddlewareContext[Any], call_next: CallNext[Any, Any]) -> Any:
