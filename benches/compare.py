@@ -133,7 +133,9 @@ def ceiling_env() -> dict[str, str]:
 
 
 class Server:
-    def __init__(self, server: str, core: int | None, *, idle: float | None = None) -> None:
+    def __init__(
+        self, server: str, core: int | None, *, idle: float | None = None, extra_env: dict[str, str] | None = None
+    ) -> None:
         self.name = server
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/mcp"
@@ -146,7 +148,7 @@ class Server:
             env = server_env("fastmcp_rs")
         else:
             argv = [PY, str(TOOLS), "http", str(self.port)]
-            env = server_env(server, **({"BENCH_SESSION_IDLE": str(idle)} if idle else {}))
+            env = server_env(server, **({"BENCH_SESSION_IDLE": str(idle)} if idle else {}), **(extra_env or {}))
         self.proc = subprocess.Popen(
             pinned(core, argv), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT
         )
@@ -219,6 +221,8 @@ def http_load(core: int | None, srv: Server | str, mode: str, tool: str, args: d
     url = srv if isinstance(srv, str) else srv.url
     argv = ["http", "--url", url, "--mode", mode, "-c", str(c), "--tool", tool, "--args", json.dumps(args)]
     argv += ["--warmup", str(o.warmup), "--duration", str(o.duration)]
+    for header in getattr(o, "headers", None) or ():
+        argv += ["--header", header]
     proc = subprocess.Popen(pinned(core, [str(LOADGEN), *argv]), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     time.sleep(o.warmup)
     cpu0 = None if isinstance(srv, str) else srv.cpu_seconds()

@@ -40,7 +40,37 @@ elif SERVER == "floor":
 else:
     raise SystemExit(f"unknown BENCH_SERVER {SERVER!r}")
 
-mcp = FastMCP("bench")
+#: BENCH_AUTH=jwt: every HTTP request carries `Authorization: Bearer <BENCH_JWT_TOKEN>`, an HS256 JWT checked
+#: by FastMCP 4's JWTVerifier (issuer, audience, a required scope) with this secret (benches/production.py).
+BENCH_JWT_SECRET = "fastmcp-rs-bench-secret-0123456789abcdef"
+auth = None
+if os.environ.get("BENCH_AUTH") == "jwt" and SERVER in ("fastmcp_rs", "fastmcp"):
+    if SERVER == "fastmcp_rs":
+        from fastmcp_rs.server.auth.providers.jwt import JWTVerifier
+    else:
+        from fastmcp.server.auth.providers.jwt import JWTVerifier
+    auth = JWTVerifier(
+        public_key=BENCH_JWT_SECRET, algorithm="HS256", issuer="bench", audience="bench", required_scopes=["tools"]
+    )
+
+mcp = FastMCP("bench", auth=auth) if auth is not None else FastMCP("bench")
+
+# BENCH_MIDDLEWARE=1: one Python middleware of the kind users write (it looks at the call and passes it on), so
+# its cost per call is what is measured.
+if os.environ.get("BENCH_MIDDLEWARE") and SERVER in ("fastmcp_rs", "fastmcp"):
+    if SERVER == "fastmcp_rs":
+        from fastmcp_rs.server.middleware import Middleware
+    else:
+        from fastmcp.server.middleware import Middleware
+
+    class Audit(Middleware):
+        calls = 0
+
+        async def on_call_tool(self, context, call_next):  # type: ignore[no-untyped-def]
+            Audit.calls += 1 if context.message.name else 0
+            return await call_next(context)
+
+    mcp.add_middleware(Audit())
 
 # BENCH_RATE_LIMIT=1: FastMCP 4's token-bucket middleware, with a limit no run reaches, so its cost per
 # request is what is measured (fastmcp-rs checks it in the core; FastMCP runs it as Python middleware).

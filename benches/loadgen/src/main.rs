@@ -52,6 +52,9 @@ struct Load {
     /// Seconds one request may take before it counts as an error and its connection is abandoned.
     #[arg(long, default_value_t = 20.0)]
     timeout: f64,
+    /// An extra header on every HTTP request, `name: value` (e.g. `authorization: Bearer ...`); repeatable.
+    #[arg(long = "header")]
+    headers: Vec<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -247,6 +250,8 @@ struct HttpClient {
     session: Option<String>,
     /// For the modern era: the tool named in `Mcp-Name` (and the modern headers on every request).
     modern_tool: Option<String>,
+    /// Headers sent with every request (`--header`).
+    extra: Vec<(String, String)>,
 }
 
 impl HttpClient {
@@ -267,6 +272,7 @@ impl HttpClient {
             path: path.to_owned(),
             session: None,
             modern_tool: None,
+            extra: Vec::new(),
         })
     }
 
@@ -285,6 +291,9 @@ impl HttpClient {
         };
         if let Some(s) = &self.session {
             req = req.header("mcp-session-id", s);
+        }
+        for (name, value) in &self.extra {
+            req = req.header(name.as_str(), value.as_str());
         }
         let req = req.body(Full::new(Bytes::from(body))).map_err(|e| e.to_string())?;
         self.sender.ready().await.map_err(|e| format!("connection: {e}"))?;
@@ -359,6 +368,12 @@ async fn http_client(
     if mode == Mode::Modern {
         client.modern_tool = Some(load.tool.clone());
     }
+    client.extra = load
+        .headers
+        .iter()
+        .filter_map(|h| h.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
     if mode == Mode::Handshake {
         let limit = Duration::from_secs_f64(load.timeout);
         let shaken = tokio::time::timeout(limit, client.handshake()).await;

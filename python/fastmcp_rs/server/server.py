@@ -338,6 +338,8 @@ class FastMCP(HttpAppsMixin):
         #: Authenticates every HTTP request to the MCP paths (``None``: open; stdio is always trusted).
         self.auth = auth
         self._checks = ComponentChecks()
+        #: Components are served inside OpenTelemetry spans (an SDK was configured when the server started).
+        self._tracing = False
         self._check_ids: dict[tuple[str, str], int | None] = {}
         self._native.set_authorizer(self._checks)
         #: The middleware in effect, in order; those that run in Python also in ``_python_middleware``.
@@ -534,6 +536,10 @@ class FastMCP(HttpAppsMixin):
 
     def _register_tool(self, tool: Tool) -> None:
         spec = tool._native_spec()
+        if self._tracing:
+            from .telemetry import traced
+
+            spec["func"] = traced(spec["func"], spec["is_async"], "tool", tool.name, self.name)
         auth = self._component_auth("tool", tool.name, tool)
         self._native.add_tool(json.dumps(tool.to_mcp_tool(), ensure_ascii=False), spec.pop("func"), auth=auth, **spec)
 
@@ -890,6 +896,33 @@ class FastMCP(HttpAppsMixin):
             self._hide(kind, key, None)
             self._native.list_changed(_LIST_OF[kind])
 
+    def _serving_fn(self, kind: str, key: str, component: Any) -> Any:
+        """What the core calls to serve a resource, template or prompt (inside its span when traced)."""
+        if not self._tracing:
+            return component._serve
+        from .telemetry import traced
+
+        return traced(component._serve, component._serves_async, kind, key, self.name)
+
+    def _trace_if_configured(self) -> None:
+        """Once an OpenTelemetry SDK is configured (checked as the server starts, after the lifespan has run),
+        every component is served inside its span."""
+        from .telemetry import tracing_enabled
+
+        if self._tracing or not tracing_enabled():
+            return
+        self._tracing = True
+        tables = {
+            "tool": self._tools,
+            "resource": self._resources,
+            "template": self._templates,
+            "prompt": self._prompts,
+        }
+        for kind, key in sorted(self._live):
+            component = tables[kind].get(key)
+            if component is not None:
+                self._show(kind, key, component)
+
     def _show(self, kind: Kind, key: str, component: Any) -> None:
         if kind == "tool":
             self._register_tool(component)
@@ -898,7 +931,7 @@ class FastMCP(HttpAppsMixin):
             self._native.add_resource(
                 listing,
                 key,
-                component._serve,
+                self._serving_fn(kind, key, component),
                 is_async=component._serves_async,
                 auth=self._component_auth(kind, key, component),
             )
@@ -907,7 +940,7 @@ class FastMCP(HttpAppsMixin):
             self._native.add_template(
                 json.dumps(component.to_mcp_template(), ensure_ascii=False),
                 key,
-                component._serve,
+                self._serving_fn(kind, key, component),
                 is_async=component._serves_async,
                 list_params=list(component.list_params),
                 screening=security is not None,
@@ -922,7 +955,7 @@ class FastMCP(HttpAppsMixin):
             self._native.add_prompt(
                 listing,
                 key,
-                component._serve,
+                self._serving_fn(kind, key, component),
                 is_async=component._serves_async,
                 required=component.required,
                 auth=self._component_auth(kind, key, component),
@@ -968,6 +1001,7 @@ class FastMCP(HttpAppsMixin):
         protocol_out = None
         transport = transport or _environment_transport()
         if (transport or "stdio") == "stdio" and self._lifespan is None:
+            self._trace_if_configured()  # before the first call can arrive
             protocol_out = _ProtocolStdout()
             early = self._native.start_stdio(None, protocol_out.fd())
         import asyncio
@@ -1002,6 +1036,7 @@ class FastMCP(HttpAppsMixin):
         try:
             if self._lifespan is None:
                 self._lifespan_result = {}
+                self._trace_if_configured()
                 yield
                 return
             manager = self._lifespan(self)
@@ -1017,6 +1052,7 @@ class FastMCP(HttpAppsMixin):
             from .lifespan import Lifespan
 
             self._lifespan_result = {} if result is None and isinstance(self._lifespan, Lifespan) else result
+            self._trace_if_configured()
             try:
                 yield
             except BaseException:
