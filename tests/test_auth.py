@@ -421,3 +421,30 @@ async def test_introspection_with_a_real_identity_provider(node: Path, tmp_path:
                 assert probe(base, "Bearer not-issued-here")[:1] == (401,)
     finally:
         idp.stop()
+
+
+def test_the_sdk_v1_resource_server_spelling_is_served() -> None:
+    """The official SDK's `oauth_server.py` snippet, unchanged: `FastMCP(token_verifier=..., auth=AuthSettings(
+    issuer_url=..., resource_server_url=..., required_scopes=[...]))` (FastMCP 4 refuses `token_verifier`)."""
+    snippet = HERE / "dropin" / "corpus" / "sdk_v1" / "snippets" / "servers" / "oauth_server.py"
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fastmcp_rs.cli", "run", str(snippet), "--transport", "http", "--port", str(port)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_listening(port, proc, "oauth_server.py")
+        base = f"http://127.0.0.1:{port}"
+        meta = httpx.get(f"{base}/.well-known/oauth-protected-resource").json()
+        assert meta["resource"] == "http://localhost:3001/"
+        assert meta["authorization_servers"] == ["https://auth.example.com/"] and meta["scopes_supported"] == ["user"]
+        missing = probe(base, None)
+        assert missing[:2] == (
+            401,
+            'Bearer scope="user", resource_metadata="http://localhost:3001/.well-known/oauth-protected-resource"',
+        )
+        assert probe(base, "Bearer anything")[0] == 401  # its verifier accepts nothing
+    finally:
+        assert stop(proc) == 0

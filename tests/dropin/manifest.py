@@ -17,7 +17,6 @@ __all__ = ["ACCEPTED_EVERYWHERE", "ENTRIES", "HTTP_MAINS", "MAIN_DEMOS", "Entry"
 
 ISSUE_13 = "issue 13 (composition, providers, transforms, versions, apps)"
 DEPENDENCIES = "dependency injection (`progress: Progress = Progress()`), which no issue covers yet"
-ISSUE_12 = "issue 12 (authentication)"
 
 
 @dataclass(frozen=True)
@@ -148,7 +147,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("sdk_v1/snippets/servers/images.py", needs=("PIL",), reference="cannot import name 'Image' from 'fastmcp'"),
     Entry("sdk_v1/snippets/servers/lifespan_example.py", reference=_SDK_CONTEXT),
     Entry("sdk_v1/snippets/servers/notifications.py", reference=_SDK_CONTEXT),
-    Entry("sdk_v1/snippets/servers/oauth_server.py", reference=_SDK_JSON, later=ISSUE_12),
+    Entry("sdk_v1/snippets/servers/oauth_server.py", reference=_SDK_JSON),
     Entry("sdk_v1/snippets/servers/prompt_change_notifications.py", reference=_SDK_CONTEXT),
     Entry("sdk_v1/snippets/servers/prompt_embedded_resources.py"),
     Entry("sdk_v1/snippets/servers/prompt_image_content.py", accepted=(_NO_USER_MESSAGE,)),

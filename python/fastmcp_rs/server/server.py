@@ -125,7 +125,6 @@ _RUN_SETTINGS = {
 #: FastMCP 4 arguments whose features fastmcp-rs does not implement yet (refused when set).
 _UNSUPPORTED_OPTIONS = {
     "auth_server_provider": "authentication (auth_server_provider=)",
-    "token_verifier": "authentication (token_verifier=)",
     "providers": "providers",
     "transforms": "transforms",
     "session_state_store": "a custom session state store",
@@ -330,6 +329,10 @@ class FastMCP(HttpAppsMixin):
         from .auth.auth import AuthProvider
         from .auth.authorization import ComponentChecks
 
+        if auth is not None and not isinstance(auth, AuthProvider) and hasattr(auth, "resource_server_url"):
+            from .auth.auth import from_sdk_settings
+
+            auth = from_sdk_settings(auth, getattr(self, "_sdk_token_verifier", None))
         if auth is not None and not isinstance(auth, AuthProvider):
             raise TypeError(
                 f"FastMCP(auth=...) takes an auth provider (JWTVerifier, RemoteAuthProvider, ...), not "
@@ -392,6 +395,8 @@ class FastMCP(HttpAppsMixin):
                     on_duplicate = on_duplicate or "replace"
             elif key == "middleware":
                 self._pending_middleware = list(value or ())
+            elif key == "token_verifier":  # SDK v1: with auth=AuthSettings(...)
+                self._sdk_token_verifier = value
             elif key in _UNSUPPORTED_OPTIONS:
                 if value is not None and value != [] and value != ():
                     raise NotImplementedError(

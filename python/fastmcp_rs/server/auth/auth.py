@@ -184,6 +184,43 @@ class RemoteAuthProvider(AuthProvider):
         }
 
 
+class _SdkTokenVerifier(TokenVerifier):
+    """SDK v1's ``TokenVerifier`` (``async verify_token(token) -> mcp...AccessToken | None``)."""
+
+    def __init__(self, verifier: Any, required_scopes: list[str] | None) -> None:
+        super().__init__(required_scopes=required_scopes)
+        self._verifier = verifier
+
+    async def verify_token(self, token: str) -> Any:
+        return await self._verifier.verify_token(token)
+
+
+class _SdkResourceServer(RemoteAuthProvider):
+    """SDK v1's resource server: the protected resource is ``resource_server_url`` itself."""
+
+    def resource_url(self, mcp_path: str) -> str:
+        return str(self.base_url)
+
+
+def from_sdk_settings(settings: Any, token_verifier: Any) -> AuthProvider:
+    """SDK v1's ``FastMCP(token_verifier=..., auth=AuthSettings(issuer_url=..., resource_server_url=...,
+    required_scopes=...))``: a resource server whose tokens the issuer hands out, answered as FastMCP 4's
+    ``RemoteAuthProvider``."""
+    if token_verifier is None:
+        raise NotImplementedError(
+            "FastMCP(auth=AuthSettings(...)) without token_verifier= (an OAuth authorization server in this "
+            "process) is not supported by fastmcp-rs yet"
+        )
+    required = list(getattr(settings, "required_scopes", None) or [])
+    return _SdkResourceServer(
+        token_verifier=_SdkTokenVerifier(token_verifier, required),
+        authorization_servers=[str(settings.issuer_url)],
+        base_url=str(settings.resource_server_url),
+        resource_documentation=getattr(settings, "service_documentation_url", None),
+        required_scopes=required,
+    )
+
+
 MultiAuth = stub("MultiAuth", "authentication (MultiAuth)", __name__)
 OAuthProvider = stub("OAuthProvider", "authentication (an OAuth authorization server)", __name__)
 PrivateKeyJWTClientAuthenticator = stub("PrivateKeyJWTClientAuthenticator", _FEATURE, __name__)
