@@ -448,3 +448,46 @@ def test_the_sdk_v1_resource_server_spelling_is_served() -> None:
         assert probe(base, "Bearer anything")[0] == 401  # its verifier accepts nothing
     finally:
         assert stop(proc) == 0
+
+
+def test_a_session_belongs_to_the_caller_that_opened_it() -> None:
+    """Better than FastMCP 4: a session id is no credential. Another caller presenting it (with a valid token
+    of its own) is told the session does not exist; the owner goes on using it."""
+    with serve("fastmcp_rs", "static") as base:
+        opened = httpx.post(f"{base}/mcp", json=INIT, headers={**ACCEPT, "authorization": "Bearer alice-token"})
+        assert opened.status_code == 200
+        session = opened.headers["mcp-session-id"]
+        ping = {"jsonrpc": "2.0", "id": 2, "method": "ping"}
+
+        def use(token: str, method: str = "POST") -> int:
+            headers = {**ACCEPT, "authorization": f"Bearer {token}", "mcp-session-id": session}
+            if method == "DELETE":
+                return httpx.delete(f"{base}/mcp", headers=headers).status_code
+            return httpx.post(f"{base}/mcp", json=ping, headers=headers).status_code
+
+        assert use("bob-token") == 404
+        assert use("bob-token", "DELETE") == 404
+        assert use("alice-token") == 200
+        assert use("alice-token", "DELETE") == 200
+
+
+def test_an_in_process_client_is_checked_as_in_fastmcp() -> None:
+    """`Client(mcp)` in the same process is not stdio: per-component checks apply, with no token."""
+    code = (
+        "import asyncio, sys\n"
+        "sys.argv = ['authed.py']\n"
+        "sys.path.insert(0, sys.argv[0] and {servers!r})\n"
+        "import authed\n"
+        "Client = __import__('fastmcp' if authed.os.environ['AUTH_IMPL'] == 'fastmcp' else 'fastmcp_rs').Client\n"
+        "async def main():\n"
+        "    async with Client(authed.mcp) as c:\n"
+        "        print(sorted(t.name for t in await c.list_tools()))\n"
+        "asyncio.run(main())\n"
+    ).format(servers=str(HERE / "servers"))
+    listed = {}
+    for impl in IMPLS:
+        env = {**os.environ, "AUTH_IMPL": impl, "AUTH_MODE": "none"}
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+        assert done.returncode == 0, done.stderr
+        listed[impl] = done.stdout.strip().splitlines()[-1]
+    assert listed["fastmcp_rs"] == listed["fastmcp"] == "['whoami']"

@@ -531,7 +531,12 @@ impl NativeServer {
         let (trigger, shutdown) = Shutdown::new();
         let server = self.server.clone();
         rt.spawn(async move {
-            let _ = serve_stdio(server, server_read, server_write, StdioConfig::default(), shutdown).await;
+            // An in-process client is not the process's owner: per-component authorization applies.
+            let config = StdioConfig {
+                trusted: false,
+                ..StdioConfig::default()
+            };
+            let _ = serve_stdio(server, server_read, server_write, config, shutdown).await;
         });
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
         rt.spawn(async move {
@@ -1306,6 +1311,12 @@ impl RequestHandle {
             dict.set_item(name.as_str(), values.join(", "))?;
         }
         Ok(Some(dict))
+    }
+
+    /// Whether the request came from a stdio client (trusted: per-component authorization is skipped).
+    #[getter]
+    fn trusted_transport(&self) -> bool {
+        self.context.sink.is_trusted()
     }
 
     /// The caller's verified bearer token as a dict (`AccessToken` fields), or `None` (no authentication,

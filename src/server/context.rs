@@ -25,6 +25,8 @@ pub struct RequestSink {
     auth: Option<Arc<AccessToken>>,
     /// Served natively: the innermost step of a middleware chain, which must not enter the chain again.
     native: bool,
+    /// From a stdio client (the process's owner): per-component authorization does not apply.
+    trusted: bool,
 }
 
 #[derive(Clone)]
@@ -40,6 +42,7 @@ impl RequestSink {
             headers: None,
             auth: None,
             native: false,
+            trusted: false,
         }
     }
     /// The sink of a request answered on its own (Streamable HTTP) stream.
@@ -49,6 +52,7 @@ impl RequestSink {
             headers: None,
             auth: None,
             native: false,
+            trusted: false,
         }
     }
     pub fn none() -> Self {
@@ -79,9 +83,19 @@ impl RequestSink {
     pub fn is_native(&self) -> bool {
         self.native
     }
-    /// Whether the request came over HTTP (per-component authorization applies; stdio is trusted).
-    pub fn over_http(&self) -> bool {
-        self.headers.is_some()
+    /// The same sink for a stdio client, whose requests per-component authorization trusts.
+    #[must_use]
+    pub fn trusted(mut self, trusted: bool) -> Self {
+        self.trusted = trusted;
+        self
+    }
+    /// Whether per-component authorization applies: everywhere but stdio (HTTP, and an in-process client,
+    /// as in `FastMCP`).
+    pub fn checks_auth(&self) -> bool {
+        !self.trusted
+    }
+    pub fn is_trusted(&self) -> bool {
+        self.trusted
     }
     /// Returns whether the message found a stream.
     pub fn send(&self, session: &Session, message: Vec<u8>) -> bool {

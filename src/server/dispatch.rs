@@ -710,7 +710,7 @@ impl McpServer {
     /// HTTP its scopes, then its opaque checks (run by the backend).
     pub(crate) async fn permitted(&self, auth: Option<&ComponentAuth>, sink: &RequestSink) -> bool {
         let Some(auth) = auth else { return true };
-        if !sink.over_http() {
+        if !sink.checks_auth() {
             return true;
         }
         let token = sink.access_token();
@@ -771,7 +771,7 @@ impl McpServer {
             }
             (Some(_), Some(other)) => return Err(RpcError::invalid_params(format!("Invalid cursor: {other}"))),
         };
-        let (page, next) = if sink.over_http() && registry.any_gated() {
+        let (page, next) = if sink.checks_auth() && registry.any_gated() {
             let all = self.visible(registry.all(), sink).await;
             let end = page_size.map_or(all.len(), |n| offset.saturating_add(n.max(1)).min(all.len()));
             let start = offset.min(end);

@@ -47,6 +47,9 @@ pub struct Session {
     extension: OnceLock<Box<dyn Any + Send + Sync>>,
     /// The envelope of the one modern (2026-07-28) request this session stands for.
     envelope: OnceLock<Arc<Envelope>>,
+    /// Who opened the session (a digest of the verified caller's identity), when requests are authenticated:
+    /// another caller presenting its id is answered as if it did not exist.
+    owner: OnceLock<[u8; 32]>,
 }
 
 impl Session {
@@ -58,6 +61,7 @@ impl Session {
             initialized: AtomicBool::new(false),
             log_level: AtomicU8::new(LEVEL_UNSET),
             last_seen_ms: AtomicU64::new(clock()),
+            owner: OnceLock::new(),
             in_flight: Mutex::new(HashMap::new()),
             standalone: Mutex::new(None),
             streams: Mutex::new(HashMap::new()),
@@ -142,6 +146,19 @@ impl Session {
         let notify = Arc::new(Notify::new());
         self.in_flight.lock().unwrap().insert(id.clone(), notify.clone());
         notify
+    }
+
+    /// Binds the session to the caller that opened it (once).
+    pub fn bind_owner(&self, owner: [u8; 32]) {
+        let _ = self.owner.set(owner);
+    }
+
+    /// Whether a request from `caller` may use this session: always for an unbound one.
+    pub fn is_owned_by(&self, caller: Option<&[u8; 32]>) -> bool {
+        match self.owner.get() {
+            None => true,
+            Some(owner) => caller == Some(owner),
+        }
     }
 
     /// The cancellation signal of a request in flight (the call a middleware chain makes shares it).

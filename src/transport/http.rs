@@ -549,7 +549,7 @@ impl HttpState {
         }
         if let Some(paths) = legacy {
             return match (req.method(), req.uri().path() == paths.sse_path) {
-                (&Method::GET, true) => self.legacy_open(&paths),
+                (&Method::GET, true) => self.legacy_open(&paths, caller(&req)),
                 (&Method::POST, false) => self.legacy_post(req).await,
                 (_, true) => allow_only(HeaderValue::from_static("GET")),
                 (_, false) => allow_only(HeaderValue::from_static("POST")),
@@ -571,8 +571,8 @@ impl HttpState {
             Method::GET | Method::DELETE if modern_header && !self.has_session(req.headers()) => {
                 allow_only(HeaderValue::from_static("POST"))
             }
-            Method::GET => self.get(req.headers()),
-            Method::DELETE => self.delete(req.headers()),
+            Method::GET => self.get(req.headers(), caller(&req)),
+            Method::DELETE => self.delete(req.headers(), caller(&req)),
             _ => method_not_allowed(self.config.stateless),
         }
     }
@@ -632,7 +632,7 @@ impl HttpState {
     }
 
     /// Finds the session a non-initialize message belongs to.
-    fn session_for(&self, headers: &HeaderMap) -> Result<Arc<Session>, HttpResponse> {
+    fn session_for(&self, headers: &HeaderMap, caller: Option<[u8; 32]>) -> Result<Arc<Session>, HttpResponse> {
         if self.config.stateless {
             let session = Arc::new(Session::new(None));
             session.mark_initialized();
@@ -645,8 +645,10 @@ impl HttpState {
                 "Bad Request: Missing session ID",
             ));
         };
+        // A session another caller opened is answered as one that does not exist.
         self.sessions
             .get(id)
+            .filter(|s| s.is_owned_by(caller.as_ref()))
             .ok_or_else(|| rpc_error(StatusCode::NOT_FOUND, ErrorCode::InvalidRequest, "Session not found"))
     }
 
@@ -731,6 +733,9 @@ impl HttpState {
         }
         let session = if is_initialize && !self.config.stateless {
             if let Ok(s) = self.sessions.create() {
+                if let Some(token) = &token {
+                    s.bind_owner(token.owner());
+                }
                 self.server.register_client(&s);
                 s
             } else {
@@ -738,7 +743,7 @@ impl HttpState {
                 return json_response(StatusCode::SERVICE_UNAVAILABLE, Outgoing::error(None, &error), None);
             }
         } else {
-            match self.session_for(&parts.headers) {
+            match self.session_for(&parts.headers, token.as_ref().map(|t| t.owner())) {
                 Ok(s) => s,
                 Err(response) => return response,
             }
@@ -1005,13 +1010,16 @@ impl HttpState {
     }
 
     /// `GET /sse`: a new session whose stream carries everything the server sends it.
-    fn legacy_open(&self, paths: &LegacySsePaths) -> HttpResponse {
+    fn legacy_open(&self, paths: &LegacySsePaths, caller: Option<[u8; 32]>) -> HttpResponse {
         if self.is_draining() {
             return draining(None);
         }
         let Ok(session) = self.sessions.create() else {
             return plain(StatusCode::SERVICE_UNAVAILABLE, "Too many sessions");
         };
+        if let Some(owner) = caller {
+            session.bind_owner(owner);
+        }
         self.server.register_client(&session);
         let (tx, rx) = mpsc::unbounded_channel();
         session.open_standalone(tx);
@@ -1042,7 +1050,8 @@ impl HttpState {
         let Some(id) = id else {
             return plain(StatusCode::BAD_REQUEST, "session_id is required");
         };
-        let Some(session) = self.sessions.get(&id) else {
+        let caller = caller(&req);
+        let Some(session) = self.sessions.get(&id).filter(|s| s.is_owned_by(caller.as_ref())) else {
             return plain(StatusCode::NOT_FOUND, "Could not find session");
         };
         let Ok(permit) = self.in_flight.clone().try_acquire_owned() else {
@@ -1102,7 +1111,7 @@ impl HttpState {
         plain(StatusCode::ACCEPTED, "Accepted")
     }
 
-    fn get(&self, headers: &HeaderMap) -> HttpResponse {
+    fn get(&self, headers: &HeaderMap, caller: Option<[u8; 32]>) -> HttpResponse {
         if self.config.stateless {
             return method_not_allowed(true);
         }
@@ -1116,7 +1125,7 @@ impl HttpState {
                 "Not Acceptable: Client must accept text/event-stream",
             );
         }
-        let session = match self.session_for(headers) {
+        let session = match self.session_for(headers, caller) {
             Ok(s) => s,
             Err(response) => return response,
         };
@@ -1162,11 +1171,11 @@ impl HttpState {
         }))
     }
 
-    fn delete(&self, headers: &HeaderMap) -> HttpResponse {
+    fn delete(&self, headers: &HeaderMap, caller: Option<[u8; 32]>) -> HttpResponse {
         if self.config.stateless {
             return method_not_allowed(true);
         }
-        let session = match self.session_for(headers) {
+        let session = match self.session_for(headers, caller) {
             Ok(s) => s,
             Err(response) => return response,
         };
@@ -1274,6 +1283,11 @@ where
 }
 
 /// A health or readiness answer.
+/// The owner digest of the request's verified caller, if requests are authenticated.
+fn caller<B>(req: &Request<B>) -> Option<[u8; 32]> {
+    req.extensions().get::<Arc<AccessToken>>().map(|t| t.owner())
+}
+
 /// The answer to a request the authenticator refused: 401 or 403 with its challenge (counted by reason).
 fn auth_refused(auth: &Authenticator, refused: &Refused) -> HttpResponse {
     let challenge = auth.challenge(refused);

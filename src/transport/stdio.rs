@@ -19,6 +19,9 @@ pub struct StdioConfig {
     pub max_message_bytes: usize,
     /// After stdin closes, how long in-flight requests may still finish.
     pub shutdown_grace: Duration,
+    /// The client owns the process (a real stdio pipe): per-component authorization is skipped, as in
+    /// `FastMCP`. An in-process client (the same protocol over a pipe in memory) is not trusted.
+    pub trusted: bool,
 }
 
 impl Default for StdioConfig {
@@ -26,6 +29,7 @@ impl Default for StdioConfig {
         Self {
             max_message_bytes: 16 * 1024 * 1024,
             shutdown_grace: Duration::from_secs(5),
+            trusted: true,
         }
     }
 }
@@ -93,6 +97,7 @@ where
     let mut reader = BufReader::with_capacity(64 * 1024, input);
     let mut line = Vec::new();
     let mut requests = JoinSet::new();
+    let trusted = config.trusted;
     loop {
         let read = tokio::select! {
             read = read_line_bounded(&mut reader, &mut line, config.max_message_bytes) => read?,
@@ -123,7 +128,7 @@ where
             Ok(message) => {
                 let (server, session, tx) = (server.clone(), session.clone(), tx.clone());
                 requests.spawn(async move {
-                    let sink = RequestSink::new(tx.clone());
+                    let sink = RequestSink::new(tx.clone()).trusted(trusted);
                     if let Some(answer) = server.handle_incoming(&session, message, sink).await {
                         let _ = tx.send(buffers::into_bytes(answer));
                     }

@@ -46,6 +46,16 @@ impl std::fmt::Debug for AccessToken {
 }
 
 impl AccessToken {
+    /// Who the token speaks for, as a session's owner: the client and the subject (a refreshed token of the
+    /// same caller is the same owner).
+    pub fn owner(&self) -> [u8; 32] {
+        let mut hash = Sha256::new();
+        hash.update(self.client_id.as_bytes());
+        hash.update([0]);
+        hash.update(self.subject.as_deref().unwrap_or_default().as_bytes());
+        hash.finalize().into()
+    }
+
     /// Whether the token holds every one of `scopes`.
     pub fn has_scopes(&self, scopes: &[String]) -> bool {
         scopes.iter().all(|s| self.scopes.contains(s))

@@ -2,8 +2,8 @@
 checks to every component: listings leave out what the caller may not use, and a call, read or prompt it may
 not use is refused with FastMCP 4's texts (``Authorization failed for tool 'x': insufficient scope (required:
 admin)``, ``... not found or not authorized``, ``... insufficient permissions``). A tool's refusal is an
-``isError`` result, a resource's or prompt's a JSON-RPC error. Nothing is checked over stdio (nor through an
-in-process client), as FastMCP skips stdio."""
+``isError`` result, a resource's or prompt's a JSON-RPC error. Nothing is checked over stdio, as in FastMCP
+(an in-process ``Client(mcp)`` is checked)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,11 @@ _log = logging.getLogger("fastmcp.server.middleware.authorization")
 
 
 def _over_http() -> bool:
+    """Whether checks apply: every transport but stdio (an in-process client included, as in FastMCP)."""
     from fastmcp_rs._context import _current_handle
 
     handle = _current_handle()
-    return handle is not None and handle.headers is not None
+    return handle is not None and not handle.trusted_transport
 
 
 def _token() -> Any:
