@@ -450,25 +450,36 @@ def test_the_sdk_v1_resource_server_spelling_is_served() -> None:
         assert stop(proc) == 0
 
 
+def _use(base: str, session: str, ping: dict[str, Any], token: str, method: str = "POST") -> tuple[int, str]:
+    headers = {**ACCEPT, "authorization": f"Bearer {token}", "mcp-session-id": session}
+    if method == "DELETE":
+        r = httpx.delete(f"{base}/mcp", headers=headers)
+    else:
+        r = httpx.post(f"{base}/mcp", json=ping, headers=headers)
+    return r.status_code, r.text if r.status_code == 404 else ""
+
+
 def test_a_session_belongs_to_the_caller_that_opened_it() -> None:
-    """Better than FastMCP 4: a session id is no credential. Another caller presenting it (with a valid token
-    of its own) is told the session does not exist; the owner goes on using it."""
-    with serve("fastmcp_rs", "static") as base:
-        opened = httpx.post(f"{base}/mcp", json=INIT, headers={**ACCEPT, "authorization": "Bearer alice-token"})
-        assert opened.status_code == 200
-        session = opened.headers["mcp-session-id"]
-        ping = {"jsonrpc": "2.0", "id": 2, "method": "ping"}
+    """A session id is no credential: another caller presenting it (with a valid token of its own) is told
+    the session does not exist, as FastMCP 4 tells it; the owner goes on using it."""
+    seen = {}
+    for impl in IMPLS:
+        with serve(impl, "static") as base:
+            opened = httpx.post(f"{base}/mcp", json=INIT, headers={**ACCEPT, "authorization": "Bearer alice-token"})
+            assert opened.status_code == 200
+            session = opened.headers["mcp-session-id"]
+            ping = {"jsonrpc": "2.0", "id": 2, "method": "ping"}
 
-        def use(token: str, method: str = "POST") -> int:
-            headers = {**ACCEPT, "authorization": f"Bearer {token}", "mcp-session-id": session}
-            if method == "DELETE":
-                return httpx.delete(f"{base}/mcp", headers=headers).status_code
-            return httpx.post(f"{base}/mcp", json=ping, headers=headers).status_code
-
-        assert use("bob-token") == 404
-        assert use("bob-token", "DELETE") == 404
-        assert use("alice-token") == 200
-        assert use("alice-token", "DELETE") == 200
+            seen[impl] = [
+                _use(base, session, ping, "bob-token"),
+                _use(base, session, ping, "bob-token", "DELETE")[0],
+                _use(base, session, ping, "alice-token")[0],
+                _use(base, session, ping, "alice-token", "DELETE")[0],
+            ]
+    assert seen["fastmcp_rs"] == seen["fastmcp"]
+    refused, *rest = seen["fastmcp_rs"]
+    assert refused[0] == 404 and "Session not found" in refused[1]
+    assert rest == [404, 200, 200]
 
 
 def test_an_in_process_client_is_checked_as_in_fastmcp() -> None:
