@@ -502,3 +502,23 @@ def test_an_in_process_client_is_checked_as_in_fastmcp() -> None:
         assert done.returncode == 0, done.stderr
         listed[impl] = done.stdout.strip().splitlines()[-1]
     assert listed["fastmcp_rs"] == listed["fastmcp"] == "['whoami']"
+
+
+@pytest.mark.anyio
+async def test_rsa_key_pairs_sign_tokens_both_servers_accept() -> None:
+    """`RSAKeyPair` (FastMCP's test helper): its tokens and FastMCP 4.2.3's own, signed with the same key, are
+    accepted by both servers through `JWTVerifier(public_key=...)`; an expired one by neither."""
+    from fastmcp.server.auth.providers.jwt import RSAKeyPair as TheirPair
+    from fastmcp_rs.server.auth.providers.jwt import RSAKeyPair
+
+    pair = RSAKeyPair.generate()
+    theirs = TheirPair(private_key=pair.private_key, public_key=pair.public_key)
+    claims = {"audience": "mcp-test", "scopes": ["read", "admin"], "additional_claims": {"client_id": "tester"}}
+    tokens = [pair.create_token(**claims), theirs.create_token(**claims)]
+    expired = pair.create_token(expires_in_seconds=-10, **claims)
+    for impl in IMPLS:
+        with serve(impl, "rsa", AUTH_PUBLIC_KEY=pair.public_key) as base:
+            for token in tokens:
+                seen = await what_a_caller_gets(base, token)
+                assert seen["whoami"] == (False, {"client_id": "tester", "scopes": ["admin", "read"]}), impl
+            assert probe(base, f"Bearer {expired}")[0] == 401

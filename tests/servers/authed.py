@@ -4,7 +4,8 @@
 `static` (a `StaticTokenVerifier` behind a `RemoteAuthProvider`), `loose` (a verifier with no scopes behind
 a provider that requires `admin`: 403), `jwt` (a `JWTVerifier` on the JWKS of the identity provider at
 `AUTH_IDP`, for the audience `AUTH_AUDIENCE`), `introspection` (an `IntrospectionTokenVerifier` on that
-provider), `custom` (a `TokenVerifier` subclass written here) or `none`. `authed.py http PORT` serves
+provider), `rsa` (a `JWTVerifier` on the PEM key `AUTH_PUBLIC_KEY`), `custom` (a `TokenVerifier` subclass
+written here) or `none`. `authed.py http PORT` serves
 Streamable HTTP (`asgi PORT`: its `http_app()` under uvicorn); without arguments, stdio.
 """
 
@@ -96,6 +97,13 @@ elif mode == "introspection":
         client_id="rs",
         client_secret="rs-secret",
         client_auth_method=os.environ.get("AUTH_CLIENT_AUTH", "client_secret_basic"),
+        required_scopes=["read"],
+    )
+elif mode == "rsa":
+    auth = JWTVerifier(
+        public_key=os.environ["AUTH_PUBLIC_KEY"],
+        issuer="https://fastmcp.example.com",
+        audience="mcp-test",
         required_scopes=["read"],
     )
 elif mode == "custom":

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import dataclasses
+import json
 import time
 from typing import Any
 
-from fastmcp_rs._unsupported import stub
+from pydantic import SecretStr
 
 from ..auth import AccessToken, TokenVerifier, parse_scopes
 
@@ -130,4 +133,69 @@ class StaticTokenVerifier(TokenVerifier):
 
 JWKData = dict
 JWKSData = dict
-RSAKeyPair = stub("RSAKeyPair", "RSAKeyPair (make test keys with cryptography or joserfc)", __name__)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, repr=False)
+class RSAKeyPair:
+    """An RSA key pair for testing JWT authentication: ``JWTVerifier(public_key=pair.public_key, ...)`` checks
+    what ``pair.create_token(...)`` signs (RS256). Needs the ``cryptography`` package."""
+
+    private_key: SecretStr
+    public_key: str
+
+    @classmethod
+    def generate(cls) -> RSAKeyPair:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        private_pem = key.private_bytes(
+            encoding=serialization.Encoding.PEM,
+            format=serialization.PrivateFormat.PKCS8,
+            encryption_algorithm=serialization.NoEncryption(),
+        ).decode()
+        public_pem = (
+            key.public_key()
+            .public_bytes(encoding=serialization.Encoding.PEM, format=serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode()
+        )
+        return cls(private_key=SecretStr(private_pem), public_key=public_pem)
+
+    def create_token(
+        self,
+        subject: str = "fastmcp-user",
+        issuer: str = "https://fastmcp.example.com",
+        audience: str | list[str] | None = None,
+        scopes: list[str] | None = None,
+        expires_in_seconds: int = 3600,
+        additional_claims: dict[str, Any] | None = None,
+        kid: str | None = None,
+    ) -> str:
+        """A signed JWT: ``sub``, ``iss``, ``iat``, ``exp``, then ``aud`` and ``scope`` (space-separated) when
+        given, then ``additional_claims``."""
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        header: dict[str, Any] = {"alg": "RS256"}
+        if kid:
+            header["kid"] = kid
+        now = int(time.time())
+        payload: dict[str, Any] = {"sub": subject, "iss": issuer, "iat": now, "exp": now + expires_in_seconds}
+        if audience:
+            payload["aud"] = audience
+        if scopes:
+            payload["scope"] = " ".join(scopes)
+        if additional_claims:
+            payload.update(additional_claims)
+        signing_input = f"{_b64_json(header)}.{_b64_json(payload)}"
+        key = serialization.load_pem_private_key(self.private_key.get_secret_value().encode(), password=None)
+        signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr,call-arg]
+        return f"{signing_input}.{_b64(signature)}"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _b64_json(value: dict[str, Any]) -> str:
+    return _b64(json.dumps(value, separators=(",", ":")).encode())
