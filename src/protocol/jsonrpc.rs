@@ -117,6 +117,10 @@ impl RequestId {
             _ => None,
         }
     }
+    /// The `null` id a notification's context carries: it names no request.
+    pub fn null() -> Self {
+        Self("null".to_owned())
+    }
     /// The id as JSON text, ready to splice into a response.
     pub fn as_json(&self) -> &str {
         &self.0

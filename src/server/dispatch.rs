@@ -319,7 +319,7 @@ impl McpServer {
         match message {
             Incoming::Request { id, method, params } => self.handle_request(session, id, &method, params, sink).await,
             Incoming::Notification { method, params } => {
-                self.handle_notification(session, &method, params.as_ref());
+                self.handle_notification(session, &method, params, &sink);
                 None
             }
             Incoming::Response { id, outcome } => {
@@ -481,15 +481,43 @@ impl McpServer {
         Some(outcome.map(Payload::Value))
     }
 
-    pub fn handle_notification(&self, session: &Session, method: &str, params: Option<&Map<String, Value>>) {
+    /// A client's notification takes effect at once (cancellation above all); with Python middleware, the
+    /// chain then sees it too (`on_notification`), as an observer: its answer is not waited for.
+    pub fn handle_notification(
+        &self,
+        session: &Arc<Session>,
+        method: &str,
+        params: Option<Map<String, Value>>,
+        sink: &RequestSink,
+    ) {
         match method {
             "notifications/initialized" => session.mark_initialized(),
             "notifications/cancelled" => {
-                if let Some(id) = params.and_then(|p| p.get("requestId")).and_then(RequestId::from_value) {
+                if let Some(id) = params
+                    .as_ref()
+                    .and_then(|p| p.get("requestId"))
+                    .and_then(RequestId::from_value)
+                {
                     session.cancel_request(&id);
                 }
             }
             _ => {}
+        }
+        if self.through_chain(sink) {
+            let meta = params.as_ref().and_then(|p| p.get("_meta")).cloned();
+            let call = MiddlewareInvocation {
+                call_id: self.next_call_id.fetch_add(1, Ordering::Relaxed),
+                method: method.to_owned(),
+                params: Value::Object(params.unwrap_or_default()),
+                context: RequestContext::new(RequestId::null(), session.clone(), meta, sink.clone()),
+            };
+            // The answer is not waited for, but its receiver is kept until it comes: a closed one marks the
+            // call abandoned, and the backend would not start it.
+            let (done, answer) = oneshot::channel();
+            self.backend.middleware(call, done);
+            tokio::spawn(async move {
+                let _ = answer.await;
+            });
         }
     }
 

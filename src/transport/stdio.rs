@@ -123,7 +123,8 @@ where
             }
             // Notifications (cancellation above all) take effect at once, in arrival order.
             Ok(Incoming::Notification { method, params }) => {
-                server.handle_notification(&session, &method, params.as_ref());
+                let sink = RequestSink::new(tx.clone()).trusted(trusted);
+                server.handle_notification(&session, &method, params, &sink);
             }
             Ok(message) => {
                 let (server, session, tx) = (server.clone(), session.clone(), tx.clone());

@@ -1,6 +1,7 @@
 """FastMCP 4's built-in middleware on a small server (tests/test_builtin_middleware.py). `MW_IMPL=fastmcp`
 serves it with FastMCP 4 itself; `MW_KIND` picks the middleware: `timing`, `logging`, `structured`, `audit`,
-`errors`, `retry`, `limit` or `auth` (`AuthMiddleware` with a `StaticTokenVerifier`, over HTTP). Log records
+`errors`, `retry`, `limit`, `auth` (`AuthMiddleware` with a `StaticTokenVerifier`, over HTTP) or `inject`
+(`ToolInjectionMiddleware` and `DereferenceRefsMiddleware` on a server with `dereference_schemas=False`). Log records
 of the `fastmcp` loggers are kept and returned by the `logs` tool. `builtin_middleware.py http PORT` serves
 Streamable HTTP; without arguments, stdio.
 """
@@ -17,20 +18,28 @@ if os.environ.get("MW_IMPL") == "fastmcp":
     from fastmcp.server.auth import restrict_tag
     from fastmcp.server.auth.providers.jwt import StaticTokenVerifier
     from fastmcp.server.middleware.authorization import AuthMiddleware
+    from fastmcp.server.middleware.dereference import DereferenceRefsMiddleware
     from fastmcp.server.middleware.error_handling import ErrorHandlingMiddleware, RetryMiddleware
     from fastmcp.server.middleware.logging import LoggingMiddleware, StructuredLoggingMiddleware
     from fastmcp.server.middleware.response_limiting import ResponseLimitingMiddleware
     from fastmcp.server.middleware.timing import DetailedTimingMiddleware, TimingMiddleware
+    from fastmcp.server.middleware.tool_injection import ToolInjectionMiddleware
+    from fastmcp.tools import Tool
 else:
     from fastmcp_rs import FastMCP
     from fastmcp_rs.exceptions import ToolError
     from fastmcp_rs.server.auth import restrict_tag
     from fastmcp_rs.server.auth.providers.jwt import StaticTokenVerifier
     from fastmcp_rs.server.middleware.authorization import AuthMiddleware
+    from fastmcp_rs.server.middleware.dereference import DereferenceRefsMiddleware
     from fastmcp_rs.server.middleware.error_handling import ErrorHandlingMiddleware, RetryMiddleware
     from fastmcp_rs.server.middleware.logging import LoggingMiddleware, StructuredLoggingMiddleware
     from fastmcp_rs.server.middleware.response_limiting import ResponseLimitingMiddleware
     from fastmcp_rs.server.middleware.timing import DetailedTimingMiddleware, TimingMiddleware
+    from fastmcp_rs.server.middleware.tool_injection import ToolInjectionMiddleware
+    from fastmcp_rs.tools import Tool
+
+from pydantic import BaseModel
 
 RECORDS: list[str] = []
 
@@ -47,6 +56,32 @@ for name in ("fastmcp.timing", "fastmcp.middleware", "fastmcp.errors", "fastmcp.
     logger.propagate = False
 
 kind = os.environ.get("MW_KIND", "timing")
+
+
+class Point(BaseModel):
+    x: float
+    y: float
+
+
+class Segment(BaseModel):
+    start: Point
+    end: Point
+
+
+def multiply(a: int, b: int) -> int:
+    """Injected in the place of the server's own `add`."""
+    return a * b
+
+
+def length(segment: Segment) -> Segment:
+    """An injected tool whose schemas have $defs."""
+    return segment
+
+
+def exploding() -> str:
+    raise RuntimeError("injected tool failed")
+
+
 middleware = {
     "timing": lambda: [TimingMiddleware(), DetailedTimingMiddleware()],
     "logging": lambda: [
@@ -62,12 +97,23 @@ middleware = {
     "retry": lambda: [RetryMiddleware(base_delay=0.01)],
     "limit": lambda: [ResponseLimitingMiddleware(max_size=100, tools=["big"])],
     "auth": lambda: [AuthMiddleware(auth=restrict_tag("admin", scopes=["admin"]))],
+    "inject": lambda: [
+        DereferenceRefsMiddleware(),
+        ToolInjectionMiddleware(
+            tools=[
+                Tool.from_function(multiply, name="add"),
+                Tool.from_function(length),
+                Tool.from_function(exploding),
+            ]
+        ),
+        LoggingMiddleware(),
+    ],
 }[kind]()
 auth = None
 if kind == "auth":
     tokens = {"alice": {"client_id": "alice", "scopes": ["admin"]}, "bob": {"client_id": "bob", "scopes": ["read"]}}
     auth = StaticTokenVerifier(tokens=tokens)
-mcp = FastMCP("builtins", middleware=middleware, auth=auth)
+mcp = FastMCP("builtins", middleware=middleware, auth=auth, dereference_schemas=kind != "inject")
 FLAKY = {"left": 2}
 
 
@@ -122,6 +168,11 @@ def admin_data() -> str:
 @mcp.prompt
 def p(topic: str) -> str:
     return f"About {topic}"
+
+
+@mcp.tool
+def route(segments: list[Segment]) -> Segment:
+    return segments[0]
 
 
 @mcp.tool

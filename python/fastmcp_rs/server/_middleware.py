@@ -6,6 +6,7 @@ request natively (``RequestHandle.serve_native``), and what the outermost return
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING, Any
 
 from fastmcp_rs.exceptions import FastMCPError, McpError, NotFoundError, PromptError, ResourceError, ToolError
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from .server import FastMCP
 
 __all__: list[str] = []
+
+_log = logging.getLogger("fastmcp_rs.middleware")
 
 _LISTS = {
     "tools/list": ("tools", "_tools", "name", "to_mcp_tool"),
@@ -168,6 +171,19 @@ def _params(method: str, message: Any, original: dict[str, Any]) -> dict[str, An
     return params
 
 
+async def _run_injected(tool: Any, arguments: Any) -> ToolResult:
+    """An injected tool's call, answered as a registered tool's: its exception becomes a ``ToolError``."""
+    try:
+        value = await tool.run(dict(arguments or {}))
+    except ToolError:
+        raise
+    except Exception as e:
+        raise ToolError(f"Error calling tool {tool.name!r}: {e}") from e
+    result = tool.convert_result(value)
+    result.content = _sdk_blocks(result.content)
+    return result
+
+
 class MiddlewareRunner:
     """What the core calls (``dispatcher(method, params, handle)``) for a server with Python middleware."""
 
@@ -176,9 +192,14 @@ class MiddlewareRunner:
 
     async def __call__(self, method: str, params: dict[str, Any], handle: Any) -> dict[str, Any]:
         server = self._server
+        if method.startswith("notifications/"):
+            await self._notification(method, params, handle)
+            return {}
         native: dict[str, Any] = {}
 
         async def serve(context: MiddlewareContext[Any]) -> Any:
+            if method == "tools/call" and (tool := self._injected().get(context.message.name)) is not None:
+                return await _run_injected(tool, context.message.arguments)
             future = asyncio.get_running_loop().create_future()
             handle.serve_native(method, _params(method, context.message, params), future)
             kind, value = await future
@@ -220,6 +241,25 @@ class MiddlewareRunner:
             handle.take_chain_error()  # not left behind by a chain that did not look
         return self._wire(method, result, native.get("result"), params)
 
+    async def _notification(self, method: str, params: dict[str, Any], handle: Any) -> None:
+        """A client's notification, seen by ``on_message`` and ``on_notification`` (as FastMCP 4 shows it: its
+        params as a dict). The core has already acted on it; what the chain returns or raises is not sent."""
+
+        async def observed(context: MiddlewareContext[Any]) -> None:
+            return None
+
+        context = MiddlewareContext(
+            message=dict(params),
+            fastmcp_context=self._server._make_context(handle),
+            source="client",
+            type="notification",
+            method=method,
+        )
+        try:
+            await chain(self._server._python_middleware, observed)(context)
+        except Exception:
+            _log.exception("Middleware failed on %s", method)
+
     def _typed(self, method: str, value: dict[str, Any]) -> Any:
         if method not in _LISTS and method not in ("tools/call", "resources/read", "prompts/get"):
             return value
@@ -238,7 +278,22 @@ class MiddlewareRunner:
             return PromptResult(messages, description=value.get("description"), meta=value.get("_meta"))
         field, table, key, _ = _LISTS[method]
         registry = getattr(self._server, table)
-        return [registry.get(entry.get(key), entry) for entry in value.get(field, [])]
+        listed = [registry.get(entry.get(key), entry) for entry in value.get(field, [])]
+        if method == "tools/list" and (injected := self._injected()):
+            listed = [t for t in listed if (t.get("name") if isinstance(t, dict) else t.name) not in injected]
+            listed.extend(injected.values())
+        return listed
+
+    def _injected(self) -> dict[str, Any]:
+        """The tools ``ToolInjectionMiddleware`` gives, by name; the middleware added first wins."""
+        from .middleware.tool_injection import ToolInjectionMiddleware
+
+        tools: dict[str, Any] = {}
+        for mw in self._server._python_middleware:
+            if isinstance(mw, ToolInjectionMiddleware):
+                for tool in mw.injected_tools:
+                    tools.setdefault(tool.name, tool)
+        return tools
 
     def _wire(self, method: str, result: Any, native: dict[str, Any] | None, params: dict[str, Any]) -> Any:
         if isinstance(result, _Verbatim):

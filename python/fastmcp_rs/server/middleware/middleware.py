@@ -8,8 +8,9 @@ list of components. The first middleware added is the outermost; the innermost `
 in the core as it runs without middleware. A server without Python middleware never enters this code.
 
 Served: every request of the handshake era (``on_initialize`` included; a request other than a component one
-passes its result along as a dict) and the component requests of the 2026-07-28 era, on every transport. Not
-served yet: ``on_notification`` (notifications do not pass through the chain) and ``on_discover``.
+passes its result along as a dict), the component requests of the 2026-07-28 era, and the client's
+notifications (``on_notification``: the chain observes them after the core has acted on them, so a
+cancellation takes effect however slow the chain is), on every transport. Not served yet: ``on_discover``.
 """
 
 from __future__ import annotations
