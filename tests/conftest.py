@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +20,8 @@ import pytest
 HERE = Path(__file__).parent
 APP = HERE / "servers" / "app.py"
 URL_LINE = re.compile(r"serving .* on (http://\S+)")
+#: The local identity provider (panva/oidc-provider on Node 22) of the authentication tests.
+IDP_DIR = HERE / "idp"
 
 
 @dataclass
@@ -99,3 +103,26 @@ def wait_for(predicate, timeout: float = 5.0) -> bool:  # type: ignore[no-untype
             return True
         time.sleep(0.02)
     return predicate()
+
+
+def _lock_digest() -> str:
+    digest = hashlib.sha256()
+    for name in ("package.json", "package-lock.json"):
+        digest.update((IDP_DIR / name).read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="session")
+def node() -> Path:
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is needed to install the identity provider (oidc-provider) and Node 22")
+    stamp = IDP_DIR / "node_modules" / ".fastmcp-rs-installed"
+    if not stamp.exists() or stamp.read_text() != _lock_digest():
+        done = subprocess.run(
+            [npm, "ci", "--silent", "--no-audit", "--no-fund"], cwd=IDP_DIR, capture_output=True, text=True, timeout=600
+        )
+        if done.returncode != 0:
+            pytest.skip(f"`npm ci` failed in {IDP_DIR} (offline?):\n{done.stdout}{done.stderr}")
+        stamp.write_text(_lock_digest())
+    return IDP_DIR / "node_modules" / ".bin" / "node"

@@ -16,7 +16,6 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from conftest import HERE, stop
+from conftest import HERE, IDP_DIR, stop
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from mcp import ClientSession, StdioServerParameters
@@ -37,7 +36,6 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
 SERVER = HERE / "servers" / "authed.py"
-IDP_DIR = HERE / "idp"
 IMPLS = ("fastmcp", "fastmcp_rs")
 ACCEPT = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
 INIT = {
@@ -247,29 +245,6 @@ async def test_over_stdio_nothing_is_checked_as_in_fastmcp() -> None:
 
 
 # --- a real identity provider -------------------------------------------------------------------------------
-
-
-def _lock_digest() -> str:
-    digest = hashlib.sha256()
-    for name in ("package.json", "package-lock.json"):
-        digest.update((IDP_DIR / name).read_bytes())
-    return digest.hexdigest()
-
-
-@pytest.fixture(scope="module")
-def node() -> Path:
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.skip("npm is needed to install the identity provider (oidc-provider) and Node 22")
-    stamp = IDP_DIR / "node_modules" / ".fastmcp-rs-installed"
-    if not stamp.exists() or stamp.read_text() != _lock_digest():
-        done = subprocess.run(
-            [npm, "ci", "--silent", "--no-audit", "--no-fund"], cwd=IDP_DIR, capture_output=True, text=True, timeout=600
-        )
-        if done.returncode != 0:
-            pytest.skip(f"`npm ci` failed in {IDP_DIR} (offline?):\n{done.stdout}{done.stderr}")
-        stamp.write_text(_lock_digest())
-    return IDP_DIR / "node_modules" / ".bin" / "node"
 
 
 def rsa_key(kid: str) -> tuple[rsa.RSAPrivateKey, dict[str, Any]]:

@@ -265,6 +265,8 @@ def create_http_app(
         metadata = auth._native_spec(None, mcp_path)["metadata"]
         if metadata is not None:
             routes.append(Route(metadata["path"], endpoint=endpoint, methods=["GET", "HEAD", "OPTIONS"]))
+        # An authorization server's own routes (an OAuthProxy's /authorize, /token, ...).
+        routes.extend(server._auth_routes(mcp_path))
     routes.extend(custom_routes)
 
     @contextlib.asynccontextmanager

@@ -556,6 +556,13 @@ class FastMCP(HttpAppsMixin):
             self._check_ids[(kind, key)] = resolved[1]
         return resolved
 
+    def _auth_routes(self, mcp_path: str) -> list[Any]:
+        """The routes of an authorization server in this process (an ``OAuthProxy``'s), if any."""
+        if self.auth is None:
+            return []
+        self.auth._server_name = self.name
+        return list(self.auth.get_routes(mcp_path))
+
     def _auth_spec(self, loop: Any, path: str) -> Any:
         """The ``auth`` option of an HTTP run: what the core checks on every request to the MCP paths."""
         self._checks.loop = loop
@@ -1155,10 +1162,11 @@ class FastMCP(HttpAppsMixin):
             shown_path = options["sse_path"]
         else:
             options["path"] = shown_path = path or s.get("path") or s["streamable_http_path"]
-        if app is None and self._custom_routes:
+        auth_routes = self._auth_routes(shown_path)
+        if app is None and (self._custom_routes or auth_routes):
             from starlette.applications import Starlette
 
-            app = Starlette(routes=self._starlette_routes())
+            app = Starlette(routes=[*auth_routes, *self._starlette_routes()])
         import asyncio
 
         app_lifespan: Any = contextlib.nullcontext()

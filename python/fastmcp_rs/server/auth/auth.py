@@ -77,6 +77,13 @@ class AuthProvider:
     async def verify_token(self, token: str) -> AccessToken | None:
         raise NotImplementedError(f"{type(self).__name__} does not verify tokens")
 
+    def get_routes(self, mcp_path: str | None = None) -> list[Any]:
+        """HTTP routes the provider serves beside the MCP endpoint (an authorization server's); none here."""
+        return []
+
+    def set_mcp_path(self, mcp_path: str | None) -> None:
+        """Told the MCP endpoint's path when the app is built."""
+
     def _verifier_spec(self, loop: asyncio.AbstractEventLoop | None) -> dict[str, Any]:
         """How the core verifies a token: a native verifier, or (the default) this object's own
         ``verify_token``, awaited on the server's loop from a worker thread."""

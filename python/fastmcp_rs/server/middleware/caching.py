@@ -18,8 +18,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import time
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
@@ -30,6 +28,7 @@ from fastmcp_rs.prompts.base import PromptResult
 from fastmcp_rs.resources.base import ResourceResult
 from fastmcp_rs.tools.base import ToolResult
 
+from .._kv import MemoryStore
 from .middleware import CallNext, Middleware, MiddlewareContext
 
 __all__ = [
@@ -118,35 +117,6 @@ class ResponseCachingStatistics:
     read_resource: CollectionStatistics | None = None
     get_prompt: CollectionStatistics | None = None
     call_tool: CollectionStatistics | None = None
-
-
-class _MemoryStore:
-    """The default backend: entries with deadlines, least recently used dropped past a bound."""
-
-    def __init__(self, max_entries: int = _MEMORY_ENTRIES) -> None:
-        self._entries: OrderedDict[tuple[str, str], tuple[float | None, dict[str, Any]]] = OrderedDict()
-        self._max = max_entries
-
-    async def get(self, key: str, *, collection: str | None = None) -> dict[str, Any] | None:
-        slot = (collection or "", key)
-        entry = self._entries.get(slot)
-        if entry is None:
-            return None
-        deadline, value = entry
-        if deadline is not None and time.monotonic() >= deadline:
-            del self._entries[slot]
-            return None
-        self._entries.move_to_end(slot)
-        return value
-
-    async def put(
-        self, key: str, value: Mapping[str, Any], *, collection: str | None = None, ttl: float | None = None
-    ) -> None:
-        slot = (collection or "", key)
-        self._entries[slot] = (None if ttl is None else time.monotonic() + ttl, dict(value))
-        self._entries.move_to_end(slot)
-        while len(self._entries) > self._max:
-            self._entries.popitem(last=False)
 
 
 def _canonical(arguments: Any) -> str:
@@ -250,7 +220,7 @@ class ResponseCachingMiddleware(Middleware):
         call_tool_settings: CallToolSettings | None = None,
         max_item_size: int = ONE_MB_IN_BYTES,
     ) -> None:
-        self._backend = cache_storage if cache_storage is not None else _MemoryStore()
+        self._backend = cache_storage if cache_storage is not None else MemoryStore(_MEMORY_ENTRIES)
         self._max_item_size = max_item_size
         self._list_tools_settings = list_tools_settings or ListToolsSettings()
         self._list_resources_settings = list_resources_settings or ListResourcesSettings()

@@ -1,0 +1,60 @@
+"""A server behind ``OAuthProxy`` in front of the test identity provider (tests/idp, client ``proxy``), for
+tests/test_oauth_proxy.py. ``OP_IMPL=fastmcp`` serves it with FastMCP 4 itself. ``OP_IDP`` is the provider's
+URL, ``OP_CONSENT`` the ``require_authorization_consent`` setting (``true``, ``false`` or ``remember``).
+``oauth_proxy.py PORT`` serves Streamable HTTP on 127.0.0.1:PORT with ``base_url=http://localhost:PORT``."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+if os.environ.get("OP_IMPL") == "fastmcp":
+    from fastmcp import FastMCP
+    from fastmcp.server.auth import OAuthProxy
+    from fastmcp.server.auth.providers.jwt import JWTVerifier
+    from fastmcp.server.dependencies import get_access_token
+else:
+    from fastmcp_rs import FastMCP
+    from fastmcp_rs.server.auth import OAuthProxy
+    from fastmcp_rs.server.auth.providers.jwt import JWTVerifier
+    from fastmcp_rs.server.dependencies import get_access_token
+
+port = int(sys.argv[1])
+idp = os.environ["OP_IDP"]
+base = f"http://localhost:{port}"
+consent = {"true": True, "false": False, "remember": "remember"}[os.environ.get("OP_CONSENT", "true")]
+storage = None
+if os.environ.get("OP_IMPL") == "fastmcp":
+    from key_value.aio.stores.memory import MemoryStore
+
+    storage = MemoryStore()
+
+auth = OAuthProxy(
+    upstream_authorization_endpoint=f"{idp}/auth",
+    upstream_token_endpoint=f"{idp}/token",
+    upstream_client_id="proxy",
+    upstream_client_secret="proxy-secret",
+    upstream_revocation_endpoint=f"{idp}/token/revocation",
+    token_verifier=JWTVerifier(jwks_uri=f"{idp}/jwks", issuer=idp, audience=f"{base}/mcp", required_scopes=["read"]),
+    base_url=base,
+    valid_scopes=["openid", "offline_access", "read", "write"],
+    require_authorization_consent=consent,
+    allowed_client_redirect_uris=["http://localhost:*", "http://127.0.0.1:*"],
+    client_storage=storage,
+)
+mcp = FastMCP("proxied", auth=auth)
+
+
+@mcp.tool
+def whoami() -> dict:
+    token = get_access_token()
+    return {"sub": token.claims.get("sub"), "scopes": sorted(token.scopes), "aud": token.claims.get("aud")}
+
+
+@mcp.tool
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+if __name__ == "__main__":
+    mcp.run(transport="http", host="127.0.0.1", port=port, show_banner=False)
