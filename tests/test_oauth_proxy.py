@@ -48,7 +48,7 @@ INIT = {
 class Stack:
     """The identity provider and one MCP server in front of it (ports chosen first: each names the other)."""
 
-    def __init__(self, node: Path, tmp: Path, impl: str, consent: str = "true") -> None:
+    def __init__(self, node: Path, tmp: Path, impl: str, consent: str = "true", kind: str = "proxy") -> None:
         self.port, self.idp_port = free_port(), free_port()
         self.base = f"http://localhost:{self.port}"
         self.idp = f"http://127.0.0.1:{self.idp_port}"
@@ -73,7 +73,14 @@ class Stack:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            env={**os.environ, "OP_IMPL": impl, "OP_IDP": self.idp, "OP_CONSENT": consent, "FASTMCP_HOME": str(tmp)},
+            env={
+                **os.environ,
+                "OP_IMPL": impl,
+                "OP_IDP": self.idp,
+                "OP_CONSENT": consent,
+                "OP_KIND": kind,
+                "FASTMCP_HOME": str(tmp),
+            },
         )
         wait_listening(self.port, self.proc, impl)
 
@@ -177,6 +184,31 @@ async def login_with_the_official_client(base: str, browser: Browser, memory: Me
                 tools = sorted(t.name for t in (await session.list_tools()).tools)
     iss = parse_qs(urlsplit(landed["url"]).query).get("iss", [None])[0]
     return {"whoami": who, "add": added, "tools": tools, "iss": iss, "scope": memory.tokens.scope}
+
+
+async def as_a_machine(stack: Stack) -> Any:
+    """A client-credentials token of the provider's (no login, no proxy), straight to the MCP endpoint."""
+    answers = {}
+    for scope in ("read admin", "read"):
+        r = httpx.post(
+            f"{stack.idp}/token",
+            data={"grant_type": "client_credentials", "scope": scope, "resource": f"{stack.base}/mcp"},
+            auth=("svc", "svc-secret"),
+        )
+        token = r.json()["access_token"]
+        status = bearer(stack.base, token)[0]
+        if status != 200:
+            answers[scope] = status
+            continue
+        async with httpx.AsyncClient(headers={"authorization": f"Bearer {token}"}, timeout=20) as http:
+            async with streamable_http_client(f"{stack.base}/mcp", http_client=http) as (read, write, *_):
+                async with ClientSession(read, write) as session:
+                    await session.initialize()
+                    who = (await session.call_tool("whoami", {})).structured_content
+        who["client_id"] = who["client_id"].replace(stack.idp, "IDP")
+        who["aud"] = who["aud"].replace(stack.base, "BASE")
+        answers[scope] = who
+    return answers
 
 
 def bearer(base: str, token: str | None) -> tuple[int, str]:
@@ -325,25 +357,54 @@ async def by_hand(stack: Stack) -> dict[str, Any]:
 
 
 @pytest.mark.anyio
-async def test_the_official_client_logs_in_through_the_proxy_as_with_fastmcp(node: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("kind", "consent"), [("proxy", "true"), ("proxy", "false"), ("oidc", "remember"), ("multi", "true")]
+)
+async def test_the_official_client_logs_in_through_the_proxy_as_with_fastmcp(
+    node: Path, tmp_path: Path, kind: str, consent: str
+) -> None:
     results = {}
     for impl in IMPLS:
         (tmp_path / impl).mkdir()
-        stack = Stack(node, tmp_path / impl, impl)
+        stack = Stack(node, tmp_path / impl, impl, consent=consent, kind=kind)
         try:
             browser, memory = Browser(), Memory()
             result = await login_with_the_official_client(stack.base, browser, memory)
             result["iss"] = result["iss"].replace(stack.base, "BASE")
             result["whoami"]["aud"] = result["whoami"]["aud"].replace(stack.base, "BASE")
+            result["whoami"]["client_id"] = result["whoami"]["client_id"].replace(stack.idp, "IDP")
+            if kind == "multi":
+                result["machine"] = await as_a_machine(stack)
+            if consent == "remember":
+                # Logging in again from the same browser: the remembered approval skips the consent page.
+                memory.tokens = None
+                browser.http.headers["sec-fetch-site"] = "same-origin"
+                browser.seen.append("-- again --")
+                again = await login_with_the_official_client(stack.base, browser, memory)
+                assert again["add"] == result["add"] and again["whoami"]["sub"] == result["whoami"]["sub"]
             result["steps"] = [re.sub(r"/(interaction|auth)/[\w-]{20,}", r"/\1/UID", s) for s in browser.seen]
             await browser.aclose()
             results[impl] = result
         finally:
             stack.close()
     ours = results["fastmcp_rs"]
-    assert ours["whoami"] == {"sub": "alice", "scopes": ["read"], "aud": "BASE/mcp"}
+    client = '["users","proxy","' + "IDP" + '","alice"]' if kind == "multi" else "proxy"
+    assert ours["whoami"] == {"sub": "alice", "scopes": ["read"], "aud": "BASE/mcp", "client_id": client}
     assert ours["add"] == {"result": 5}
     assert ours["iss"] == "BASE/"
+    if consent == "remember":
+        again = ours["steps"][ours["steps"].index("-- again --") :]
+        assert "GET /consent 302" in again and "POST /consent 302" not in again
+    if kind == "multi":
+        admin = {
+            "sub": "svc",
+            "scopes": ["admin", "read"],
+            "aud": "BASE/mcp",
+            "client_id": '["machines","svc","IDP","svc"]',
+        }
+        assert ours["machine"] == {"read admin": admin, "read": 401}
+    if consent == "false":
+        assert not any("/consent" in step for step in ours["steps"])
     assert ours == results["fastmcp"]
 
 

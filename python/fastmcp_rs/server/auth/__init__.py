@@ -1,6 +1,8 @@
-"""``fastmcp.server.auth``: bearer-token authentication of the HTTP transports (verified in the core) and
-per-component authorization. ``OAuthProxy``, ``OIDCProxy``, ``MultiAuth`` and ``OAuthProvider`` are not
-supported yet: they import, and raise ``NotImplementedError`` when used."""
+"""``fastmcp.server.auth``: bearer-token authentication of the HTTP transports (verified in the core),
+``OAuthProxy`` / ``OIDCProxy`` (an authorization server in front of an identity provider without dynamic
+client registration), ``MultiAuth`` (tokens from several sources), and per-component authorization.
+``OAuthProvider`` (an authorization server of your own) is not supported yet: it imports, and raises
+``NotImplementedError`` when used."""
 
 from .auth import (
     AccessToken,

@@ -228,7 +228,123 @@ def from_sdk_settings(settings: Any, token_verifier: Any) -> AuthProvider:
     )
 
 
-MultiAuth = stub("MultiAuth", "authentication (MultiAuth)", __name__)
+class MultiAuth(AuthProvider):
+    """Tokens from several sources on one server: an optional authorization ``server`` (an ``OAuthProxy``,
+    a ``RemoteAuthProvider``; its routes and metadata are the server's) and ``verifiers`` tried after it, in
+    order. The first that accepts a token wins; its ``client_id`` becomes the JSON array ``[source id,
+    client id, issuer, subject]`` (the original is kept as ``original_client_id``), so callers from two
+    sources never share an identity. ``verifiers`` given as a mapping name their sources; otherwise a source
+    is named ``configured:<digest of its configuration>``."""
+
+    def __init__(
+        self,
+        *,
+        server: AuthProvider | None = None,
+        verifiers: Any = None,
+        server_source_id: str | None = None,
+        base_url: str | None = None,
+        resource_base_url: str | None = None,
+        required_scopes: list[str] | None = None,
+    ) -> None:
+        if server is None and not verifiers:
+            raise ValueError("MultiAuth needs a server or at least one verifier")
+        if server_source_id is not None and server is None:
+            raise ValueError("server_source_id needs a server")
+        if isinstance(verifiers, TokenVerifier):
+            named = [(None, verifiers)]
+        elif isinstance(verifiers, dict):
+            named = list(verifiers.items())
+        else:
+            named = [(None, v) for v in (verifiers or [])]
+        sources: list[tuple[str, AuthProvider]] = []
+        if server is not None:
+            sources.append((server_source_id or _source_id(server), server))
+        sources.extend((name if name is not None else _source_id(v), v) for name, v in named)
+        ids = [name for name, _ in sources]
+        for name in ids:
+            if not name or name != name.strip():
+                raise ValueError(f"source ids must be non-empty without surrounding spaces: {name!r}")
+        if len(set(ids)) != len(ids):
+            raise ValueError("source ids must be unique")
+        super().__init__(
+            base_url=base_url or (server.base_url if server is not None else None),
+            required_scopes=required_scopes
+            if required_scopes is not None
+            else (server.required_scopes if server is not None else None),
+        )
+        self.server = server
+        self.verifiers = [v for _, v in named]
+        self.resource_base_url = resource_base_url or getattr(server, "resource_base_url", None)
+        self._sources = sources
+
+    @property
+    def scopes_supported(self) -> list[str]:
+        return list(getattr(self.server, "scopes_supported", None) or self.required_scopes)
+
+    def set_mcp_path(self, mcp_path: str | None) -> None:
+        for _, source in self._sources:
+            source.set_mcp_path(mcp_path)
+
+    def get_routes(self, mcp_path: str | None = None) -> list[Any]:
+        return self.server.get_routes(mcp_path) if self.server is not None else []
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        refused: TokenVerificationError | None = None
+        for name, source in self._sources:
+            try:
+                found = await source.verify_token(token)
+            except TokenVerificationError as e:
+                refused = e
+                continue
+            except Exception:
+                continue
+            if found is None:
+                continue
+            claims = getattr(found, "claims", None) or {}
+            subject = getattr(found, "subject", None) or claims.get("sub")
+            client_id = json.dumps([name, found.client_id, claims.get("iss"), subject], separators=(",", ":"))
+            data = found.model_dump() if isinstance(found, BaseModel) else dict(found)
+            data.update(client_id=client_id, original_client_id=found.client_id)
+            return AccessToken(**{k: v for k, v in data.items() if k in AccessToken.model_fields})
+        if refused is not None:
+            raise refused
+        return None
+
+    def _native_spec(self, loop: asyncio.AbstractEventLoop | None, mcp_path: str) -> dict[str, Any]:
+        spec = (
+            self.server._native_spec(loop, mcp_path)
+            if self.server is not None
+            else {"challenge_scopes": None, "metadata": None}
+        )
+        return {**spec, "verifier": self._verifier_spec(loop), "required_scopes": self.required_scopes}
+
+
+def _source_id(source: AuthProvider) -> str:
+    """A stable name for a token source: a digest of what it is and how it is configured."""
+    import hashlib
+
+    described = {"type": type(source).__name__}
+    for key in (
+        "issuer",
+        "audience",
+        "jwks_uri",
+        "algorithm",
+        "introspection_url",
+        "client_id",
+        "issuer_url",
+        "upstream_authorization_endpoint",
+        "upstream_token_endpoint",
+        "authorization_servers",
+    ):
+        value = getattr(source, key, None)
+        if value is not None:
+            described[key] = value if isinstance(value, (str, list)) else str(value)
+    if isinstance(getattr(source, "token_verifier", None), AuthProvider):
+        described["verifier"] = _source_id(source.token_verifier)
+    text = json.dumps(described, sort_keys=True, separators=(",", ":"))
+    return "configured:" + hashlib.sha256(text.encode()).hexdigest()
+
+
 OAuthProvider = stub("OAuthProvider", "authentication (an OAuth authorization server)", __name__)
 PrivateKeyJWTClientAuthenticator = stub("PrivateKeyJWTClientAuthenticator", _FEATURE, __name__)
 TokenHandler = stub("TokenHandler", _FEATURE, __name__)

@@ -1,5 +1,5 @@
-"""``fastmcp.server.auth.oauth_proxy``: authentication is not supported by fastmcp-rs yet. The names import;
-using them raises ``NotImplementedError``."""
+"""``fastmcp.server.auth.oauth_proxy``: ``OAuthProxy``, an authorization server for MCP clients in front of an
+identity provider without dynamic client registration."""
 
 from .proxy import OAuthProxy
 
