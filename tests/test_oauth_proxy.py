@@ -48,7 +48,9 @@ INIT = {
 class Stack:
     """The identity provider and one MCP server in front of it (ports chosen first: each names the other)."""
 
-    def __init__(self, node: Path, tmp: Path, impl: str, consent: str = "true", kind: str = "proxy") -> None:
+    def __init__(
+        self, node: Path, tmp: Path, impl: str, consent: str = "true", kind: str = "proxy", storage: str = "memory"
+    ) -> None:
         self.port, self.idp_port = free_port(), free_port()
         self.base = f"http://localhost:{self.port}"
         self.idp = f"http://127.0.0.1:{self.idp_port}"
@@ -68,21 +70,33 @@ class Stack:
             env={**os.environ, "ACCESS_TTL": "300"},
         )
         wait_listening(self.idp_port, self.idp_proc, "the identity provider")
+        self.impl = impl
+        self.env = {
+            **os.environ,
+            "OP_IMPL": impl,
+            "OP_IDP": self.idp,
+            "OP_CONSENT": consent,
+            "OP_KIND": kind,
+            "OP_STORAGE": storage,
+            "FASTMCP_HOME": str(tmp),
+        }
+        self.start()
+
+    def start(self) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, str(SERVER), str(self.port)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            env={
-                **os.environ,
-                "OP_IMPL": impl,
-                "OP_IDP": self.idp,
-                "OP_CONSENT": consent,
-                "OP_KIND": kind,
-                "FASTMCP_HOME": str(tmp),
-            },
+            env=self.env,
         )
-        wait_listening(self.port, self.proc, impl)
+        wait_listening(self.port, self.proc, self.impl)
+
+    def restart(self) -> None:
+        """The MCP server stopped and started again on the same port (the provider keeps running)."""
+        self.proc.terminate()
+        self.proc.wait(10)
+        self.start()
 
     def close(self) -> None:
         for proc in (self.proc, self.idp_proc):
@@ -431,3 +445,86 @@ async def test_the_flow_and_its_attacks_are_answered_as_fastmcp_does(node: Path,
     assert ours["refresh reused"][0] == 401
     assert {k: v for k, v in ours.items() if theirs.get(k) != v} == {}
     assert ours == theirs
+
+
+@pytest.mark.anyio
+async def test_logins_survive_a_restart_with_the_default_storage_as_in_fastmcp(node: Path, tmp_path: Path) -> None:
+    results = {}
+    for impl in IMPLS:
+        (tmp_path / impl).mkdir()
+        stack = Stack(node, tmp_path / impl, impl, storage="default")
+        try:
+            browser, memory = Browser(), Memory()
+            await login_with_the_official_client(stack.base, browser, memory)
+            await browser.aclose()
+            stack.restart()
+            seen = {"access token": bearer(stack.base, memory.tokens.access_token)[0]}
+            refresh = {
+                "grant_type": "refresh_token",
+                "refresh_token": memory.tokens.refresh_token,
+                "client_id": memory.client.client_id,
+            }
+            renewed = httpx.post(f"{stack.base}/token", data=refresh, timeout=20)
+            seen["refresh"] = renewed.status_code
+            seen["renewed token"] = bearer(stack.base, renewed.json()["access_token"])[0]
+            results[impl] = seen
+        finally:
+            stack.close()
+    assert results["fastmcp_rs"] == {"access token": 200, "refresh": 200, "renewed token": 200}
+    assert results["fastmcp_rs"] == results["fastmcp"]
+    stored = list((tmp_path / "fastmcp_rs" / "oauth-proxy").rglob("*"))
+    assert stored and all(b"access_token" not in p.read_bytes() for p in stored if p.is_file())
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", ["github", "google"])
+async def test_named_providers_send_users_where_fastmcp_does(node: Path, tmp_path: Path, kind: str) -> None:
+    """GitHubProvider and GoogleProvider as thin configurations: their metadata, and the provider URL a user
+    is sent to once they approve (the random state and PKCE challenge aside)."""
+    results = {}
+    for impl in IMPLS:
+        (tmp_path / impl).mkdir()
+        stack = Stack(node, tmp_path / impl, impl, kind=kind)
+        try:
+            base = stack.base
+            async with httpx.AsyncClient(timeout=20) as http:
+                meta = (await http.get(f"{base}/.well-known/oauth-authorization-server")).json()
+                client = (await http.post(f"{base}/register", json={"redirect_uris": [CLIENT_REDIRECT]})).json()
+                _, challenge = _pkce()
+                start = await http.get(
+                    f"{base}/authorize",
+                    params={
+                        "client_id": client["client_id"],
+                        "redirect_uri": CLIENT_REDIRECT,
+                        "response_type": "code",
+                        "state": "s1",
+                        "code_challenge": challenge,
+                        "code_challenge_method": "S256",
+                    },
+                )
+                consent_url = urljoin(base, start.headers["location"])
+                page = await http.get(consent_url)
+                _, fields = _form(page.text)
+                approved = await http.post(consent_url, data={**fields, "action": "approve"})
+            upstream = urlsplit(approved.headers["location"])
+            params = {k: v[0] for k, v in parse_qs(upstream.query).items()}
+            assert len(params.pop("state")) >= 40 and len(params.pop("code_challenge")) == 43
+            params["redirect_uri"] = params["redirect_uri"].replace(base, "BASE")
+            results[impl] = {
+                "metadata": {
+                    k: json.dumps(v).replace(base, "BASE")
+                    for k, v in meta.items()
+                    if k not in ("token_endpoint_auth_methods_supported", "client_id_metadata_document_supported")
+                },
+                "scope": client["scope"],
+                "upstream": (approved.status_code, f"{upstream.scheme}://{upstream.netloc}{upstream.path}", params),
+            }
+        finally:
+            stack.close()
+    assert results["fastmcp_rs"] == results["fastmcp"]
+    expected = (
+        "https://github.com/login/oauth/authorize"
+        if kind == "github"
+        else "https://accounts.google.com/o/oauth2/v2/auth"
+    )
+    assert results["fastmcp_rs"]["upstream"][1] == expected

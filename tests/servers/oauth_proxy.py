@@ -2,7 +2,8 @@
 tests/test_oauth_proxy.py. ``OP_IMPL=fastmcp`` serves it with FastMCP 4 itself. ``OP_IDP`` is the provider's
 URL, ``OP_CONSENT`` the ``require_authorization_consent`` setting (``true``, ``false`` or ``remember``), and
 ``OP_KIND=oidc`` makes it an ``OIDCProxy`` set up from the provider's discovery document, ``OP_KIND=multi``
-a ``MultiAuth`` of the proxy and a ``JWTVerifier`` for the provider's client-credentials tokens.
+a ``MultiAuth`` of the proxy and a ``JWTVerifier`` for the provider's client-credentials tokens, and
+``OP_KIND=github`` / ``google`` the named providers (their endpoints are not reached by the tests).
 ``oauth_proxy.py PORT`` serves Streamable HTTP on 127.0.0.1:PORT with ``base_url=http://localhost:PORT``."""
 
 from __future__ import annotations
@@ -14,12 +15,16 @@ if os.environ.get("OP_IMPL") == "fastmcp":
     from fastmcp import FastMCP
     from fastmcp.server.auth import MultiAuth, OAuthProxy
     from fastmcp.server.auth.oidc_proxy import OIDCProxy
+    from fastmcp.server.auth.providers.github import GitHubProvider
+    from fastmcp.server.auth.providers.google import GoogleProvider
     from fastmcp.server.auth.providers.jwt import JWTVerifier
     from fastmcp.server.dependencies import get_access_token
 else:
     from fastmcp_rs import FastMCP
     from fastmcp_rs.server.auth import MultiAuth, OAuthProxy
     from fastmcp_rs.server.auth.oidc_proxy import OIDCProxy
+    from fastmcp_rs.server.auth.providers.github import GitHubProvider
+    from fastmcp_rs.server.auth.providers.google import GoogleProvider
     from fastmcp_rs.server.auth.providers.jwt import JWTVerifier
     from fastmcp_rs.server.dependencies import get_access_token
 
@@ -27,8 +32,8 @@ port = int(sys.argv[1])
 idp = os.environ["OP_IDP"]
 base = f"http://localhost:{port}"
 consent = {"true": True, "false": False, "remember": "remember"}[os.environ.get("OP_CONSENT", "true")]
-storage = None
-if os.environ.get("OP_IMPL") == "fastmcp":
+storage = None  # with OP_STORAGE=default, each server's own default (encrypted files under FASTMCP_HOME)
+if os.environ.get("OP_IMPL") == "fastmcp" and os.environ.get("OP_STORAGE") != "default":
     from key_value.aio.stores.memory import MemoryStore
 
     storage = MemoryStore()
@@ -40,7 +45,17 @@ common = dict(
     allowed_client_redirect_uris=["http://localhost:*", "http://127.0.0.1:*"],
     client_storage=storage,
 )
-if os.environ.get("OP_KIND") == "oidc":
+if os.environ.get("OP_KIND") == "github":
+    auth = GitHubProvider(client_id="gh-app", client_secret="gh-secret", base_url=base, client_storage=storage)
+elif os.environ.get("OP_KIND") == "google":
+    auth = GoogleProvider(
+        client_id="g-app.apps.googleusercontent.com",
+        client_secret="g-secret",
+        base_url=base,
+        required_scopes=["openid", "email"],
+        client_storage=storage,
+    )
+elif os.environ.get("OP_KIND") == "oidc":
     auth = OIDCProxy(
         config_url=f"{idp}/.well-known/openid-configuration",
         client_id="proxy",

@@ -14,9 +14,9 @@ bodies are FastMCP 4's. With ``require_authorization_consent`` (the default) the
 a consent page, and the approval is bound to that browser by a signed cookie: a callback replayed, or followed
 from someone else's link, is refused (403).
 
-Registrations, transactions, codes and tokens live in ``client_storage`` (any FastMCP key-value store), in
-memory by default: after a restart clients register and log in again (FastMCP 4 keeps them in an encrypted
-file store by default; pass such a store to keep them)."""
+Registrations, transactions, codes and tokens live in ``client_storage`` (any FastMCP key-value store), by
+default in encrypted files under ``$FASTMCP_HOME/oauth-proxy/`` as in FastMCP 4, so clients stay logged in
+across restarts (``fastmcp_rs.server.auth._storage``)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import AnyHttpUrl
 
-from ..._kv import MemoryStore
+from .._storage import default_store
 from ..auth import AccessToken, AuthProvider, TokenVerificationError, TokenVerifier, parse_scopes
 from ..jwt_issuer import JWTIssuer, signing_key
 from ..redirect_validation import validate_redirect_uri, validate_redirect_uri_for_application_type
@@ -179,7 +179,6 @@ class OAuthProxy(AuthProvider):
         self.token_endpoint_auth_method = method
         self.extra_authorize_params = dict(extra_authorize_params or {})
         self.extra_token_params = dict(extra_token_params or {})
-        self._storage = client_storage if client_storage is not None else MemoryStore(max_entries=100_000)
         self.require_authorization_consent = require_authorization_consent
         self.consent_csp_policy = consent_csp_policy
         self.fallback_access_token_expiry_seconds = fallback_access_token_expiry_seconds
@@ -188,6 +187,7 @@ class OAuthProxy(AuthProvider):
         self.token_expiry_threshold_seconds = token_expiry_threshold_seconds
         self.enable_cimd = enable_cimd
         self._key = signing_key(jwt_signing_key, upstream_client_secret)
+        self._storage = client_storage if client_storage is not None else default_store(self._key)
         self._cookies = _consent.Cookies(
             upstream_client_secret.encode() if upstream_client_secret else self._key,
             secure=str(base_url).startswith("https://"),
