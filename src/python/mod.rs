@@ -331,11 +331,13 @@ impl NativeServer {
 
     /// The facade's middleware chain: `dispatcher(method, params, handle)` returns the coroutine that serves a
     /// component request (`tools/call`, `*/list`, `resources/read`, `prompts/get`) through it, its innermost
-    /// step being `handle.serve_native`. `None` turns the chain off.
-    fn set_middleware(&self, dispatcher: Option<Bound<'_, PyAny>>) {
+    /// step being `handle.serve_native`. `None` turns the chain off. With `calls=False` tool calls, reads and
+    /// prompts skip it (a chain that only traces the other requests).
+    #[pyo3(signature = (dispatcher, calls = true))]
+    fn set_middleware(&self, dispatcher: Option<Bound<'_, PyAny>>, calls: bool) {
         let on = dispatcher.is_some();
         *self.backend.middleware.write().unwrap() = dispatcher.map(|d| Arc::new(d.unbind()));
-        self.server.set_middleware(on);
+        self.server.set_middleware(on, calls);
     }
 
     /// The facade's runner of components' opaque `auth=` checks: `authorizer(checks, token) -> list[bool]`.

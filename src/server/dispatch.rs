@@ -163,6 +163,9 @@ pub struct McpServer {
     has_rate_limits: std::sync::atomic::AtomicBool,
     /// Component requests go through the backend's middleware chain.
     middleware: std::sync::atomic::AtomicBool,
+    /// Whether tool calls, reads and prompts pass through it too (off for a chain that only traces the
+    /// other requests: those are traced where their functions run).
+    middleware_calls: std::sync::atomic::AtomicBool,
 }
 
 /// Requests being served: counted so that a draining server can wait until none is left.
@@ -290,6 +293,7 @@ impl McpServer {
             rate_limits: RwLock::new(Vec::new()),
             has_rate_limits: std::sync::atomic::AtomicBool::new(false),
             middleware: std::sync::atomic::AtomicBool::new(false),
+            middleware_calls: std::sync::atomic::AtomicBool::new(true),
         }
     }
 
@@ -639,13 +643,19 @@ impl McpServer {
         Ok(json!({}))
     }
 
-    /// Turns the middleware chain on or off for component requests.
-    pub fn set_middleware(&self, on: bool) {
+    /// Turns the middleware chain on or off; with `calls` false, tool calls, reads and prompts skip it.
+    pub fn set_middleware(&self, on: bool, calls: bool) {
+        self.middleware_calls.store(calls, Ordering::Release);
         self.middleware.store(on, Ordering::Release);
     }
 
     fn through_chain(&self, sink: &RequestSink) -> bool {
         !sink.is_native() && self.middleware.load(Ordering::Acquire)
+    }
+
+    /// Whether a tool call, read or prompt goes through the chain.
+    fn call_through_chain(&self, sink: &RequestSink) -> bool {
+        self.through_chain(sink) && self.middleware_calls.load(Ordering::Acquire)
     }
 
     /// A component request served by the backend's middleware chain, whose innermost step comes back as
@@ -905,7 +915,7 @@ impl McpServer {
         params: Option<Map<String, Value>>,
         sink: RequestSink,
     ) -> Option<Result<Payload, RpcError>> {
-        if self.through_chain(&sink) {
+        if self.call_through_chain(&sink) {
             return self
                 .through_middleware(session, id, "resources/read", params, sink)
                 .await;
@@ -971,7 +981,7 @@ impl McpServer {
         params: Option<Map<String, Value>>,
         sink: RequestSink,
     ) -> Option<Result<Payload, RpcError>> {
-        if self.through_chain(&sink) {
+        if self.call_through_chain(&sink) {
             return self.through_middleware(session, id, "prompts/get", params, sink).await;
         }
         let mut params = params.unwrap_or_default();
@@ -1055,7 +1065,7 @@ impl McpServer {
         params: Option<Map<String, Value>>,
         sink: RequestSink,
     ) -> Option<Result<Payload, RpcError>> {
-        if self.through_chain(&sink) {
+        if self.call_through_chain(&sink) {
             return self.through_middleware(session, id, "tools/call", params, sink).await;
         }
         let Some(metrics) = self.metrics.get() else {

@@ -224,7 +224,7 @@ class MiddlewareRunner:
             method=method,
         )
         try:
-            result = await chain(server._python_middleware, serve)(context)
+            result = await chain(server._chain_middleware, serve)(context)
         except (FastMCPError, ToolError, McpError) as e:
             if e is native.get("error"):
                 if "wire_error" in native:  # a handler's error, out of the chain as it went in
@@ -256,7 +256,7 @@ class MiddlewareRunner:
             method=method,
         )
         try:
-            await chain(self._server._python_middleware, observed)(context)
+            await chain(self._server._chain_middleware, observed)(context)
         except Exception:
             _log.exception("Middleware failed on %s", method)
 

@@ -785,10 +785,25 @@ class FastMCP(HttpAppsMixin):
             raise TypeError(f"add_middleware() takes a Middleware, not {type(middleware).__name__}")
         self.middleware.append(middleware)
         self._python_middleware.append(middleware)
-        if len(self._python_middleware) == 1:
-            from ._middleware import MiddlewareRunner
+        self._install_chain()
 
-            self._native.set_middleware(MiddlewareRunner(self))
+    @property
+    def _chain_middleware(self) -> list[Any]:
+        """The chain the core hands requests to: with tracing, the span of each request that is not a tool
+        call, read or prompt (those are traced where their functions run) outermost, then the user's."""
+        if self._tracing:
+            from .telemetry import SeamSpans
+
+            return [SeamSpans(self.name), *self._python_middleware]
+        return self._python_middleware
+
+    def _install_chain(self) -> None:
+        if not self._python_middleware and not self._tracing:
+            return
+        from ._middleware import MiddlewareRunner
+
+        # A chain that only traces leaves tool calls, reads and prompts on their native path.
+        self._native.set_middleware(MiddlewareRunner(self), calls=bool(self._python_middleware))
 
     def add_transform(self, transform: Any) -> None:
         self._unsupported("add_transform(): transforms")
@@ -924,6 +939,7 @@ class FastMCP(HttpAppsMixin):
         if self._tracing or not tracing_enabled():
             return
         self._tracing = True
+        self._install_chain()
         tables = {
             "tool": self._tools,
             "resource": self._resources,

@@ -4,8 +4,14 @@ FastMCP 4 names them after the MCP semantic conventions (``tools/call add``; ``m
 ``error.type``). The parent is the trace the request's ``_meta`` carries (``traceparent``), else the one its
 HTTP headers carry. Spans your code makes inside a tool are its children.
 
+Every other request (``initialize``, the listings, ``ping``, ``logging/setLevel``, ...) gets one SERVER span
+too, named by its method, with the same request attributes, as FastMCP 4 makes them: ``SeamSpans`` opens it,
+outermost in the middleware chain; notifications get none.
+
 Only made when an OpenTelemetry SDK is configured when the server starts (and for components added while it
-serves with one): then each component's function is wrapped once; otherwise nothing is added to any call."""
+serves with one): then each component's function is wrapped once and the chain traces the other requests
+(tool calls, reads and prompts stay off it unless there is middleware of the user's); otherwise nothing is
+added to any request."""
 
 from __future__ import annotations
 
@@ -15,7 +21,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["server_span", "traced", "tracing_enabled"]
+__all__ = ["SeamSpans", "server_span", "traced", "tracing_enabled"]
 
 _METHODS = {"tool": "tools/call", "resource": "resources/read", "template": "resources/read", "prompt": "prompts/get"}
 
@@ -120,3 +126,53 @@ def traced(fn: Callable[..., Any], is_async: bool, kind: str, key: str, server_n
             return fn(*args, **kwargs)
 
     return run
+
+
+_TRACED_WHERE_THEY_RUN = frozenset({"tools/call", "resources/read", "prompts/get"})
+#: A listing's span also names the kind of component listed (with an empty key), as FastMCP 4's does.
+_LISTED = {
+    "tools/list": "tool",
+    "resources/list": "resource",
+    "resources/templates/list": "resource_template",
+    "prompts/list": "prompt",
+}
+
+
+class SeamSpans:
+    """The middleware step that gives each request without a span of its own its SERVER span."""
+
+    def __init__(self, server_name: str) -> None:
+        self.server_name = server_name
+
+    async def __call__(self, context: Any, call_next: Callable[[Any], Any]) -> Any:
+        if context.type != "request" or context.method in _TRACED_WHERE_THEY_RUN:
+            return await call_next(context)
+        from opentelemetry import propagate
+        from opentelemetry.trace import SpanKind
+
+        from fastmcp_rs.telemetry import error_span_attributes, extract_trace_context, get_tracer, record_span_error
+
+        method = context.method or ""
+        attrs: dict[str, Any] = {"mcp.method.name": method, "fastmcp.server.name": self.server_name}
+        if method in _LISTED:
+            attrs["fastmcp.component.type"] = _LISTED[method]
+            attrs["fastmcp.component.key"] = ""
+        meta, headers = _request_attributes(attrs)
+        parent = extract_trace_context(meta)
+        if headers and "traceparent" in headers and not (meta or {}).get("traceparent"):
+            parent = propagate.extract({k: headers[k] for k in ("traceparent", "tracestate") if k in headers})
+        with get_tracer().start_as_current_span(
+            method,
+            context=parent,
+            kind=SpanKind.SERVER,
+            attributes=attrs,
+            record_exception=False,
+            set_status_on_exception=False,
+        ) as span:
+            try:
+                return await call_next(context)
+            except Exception as e:
+                if span.is_recording():
+                    span.set_attributes(error_span_attributes(e))
+                    record_span_error(span, e)
+                raise
