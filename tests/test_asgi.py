@@ -24,7 +24,7 @@ from conftest import stop
 pytest.importorskip("fastapi")
 mcp = pytest.importorskip("mcp")
 httpx2 = pytest.importorskip("httpx2")
-from mcp import Client  # noqa: E402
+from mcp import Client, ClientSession  # noqa: E402
 from mcp.client.sse import sse_client  # noqa: E402
 from mcp.client.streamable_http import streamable_http_client  # noqa: E402
 
@@ -234,3 +234,28 @@ async def test_native_fastapi_app_answers_mcp_in_the_core(native_open_app: Serve
     async with Client(f"{native_open_app.base}/tools/mcp", mode="legacy", read_timeout_seconds=20) as client:
         added = await client.call_tool("add", {"a": 1, "b": 2})
         assert added.structured_content == {"result": 3}
+
+
+async def test_health_readiness_and_metrics_under_an_asgi_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`http_app()` under uvicorn answers the probes and the Prometheus metrics as the native server does."""
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families
+
+    monkeypatch.setenv("FASTMCP_METRICS_PATH", "/metrics")
+    served = _uvicorn("servers.asgi_app:open_mcp_app")
+    try:
+        base = served.base
+        async with httpx.AsyncClient(timeout=10) as http:
+            ready = (await http.get(f"{base}/readyz")).json()
+            assert ((await http.get(f"{base}/healthz")).status_code, ready) == (200, {"status": "ready"})
+        async with streamable_http_client(f"{base}/mcp", http_client=_http_client()) as (read, write, *_):
+            async with ClientSession(read, write) as session:
+                await session.initialize()
+                assert (await session.call_tool("add", {"a": 1, "b": 2})).structured_content == {"result": 3}
+        async with httpx.AsyncClient(timeout=10) as http:
+            r = await http.get(f"{base}/metrics")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/openmetrics-text")
+        families = {f.name: f for f in text_string_to_metric_families(r.text)}
+        calls = [s for s in families["mcp_tool_calls"].samples if s.name == "mcp_tool_calls_total"]
+        assert [(s.labels, s.value) for s in calls] == [({"tool": "add", "outcome": "ok"}, 1.0)]
+    finally:
+        stop(served.proc)

@@ -492,6 +492,9 @@ impl NativeServer {
         let mut config = http_config(options)?;
         config.auth = auth;
         config.dns_rebinding_protection = Some(config.dns_rebinding_protection.unwrap_or(false));
+        if config.metrics_path.is_some() {
+            self.server.enable_metrics();
+        }
         let rt = runtime(py)?;
         let unbound = SocketAddr::from(([127, 0, 0, 1], 0));
         let state = Arc::new(HttpState::new(self.server.clone(), config, unbound));

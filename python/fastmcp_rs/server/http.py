@@ -226,9 +226,12 @@ def create_http_app(
     """A Starlette app serving ``server``: the MCP route(s) natively, then the custom routes."""
     from starlette.routing import Route
 
+    from .. import settings as env
     from .event_store import native_options
 
-    settings = {**server.settings, **(limits or {})}
+    # As for run(): the environment's `FASTMCP_*` settings stand in for what the server was not given.
+    from_env = {k: v for k, v in env.from_environment(env.current()).items() if k not in server.settings.explicit}
+    settings = {**server.settings, **from_env, **(limits or {})}
     options: dict[str, Any] = {
         "json_response": settings["json_response"] if json_response is None else json_response,
         "stateless": settings["stateless_http"] if stateless_http is None else stateless_http,
@@ -243,6 +246,18 @@ def create_http_app(
     for key in ("dns_rebinding_protection", "allowed_hosts", "allowed_origins"):
         if settings.get(key) is not None:
             options[key] = settings[key]
+    # Liveness, readiness and metrics, answered by the core as on its own HTTP server (a custom route on the
+    # same path answers instead). Draining is the ASGI server's here: it stops accepting and waits for the
+    # requests in flight before the lifespan ends.
+    claimed = {getattr(r, "path", None) for r in custom_routes}
+    probes = []
+    for key in ("health_path", "ready_path", "metrics_path"):
+        probe = settings.get(key)
+        if probe and not str(probe).startswith("/"):
+            probe = f"/{probe}"
+        options[key] = probe if probe and probe not in claimed else False
+        if options[key]:
+            probes.append(options[key])
     routes: list[Any] = []
     if transport == "sse":
         sse = sse_path or settings.get("sse_path") or "/sse"
@@ -267,6 +282,7 @@ def create_http_app(
             routes.append(Route(metadata["path"], endpoint=endpoint, methods=["GET", "HEAD", "OPTIONS"]))
         # An authorization server's own routes (an OAuthProxy's /authorize, /token, ...).
         routes.extend(server._auth_routes(mcp_path))
+    routes.extend(Route(probe, endpoint=endpoint, methods=["GET", "HEAD"]) for probe in probes)
     routes.extend(custom_routes)
 
     @contextlib.asynccontextmanager
