@@ -331,3 +331,106 @@ def test_http_main_serves_and_stops(path: str, trees: tuple[Path, Path]) -> None
             code = proc.wait()
         stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     assert code == 0, f"exit {code} on SIGINT:\n{stderr[-2000:]}"
+
+
+# FastMCP's auth examples whose `__main__` serves HTTP on port 8000 without credentials or network: the MCP
+# path, and where the authorization server's metadata is (RFC 8414, path-aware for the mounted servers).
+AUTH_MAINS = {
+    "fastmcp/auth/github_oauth/server.py": ("/mcp", "/.well-known/oauth-authorization-server"),
+    "fastmcp/auth/google_oauth/server.py": ("/mcp", "/.well-known/oauth-authorization-server"),
+    "fastmcp/auth/keycloak_oauth/server.py": ("/mcp", None),
+    "fastmcp/auth/mounted/server.py": (
+        "/api/mcp/github/mcp",
+        "/.well-known/oauth-authorization-server/api/mcp/github",
+    ),
+}
+
+
+def _auth_answers(command: list[str], cwd: Path, mcp_path: str, metadata_path: str | None, home: Path) -> Any:
+    """What an unauthenticated client learns from the example over HTTP: the challenge, the resource and
+    authorization server documents, a registration, and where the consent page sends the user."""
+    base = "http://127.0.0.1:8000"
+    env = {**os.environ, "FASTMCP_HOME": str(home)}
+    proc = subprocess.Popen(
+        command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    seen: dict[str, Any] = {}
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                first = httpx.post(
+                    f"{base}{mcp_path}", json={}, headers={"accept": "application/json, text/event-stream"}
+                )
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise AssertionError(
+                        f"{command} did not listen: {proc.stderr.read().decode() if proc.stderr else ''}"
+                    ) from None
+                time.sleep(0.05)
+        seen["challenge"] = (first.status_code, first.headers.get("www-authenticate"))
+        prm_url = re.search(r'resource_metadata="([^"]+)"', first.headers.get("www-authenticate", ""))
+        prm = httpx.get(prm_url.group(1)) if prm_url else None
+        seen["resource metadata"] = (prm.status_code, prm.json()) if prm is not None else None
+        if metadata_path is None:
+            return seen
+        meta = httpx.get(f"{base}{metadata_path}")
+        document = meta.json()
+        seen["metadata"] = (
+            meta.status_code,
+            {
+                k: v
+                for k, v in document.items()
+                if k not in ("token_endpoint_auth_methods_supported", "client_id_metadata_document_supported")
+            },
+        )
+        with httpx.Client(timeout=10) as browser:
+            client = browser.post(
+                document["registration_endpoint"], json={"redirect_uris": ["http://localhost:3030/cb"]}
+            ).json()
+            seen["registered"] = {k: v for k, v in client.items() if k not in ("client_id", "client_id_issued_at")}
+            start = browser.get(
+                document["authorization_endpoint"],
+                params={
+                    "client_id": client["client_id"],
+                    "redirect_uri": "http://localhost:3030/cb",
+                    "response_type": "code",
+                    "state": "s1",
+                    "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                    "code_challenge_method": "S256",
+                },
+            )
+            consent = httpx.URL(document["authorization_endpoint"]).join(start.headers["location"])
+            page = browser.get(consent)
+            fields = dict(re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page.text))
+            approved = browser.post(consent, data={**fields, "action": "approve"})
+        upstream = httpx.URL(approved.headers["location"])
+        params = dict(upstream.params)
+        params.pop("state"), params.pop("code_challenge")
+        seen["upstream"] = (approved.status_code, str(upstream.copy_with(query=None)), params)
+        return seen
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.parametrize("path", sorted(AUTH_MAINS))
+def test_auth_example_answers_over_http_as_fastmcp_does(path: str, trees: tuple[Path, Path], tmp_path: Path) -> None:
+    """``python server.py`` of FastMCP's auth examples (GitHub, Google, Keycloak, two servers mounted in one
+    app): FastMCP 4.2.3 on the unchanged file, then fastmcp-rs on the one-line change, give an unauthenticated
+    client the same answers, up to the identity provider's login page."""
+    orig, swapped = trees
+    mcp_path, metadata_path = AUTH_MAINS[path]
+    theirs = _auth_answers(
+        [sys.executable, str(orig / path)], (orig / path).parent, mcp_path, metadata_path, tmp_path / "a"
+    )
+    ours = _auth_answers(
+        [sys.executable, str(swapped / path)], (swapped / path).parent, mcp_path, metadata_path, tmp_path / "b"
+    )
+    assert ours["challenge"][0] == 401
+    assert ours == theirs

@@ -326,9 +326,9 @@ def _refused(call: object, feature: str) -> None:
 
 
 def test_stub_classes_import_subclass_and_refuse_instantiation() -> None:
-    from fastmcp_rs.server.auth import MultiAuth, OAuthProxy
+    from fastmcp_rs.server.auth import OAuthProvider
+    from fastmcp_rs.server.auth.providers.azure import AzureProvider
     from fastmcp_rs.server.middleware import Middleware
-    from fastmcp_rs.server.middleware.caching import ResponseCachingMiddleware
     from fastmcp_rs.server.providers.openapi import OpenAPIProvider
     from fastmcp_rs.server.transforms import Namespace
 
@@ -336,9 +336,8 @@ def test_stub_classes_import_subclass_and_refuse_instantiation() -> None:
         async def on_call_tool(self, context: object, call_next: object) -> object: ...
 
     assert isinstance(Custom(), Middleware)
-    _refused(lambda: ResponseCachingMiddleware(), "ResponseCachingMiddleware: response caching middleware")
-    _refused(lambda: OAuthProxy(upstream_authorization_endpoint="https://x"), "OAuthProxy: authentication")
-    _refused(lambda: MultiAuth(), "MultiAuth: authentication")
+    _refused(lambda: OAuthProvider(base_url="https://x"), "OAuthProvider: authentication")
+    _refused(lambda: AzureProvider(client_id="x"), "AzureProvider: authentication (azure provider)")
     _refused(lambda: Namespace("x"), "Namespace: transforms")
     _refused(lambda: OpenAPIProvider(spec={}), "OpenAPIProvider: OpenAPI")
 

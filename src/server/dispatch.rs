@@ -709,6 +709,7 @@ impl McpServer {
                     .await
                     .map(Payload::Raw),
             ),
+            "server/discover" => Some(Ok(Payload::Value(self.discover()))),
             other => Box::pin(self.serve_legacy(session, &id, other, params, sink)).await,
         }
     }

@@ -35,6 +35,12 @@ class Recorder(Middleware):
         EVENTS.append(["request", context.method, context.source])
         return await call_next(context)
 
+    async def on_discover(self, context: MiddlewareContext, call_next):
+        result = await call_next(context)
+        served = result.get("supportedVersions") if isinstance(result, dict) else result.supported_versions
+        EVENTS.append(["discover", "2026-07-28" in served])
+        return result
+
     async def on_call_tool(self, context: MiddlewareContext, call_next):
         EVENTS.append(["call", context.message.name, dict(context.message.arguments or {})])
         try:

@@ -36,6 +36,7 @@ _OTHER_REQUESTS = {
     "completion/complete": "CompleteRequest",
     "resources/subscribe": "SubscribeRequest",
     "resources/unsubscribe": "UnsubscribeRequest",
+    "server/discover": "DiscoverRequest",
 }
 _TOOL_RESULT_KEYS = frozenset({"content", "structuredContent", "_meta", "isError"})
 

@@ -561,7 +561,9 @@ class FastMCP(HttpAppsMixin):
         if self.auth is None:
             return []
         self.auth._server_name = self.name
-        return list(self.auth.get_routes(mcp_path))
+        # The RFC 9728 document is answered by the core itself.
+        prefix = "/.well-known/oauth-protected-resource"
+        return [r for r in self.auth.get_routes(mcp_path) if not getattr(r, "path", "").startswith(prefix)]
 
     def _auth_spec(self, loop: Any, path: str) -> Any:
         """The ``auth`` option of an HTTP run: what the core checks on every request to the MCP paths."""

@@ -194,6 +194,19 @@ impl McpServer {
             None
         };
         match method {
+            "server/discover" if self.through_chain(&sink) => {
+                // `on_discover`: the middleware sees the request and may change what it says.
+                let answer = self
+                    .through_middleware(&session, id.clone(), method, params, sink)
+                    .await?;
+                Some(answer.map(|payload| {
+                    let value = match payload {
+                        Payload::Value(v) => v,
+                        Payload::Raw(raw) => serde_json::from_slice(&raw).unwrap_or(Value::Null),
+                    };
+                    self.complete_value(id, value, Some(self.options.cache))
+                }))
+            }
             "server/discover" => Some(Ok(self.complete_value(id, self.discover(), Some(self.options.cache)))),
             "tools/list" => list((
                 "tools",
@@ -312,7 +325,7 @@ impl McpServer {
     }
 
     /// `server/discover`: what a handshake would have said, for any request to read.
-    fn discover(&self) -> Value {
+    pub(super) fn discover(&self) -> Value {
         let mut result = Map::new();
         result.insert("supportedVersions".into(), json!(MODERN_VERSIONS));
         let mut capabilities = self.capabilities();

@@ -84,6 +84,11 @@ class AuthProvider:
     def set_mcp_path(self, mcp_path: str | None) -> None:
         """Told the MCP endpoint's path when the app is built."""
 
+    def get_well_known_routes(self, mcp_path: str | None = None) -> list[Any]:
+        """The discovery routes among ``get_routes`` (those under ``/.well-known/``), for an app that mounts
+        the server's app under a path and serves discovery at its root."""
+        return [r for r in self.get_routes(mcp_path) if getattr(r, "path", "").startswith("/.well-known/")]
+
     def _verifier_spec(self, loop: asyncio.AbstractEventLoop | None) -> dict[str, Any]:
         """How the core verifies a token: a native verifier, or (the default) this object's own
         ``verify_token``, awaited on the server's loop from a worker thread."""
@@ -164,6 +169,9 @@ class RemoteAuthProvider(AuthProvider):
         base = (self.resource_base_url or self.base_url or "").rstrip("/")
         return f"{base}/{mcp_path.lstrip('/')}"
 
+    def get_routes(self, mcp_path: str | None = None) -> list[Any]:
+        return [resource_metadata_route(self._native_spec(None, mcp_path or "/mcp")["metadata"])]
+
     def _native_spec(self, loop: asyncio.AbstractEventLoop | None, mcp_path: str) -> dict[str, Any]:
         resource = self.resource_url(mcp_path)
         parts = urlsplit(resource)
@@ -189,6 +197,20 @@ class RemoteAuthProvider(AuthProvider):
                 "document": json.dumps(document, separators=(",", ":")),
             },
         }
+
+
+def resource_metadata_route(metadata: dict[str, Any]) -> Any:
+    """The RFC 9728 document as a Starlette route (the core answers it on the MCP app itself; this is for an
+    app that mounts that one under a path and serves discovery at its root)."""
+    from starlette.routing import Route
+
+    async def document(request: Any) -> Any:
+        from starlette.responses import Response
+
+        headers = {"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"}
+        return Response(metadata["document"], media_type="application/json", headers=headers)
+
+    return Route(metadata["path"], document, methods=["GET", "OPTIONS"])
 
 
 class _SdkTokenVerifier(TokenVerifier):
@@ -287,6 +309,9 @@ class MultiAuth(AuthProvider):
 
     def get_routes(self, mcp_path: str | None = None) -> list[Any]:
         return self.server.get_routes(mcp_path) if self.server is not None else []
+
+    def get_well_known_routes(self, mcp_path: str | None = None) -> list[Any]:
+        return self.server.get_well_known_routes(mcp_path) if self.server is not None else []
 
     async def verify_token(self, token: str) -> AccessToken | None:
         refused: TokenVerificationError | None = None

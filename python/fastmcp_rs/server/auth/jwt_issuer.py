@@ -62,7 +62,7 @@ def signing_key(jwt_signing_key: str | bytes | None, client_secret: str | None) 
         if len(jwt_signing_key) < 12:
             _log.warning("jwt_signing_key is shorter than 12 characters: use a long random value")
         return derive_jwt_key(low_entropy_material=jwt_signing_key, salt=_SALT.decode())
-    if not client_secret:
+    if client_secret is None:
         raise ValueError("jwt_signing_key is required when there is no upstream client secret")
     return derive_jwt_key(high_entropy_material=client_secret, salt=_SALT.decode())
 

@@ -10,7 +10,8 @@ in the core as it runs without middleware. A server without Python middleware ne
 Served: every request of the handshake era (``on_initialize`` included; a request other than a component one
 passes its result along as a dict), the component requests of the 2026-07-28 era, and the client's
 notifications (``on_notification``: the chain observes them after the core has acted on them, so a
-cancellation takes effect however slow the chain is), on every transport. Not served yet: ``on_discover``.
+cancellation takes effect however slow the chain is), and ``server/discover`` (``on_discover``), on every
+transport.
 """
 
 from __future__ import annotations

@@ -34,7 +34,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pydantic import AnyHttpUrl
 
 from .._storage import default_store
-from ..auth import AccessToken, AuthProvider, TokenVerificationError, TokenVerifier, parse_scopes
+from ..auth import (
+    AccessToken,
+    AuthProvider,
+    TokenVerificationError,
+    TokenVerifier,
+    parse_scopes,
+    resource_metadata_route,
+)
 from ..jwt_issuer import JWTIssuer, signing_key
 from ..redirect_validation import validate_redirect_uri, validate_redirect_uri_for_application_type
 from . import consent as _consent
@@ -275,6 +282,24 @@ class OAuthProxy(AuthProvider):
         ]
         if self.upstream_revocation_endpoint:
             routes.append(Route("/revoke", cors(self._revoke, ["POST", "OPTIONS"]), methods=["POST", "OPTIONS"]))
+        return routes
+
+    def get_well_known_routes(self, mcp_path: str | None = None) -> list[Any]:
+        """The discovery routes alone, for an app that mounts this server's app under a path and serves them
+        at its root (RFC 8414's path-aware form when the issuer has a path, with the OpenID Connect alias,
+        and the RFC 9728 document of the MCP endpoint)."""
+        from starlette.routing import Route
+
+        metadata = next(r for r in self.get_routes(mcp_path) if r.path == "/.well-known/oauth-authorization-server")
+        issuer_path = urlsplit(self.issuer_url).path.rstrip("/")
+        routes = []
+        if issuer_path:
+            for prefix in ("/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"):
+                routes.append(Route(f"{prefix}{issuer_path}", metadata.endpoint, methods=["GET", "OPTIONS"]))
+        else:
+            routes.append(metadata)
+        routes.append(Route("/.well-known/openid-configuration", metadata.endpoint, methods=["GET", "OPTIONS"]))
+        routes.append(resource_metadata_route(self._native_spec(None, self._mcp_path)["metadata"]))
         return routes
 
     # -- metadata ---------------------------------------------------------------------------------------
