@@ -497,3 +497,40 @@ async def test_rsa_key_pairs_sign_tokens_both_servers_accept() -> None:
                 seen = await what_a_caller_gets(base, token)
                 assert seen["whoami"] == (False, {"client_id": "tester", "scopes": ["admin", "read"]}), impl
             assert probe(base, f"Bearer {expired}")[0] == 401
+
+
+def test_ctx_client_id_falls_back_to_the_verified_token() -> None:
+    """``ctx.client_id`` is the request's ``_meta.client_id`` as in FastMCP 4; without one, the token's."""
+    code = (
+        "import asyncio, json\n"
+        "from fastmcp_rs import Context, FastMCP\n"
+        "from fastmcp_rs.server.auth.providers.jwt import StaticTokenVerifier\n"
+        "auth = StaticTokenVerifier(tokens={'t1': {'client_id': 'alice', 'scopes': []}})\n"
+        "mcp = FastMCP('who', auth=auth)\n"
+        "@mcp.tool\n"
+        "def who(ctx: Context) -> str:\n"
+        "    return str(ctx.client_id)\n"
+        "mcp.run(transport='http', host='127.0.0.1', port=int(__import__('sys').argv[1]), show_banner=False)\n"
+    )
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", code, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_listening(port, proc, "who")
+        base = f"http://127.0.0.1:{port}"
+        headers = {**ACCEPT, "authorization": "Bearer t1"}
+        init = httpx.post(f"{base}/mcp", json=INIT, headers=headers, timeout=10)
+        session = {"mcp-session-id": init.headers["mcp-session-id"], "mcp-protocol-version": "2025-11-25"}
+        answers = []
+        for meta in ({}, {"_meta": {"client_id": "from-meta"}}):
+            params = {"name": "who", "arguments": {}, **meta}
+            call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": params}
+            r = httpx.post(f"{base}/mcp", json=call, headers={**headers, **session}, timeout=10)
+            body = r.text
+            assert r.status_code == 200, (r.status_code, body)
+            events = [line[6:] for line in body.splitlines() if line.startswith("data: ") and line[6:].strip()]
+            data = json.loads(events[-1]) if events else r.json()
+            answers.append(data["result"]["content"][0]["text"])
+        assert answers == ["alice", "from-meta"]
+    finally:
+        proc.terminate()
+        proc.wait(10)

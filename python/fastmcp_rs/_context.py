@@ -242,9 +242,13 @@ class Context(Generic[SessionT, LifespanContextT, RequestT]):
 
     @property
     def client_id(self) -> str | None:
-        """The ``client_id`` the request carried in its ``_meta``, if any."""
+        """The ``client_id`` the request carried in its ``_meta``, as FastMCP 4 gives it; when it carried none,
+        the client id of the verified bearer token (FastMCP 4 gives ``None`` there)."""
         meta = self._handle.meta
         value = meta.get("client_id") if isinstance(meta, dict) else None
+        if value is None:
+            token = self._handle.access_token
+            value = token.get("client_id") if token else None
         return None if value is None else str(value)
 
     @property
