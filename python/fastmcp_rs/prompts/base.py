@@ -194,6 +194,15 @@ class Prompt:
     def key(self) -> str:
         return self.name
 
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Any:
+        """A copy with some fields replaced (pydantic's spelling, as FastMCP components are models)."""
+        import copy
+
+        made = copy.deepcopy(self) if deep else copy.copy(self)
+        for field, value in (update or {}).items():
+            setattr(made, field, value)
+        return made
+
     @property
     def required(self) -> list[str]:
         return [a.name for a in self.arguments if a.required]

@@ -28,6 +28,15 @@ __all__ = ["FunctionPrompt", "prompt"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _hint_for_postponed(annotation: Any) -> str | None:
+    """The note for an argument whose annotation was postponed (a string): given for ``str`` too."""
+    if annotation is str:
+        return (
+            'Provide a value matching the following JSON schema: {"type":"string"}. Encode non-string values as JSON.'
+        )
+    return _hint(annotation)
+
+
 def _hint(annotation: Any) -> str | None:
     """FastMCP's note for non-string arguments: the JSON schema their (JSON-encoded) value must match."""
     if annotation is inspect.Parameter.empty or annotation is str:
@@ -103,7 +112,9 @@ class FunctionPrompt(Prompt):
                 for extra in annotation.__metadata__:
                     if isinstance(extra, FieldInfo) and extra.description:
                         text = text or extra.description
-            hint = _hint(annotation)
+            # FastMCP 4 looks at the signature's own annotation: a postponed one (`from __future__ import
+            # annotations`) is a string, never `str` itself, so even a string argument gets the note there.
+            hint = _hint(annotation) if not isinstance(p.annotation, str) else _hint_for_postponed(annotation)
             if hint:
                 text = f"{text}\n\n{hint}" if text else hint
             arguments.append(PromptArgument(name=p.name, description=text, required=default is inspect.Parameter.empty))

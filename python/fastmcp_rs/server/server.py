@@ -126,7 +126,6 @@ _RUN_SETTINGS = {
 _UNSUPPORTED_OPTIONS = {
     "auth_server_provider": "authentication (auth_server_provider=)",
     "providers": "providers",
-    "transforms": "transforms",
     "session_state_store": "a custom session state store",
     "tool_serializer": "tool_serializer (return a ToolResult instead)",
     "tool_transformations": "tool transformation",
@@ -299,6 +298,14 @@ class FastMCP(HttpAppsMixin):
         self._prompts: dict[str, Prompt] = {}
         self._rules: list[_Rule] = []
         self._live: set[tuple[str, str]] = set()
+        #: ``mount()``: the children this server mounts (in order), the parents mounting it, and the
+        #: components it serves for its children, by (kind, parent-side key), with the link each came by.
+        self._mounts: list[Any] = []
+        self._parents: list[Any] = []
+        self._derived: dict[tuple[str, str], tuple[Any, Any]] = {}
+        #: Tools transforms make (``PromptsAsTools``, ``ResourcesAsTools``): listed after every other tool.
+        self._generated: dict[str, Tool] = {}
+        self._transforms: list[Any] = []
         self._completion_handler: Callable[..., Any] | None = None
         self._lifespan = lifespan
         self._lifespan_result: Any = {}
@@ -352,6 +359,8 @@ class FastMCP(HttpAppsMixin):
             self.add_middleware(item)
         for tool in tools or ():
             self.add_tool(tool)
+        for transform in getattr(self, "_pending_transforms", ()):
+            self.add_transform(transform)
         for tags, enable in ((self._include_tags, True), (self._exclude_tags, False)):
             if tags:
                 (self.enable(tags=set(tags), only=True) if enable else self.disable(tags=set(tags)))
@@ -395,6 +404,8 @@ class FastMCP(HttpAppsMixin):
                     on_duplicate = on_duplicate or "replace"
             elif key == "middleware":
                 self._pending_middleware = list(value or ())
+            elif key == "transforms":
+                self._pending_transforms = list(value or ())
             elif key == "token_verifier":  # SDK v1: with auth=AuthSettings(...)
                 self._sdk_token_verifier = value
             elif key in _UNSUPPORTED_OPTIONS:
@@ -541,6 +552,30 @@ class FastMCP(HttpAppsMixin):
 
     def _register_tool(self, tool: Tool) -> None:
         spec = tool._native_spec()
+        mounted = getattr(tool, "_mounted_from", None)
+        if mounted is not None:
+            from ..tools.base import _run_arguments
+            from ._mount import through_child_middleware, with_child_context
+
+            child, inner = mounted
+            if child._python_middleware:
+                call = through_child_middleware(child._tools.get(inner) or tool, child, inner)
+
+                async def run(**arguments: Any) -> Any:
+                    return await call(arguments)
+
+                spec = dict(
+                    spec,
+                    func=run,
+                    is_async=True,
+                    prepare=_run_arguments,
+                    context_param=None,
+                    plain_arguments=True,
+                    result_shape=None,
+                    result_json=None,
+                )
+            else:
+                spec["func"] = with_child_context(spec["func"], spec["is_async"], child, spec.get("context_param"))
         if self._tracing:
             from .telemetry import traced
 
@@ -570,17 +605,24 @@ class FastMCP(HttpAppsMixin):
         self._checks.loop = loop
         return self.auth._native_spec(loop, path) if self.auth is not None else None
 
+    def _children(self, kind: str) -> dict[str, Any]:
+        found = {key: c for (k, key), (c, _) in self._derived.items() if k == kind}
+        if kind == "tool":
+            found.update(self._generated)
+        return found
+
     async def get_tools(self) -> dict[str, Tool]:
-        return dict(self._tools)
+        return {**self._tools, **{k: v for k, v in self._children("tool").items() if k not in self._tools}}
 
     async def get_tool(self, name: str) -> Tool:
-        tool = self._tools.get(name)
+        tool = self._tools.get(name) or self._children("tool").get(name)
         if tool is None or not self._visible("tool", name, tool):
             raise NotFoundError(f"Unknown tool: {name!r}")
         return tool
 
     async def list_tools(self) -> list[Tool]:
-        return [t for t in self._tools.values() if self._visible("tool", t.name, t)]
+        listed = [*self._tools.values(), *self._children("tool").values()]
+        return [t for t in listed if self._visible("tool", t.name, t)]
 
     # -- resources -----------------------------------------------------------------------------------
 
@@ -675,16 +717,18 @@ class FastMCP(HttpAppsMixin):
         return self._native.resource_updated(str(uri))
 
     async def get_resources(self) -> dict[str, Resource]:
-        return dict(self._resources)
+        return {**self._children("resource"), **self._resources}
 
     async def get_resource_templates(self) -> dict[str, ResourceTemplate]:
-        return dict(self._templates)
+        return {**self._children("template"), **self._templates}
 
     async def list_resources(self) -> list[Resource]:
-        return [r for r in self._resources.values() if self._visible("resource", r.uri, r)]
+        listed = [*self._resources.values(), *self._children("resource").values()]
+        return [r for r in listed if self._visible("resource", r.uri, r)]
 
     async def list_resource_templates(self) -> list[ResourceTemplate]:
-        return [t for t in self._templates.values() if self._visible("template", t.uri_template, t)]
+        listed = [*self._templates.values(), *self._children("template").values()]
+        return [t for t in listed if self._visible("template", t.uri_template, t)]
 
     # -- prompts -------------------------------------------------------------------------------------
 
@@ -753,10 +797,11 @@ class FastMCP(HttpAppsMixin):
         self._unplace("prompt", name)
 
     async def get_prompts(self) -> dict[str, Prompt]:
-        return dict(self._prompts)
+        return {**self._children("prompt"), **self._prompts}
 
     async def list_prompts(self) -> list[Prompt]:
-        return [p for p in self._prompts.values() if self._visible("prompt", p.name, p)]
+        listed = [*self._prompts.values(), *self._children("prompt").values()]
+        return [p for p in listed if self._visible("prompt", p.name, p)]
 
     # -- what FastMCP 4 has and fastmcp-rs does not yet -----------------------------------------------
 
@@ -808,16 +853,169 @@ class FastMCP(HttpAppsMixin):
         self._native.set_middleware(MiddlewareRunner(self), calls=bool(self._python_middleware))
 
     def add_transform(self, transform: Any) -> None:
-        self._unsupported("add_transform(): transforms")
+        """Adds a transform. ``PromptsAsTools`` and ``ResourcesAsTools`` are served (their tools are listed
+        after every other tool); the other transforms are not supported yet."""
+        make = getattr(transform, "_tools", None)
+        if make is None:
+            self._unsupported(f"add_transform({type(transform).__name__}): transforms")
+        self._transforms.append(transform)
+        for tool in make():
+            self._generated[tool.name] = tool
+            if self._visible("tool", tool.name, tool):
+                self._show("tool", tool.name, tool)
+        self._native.list_changed("tools")
 
     def add_provider(self, provider: Any, **kwargs: Any) -> None:
         self._unsupported("add_provider(): providers")
 
-    def mount(self, server: Any, namespace: str | None = None, **kwargs: Any) -> None:
-        self._unsupported("mount(): composing servers")
+    def mount(
+        self,
+        server: Any = None,
+        namespace: str | None = None,
+        tool_names: dict[str, str] | None = None,
+        *,
+        prefix: str | None = None,
+        as_proxy: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Serves ``server``'s components as this server's own, live (see ``fastmcp_rs.server._mount``):
+        tools and prompts as ``{namespace}_{name}``, resources as ``scheme://{namespace}/...``.
+        ``tool_names`` renames the child's tools (before the namespace). FastMCP 2/3's ``prefix=`` and
+        ``mount("prefix", server)`` are taken with a ``DeprecationWarning``."""
+        if "server" in kwargs:  # mount(server=...) as a keyword, with prefix given first
+            server = kwargs.pop("server")
+        if kwargs:
+            raise TypeError(f"FastMCP.mount() got an unexpected keyword argument {next(iter(kwargs))!r}")
+        if isinstance(server, str) and isinstance(namespace, FastMCP):
+            _deprecated("mount(prefix, server) is deprecated: use mount(server, namespace=prefix)")
+            server, namespace = namespace, server
+        if prefix is not None:
+            _deprecated("mount(prefix=...) is deprecated: use mount(server, namespace=...)")
+            namespace = namespace or prefix
+        if as_proxy:
+            raise NotImplementedError("mount(as_proxy=True): proxy servers are not supported by fastmcp-rs yet")
+        if server is self:
+            raise ValueError("Cannot mount a server onto itself")
+        if not isinstance(server, FastMCP):
+            raise NotImplementedError(
+                f"mount({type(server).__name__}): only fastmcp_rs servers can be mounted (proxies are not "
+                "supported by fastmcp-rs yet)"
+            )
+        if self.mask_error_details and not server.mask_error_details:
+            import logging
+
+            logging.getLogger("fastmcp.server.server").warning(
+                "Parent server %r has mask_error_details=True but mounted server %r does not. Error details from "
+                "%r may leak through to clients. Set mask_error_details=True on the child server to prevent this.",
+                self,
+                server,
+                server,
+            )
+        from ._mount import MountLink
+
+        link = MountLink(self, server, namespace or "", tool_names or {})
+        self._mounts.append(link)
+        server._parents.append(link)
+        link.attach()
 
     async def import_server(self, server: Any, prefix: str | None = None, **kwargs: Any) -> None:
-        self._unsupported("import_server(): composing servers")
+        """FastMCP 2's one-time copy, served here as a live mount (what it serves is the same)."""
+        _deprecated("import_server() is deprecated: use mount()")
+        self.mount(server, namespace=prefix)
+
+    # -- mounted children ------------------------------------------------------------------------------
+
+    def _served(self) -> list[tuple[Kind, str, Any]]:
+        """What this server serves now, in listing order: its own visible components, then its children's."""
+        own = [(kind, key, c) for kind, key, c in self._all() if (kind, key) in self._live]
+        children = [(kind, key, c) for (kind, key), (c, _) in self._derived.items() if (kind, key) in self._live]
+        made = [("tool", key, t) for key, t in self._generated.items() if ("tool", key) in self._live]
+        return [*own, *children, *made]
+
+    def _owns(self, kind: str, key: str) -> bool:
+        return (
+            key
+            in {"tool": self._tools, "resource": self._resources, "template": self._templates, "prompt": self._prompts}[
+                kind
+            ]
+        )
+
+    def _adopt(self, link: Any, kind: Kind, key: str, component: Any) -> None:
+        """A child shows a component under ``key`` here (the parent's own, or an earlier mount's, wins)."""
+        if self._owns(kind, key):
+            return
+        held = self._derived.get((kind, key))
+        if held is not None and held[1] is not link and self._mounts.index(held[1]) < self._mounts.index(link):
+            return
+        new = (kind, key) not in self._derived
+        self._derived[(kind, key)] = (component, link)
+        if self._visible(kind, key, component):
+            self._show(kind, key, component)
+            if new:
+                self._resequence(kind, key)
+                self._keep_generated_last(kind)
+            self._native.list_changed(_LIST_OF[kind])
+        elif (kind, key) in self._live:
+            self._hide(kind, key, component)
+            self._native.list_changed(_LIST_OF[kind])
+
+    def _orphan(self, link: Any, kind: Kind, key: str) -> None:
+        held = self._derived.get((kind, key))
+        if held is None or held[1] is not link:
+            return
+        del self._derived[(kind, key)]
+        if (kind, key) in self._live:
+            self._hide(kind, key, None)
+            self._native.list_changed(_LIST_OF[kind])
+        # A later mount that has the same key now shows it.
+        for other in self._mounts:
+            if other is not link:
+                for k, inner, component in other.child._served():
+                    if k == kind and other.outer_key(k, inner) == key:
+                        other.shown(k, inner, component)
+                        return
+
+    def _canonical(self, kind: Kind) -> list[str]:
+        """The parent-side keys of the children's components of ``kind``, in the order they are listed: mount
+        by mount, each child's in its own listing order."""
+        keys: list[str] = []
+        for link in self._mounts:
+            for k, inner, _ in link.child._served():
+                if k == kind:
+                    outer = link.outer_key(k, inner)
+                    held = self._derived.get((k, outer))
+                    if held is not None and held[1] is link and outer not in keys:
+                        keys.append(outer)
+        return keys
+
+    def _resequence(self, kind: Kind, key: str) -> None:
+        """A child's component that arrived late (``key``) takes its place among the children's: those that
+        come after it are registered again after it."""
+        order = self._canonical(kind)
+        if key not in order:
+            return
+        for later in order[order.index(key) + 1 :]:
+            if (kind, later) in self._live:
+                component = self._derived[(kind, later)][0]
+                self._hide(kind, later, component)
+                self._show(kind, later, component)
+
+    def _keep_children_last(self, kind: Kind) -> None:
+        """After one of its own components is added, the children's come after it again in listings, then
+        the tools transforms make."""
+        for (k, key), (component, _) in list(self._derived.items()):
+            if k == kind and (k, key) in self._live:
+                self._hide(k, key, component)
+                self._show(k, key, component)
+        self._keep_generated_last(kind)
+
+    def _keep_generated_last(self, kind: Kind) -> None:
+        if kind != "tool":
+            return
+        for key, tool in self._generated.items():
+            if ("tool", key) in self._live:
+                self._hide("tool", key, tool)
+                self._show("tool", key, tool)
 
     @classmethod
     def as_proxy(cls, backend: Any, **kwargs: Any) -> FastMCP:
@@ -893,6 +1091,7 @@ class FastMCP(HttpAppsMixin):
         return shown
 
     def _all(self) -> list[tuple[Kind, str, Any]]:
+        """The server's own components (not its children's)."""
         return [
             *(("tool", k, v) for k, v in self._tools.items()),
             *(("resource", k, v) for k, v in self._resources.items()),
@@ -900,9 +1099,14 @@ class FastMCP(HttpAppsMixin):
             *(("prompt", k, v) for k, v in self._prompts.items()),
         ]
 
+    def _all_served(self) -> list[tuple[Kind, str, Any]]:
+        """Its own components, those of mounted children, and the tools transforms make."""
+        children = [(kind, key, c) for (kind, key), (c, _) in self._derived.items()]
+        return [*self._all(), *children, *(("tool", key, t) for key, t in self._generated.items())]
+
     def _sync_visibility(self) -> None:
         changed: set[str] = set()
-        for kind, key, component in self._all():
+        for kind, key, component in self._all_served():
             shown = self._visible(kind, key, component)
             if shown != ((kind, key) in self._live):
                 (self._show if shown else self._hide)(kind, key, component)
@@ -912,8 +1116,13 @@ class FastMCP(HttpAppsMixin):
 
     def _place(self, kind: Kind, key: str, component: Any) -> None:
         """Registers a new or replaced component natively if it is visible, and tells clients."""
+        if self._derived.pop((kind, key), None) is not None:
+            self._live.discard((kind, key))  # the server's own takes a mounted child's place
         if self._visible(kind, key, component):
+            new = (kind, key) not in self._live
             self._show(kind, key, component)
+            if new and (self._derived or self._generated):
+                self._keep_children_last(kind)
         elif (kind, key) in self._live:
             self._hide(kind, key, component)
         else:
@@ -950,6 +1159,10 @@ class FastMCP(HttpAppsMixin):
         }
         for kind, key in sorted(self._live):
             component = tables[kind].get(key)
+            if component is None and (kind, key) in self._derived:
+                component = self._derived[(kind, key)][0]
+            if component is None and kind == "tool":
+                component = self._generated.get(key)
             if component is not None:
                 self._show(kind, key, component)
 
@@ -999,6 +1212,8 @@ class FastMCP(HttpAppsMixin):
             hint = cache_hint(own[0], own[1] or self.cache_scope)
             self._native.set_cache(kind, key, hint["cache_ttl_ms"], hint["cache_public"])
         self._live.add((kind, key))
+        for link in self._parents:
+            link.shown(kind, key, component)
 
     def _hide(self, kind: Kind, key: str, component: Any) -> None:
         remove = {
@@ -1011,6 +1226,8 @@ class FastMCP(HttpAppsMixin):
         self._checks.forget(self._check_ids.pop((kind, key), None))
         self._native.set_cache(kind, key, None)
         self._live.discard((kind, key))
+        for link in self._parents:
+            link.hidden(kind, key)
 
     @property
     def _mcp_server(self) -> Any:
@@ -1061,37 +1278,49 @@ class FastMCP(HttpAppsMixin):
     @contextlib.asynccontextmanager
     async def _running(self) -> Any:
         """The server's lifespan, once per run: its result is ``ctx.lifespan_context``. A lifespan that fails
-        at start-up stops the run with a clear error."""
+        at start-up stops the run with a clear error. Mounted children's lifespans run inside it."""
         _serving.append(self)
         try:
-            if self._lifespan is None:
-                self._lifespan_result = {}
+            async with self._lifespan_running():
                 self._trace_if_configured()
                 yield
-                return
-            manager = self._lifespan(self)
-            try:
-                result = await manager.__aenter__()
-            except Exception as exc:
-                print(
-                    f"fastmcp-rs: the lifespan of {self.name!r} failed at start-up: {type(exc).__name__}: {exc}",
-                    file=sys.stderr,
-                    flush=True,
-                )
-                raise RuntimeError(f"lifespan of {self.name!r} failed at start-up: {exc}") from exc
-            from .lifespan import Lifespan
-
-            self._lifespan_result = {} if result is None and isinstance(self._lifespan, Lifespan) else result
-            self._trace_if_configured()
-            try:
-                yield
-            except BaseException:
-                if not await manager.__aexit__(*sys.exc_info()):
-                    raise
-            else:
-                await manager.__aexit__(None, None, None)
         finally:
             _serving.remove(self)
+
+    @contextlib.asynccontextmanager
+    async def _lifespan_running(self) -> Any:
+        async with contextlib.AsyncExitStack() as children:
+            async with self._own_lifespan():
+                for link in self._mounts:
+                    await children.enter_async_context(link.child._lifespan_running())
+                yield
+
+    @contextlib.asynccontextmanager
+    async def _own_lifespan(self) -> Any:
+        if self._lifespan is None:
+            self._lifespan_result = {}
+            yield
+            return
+        manager = self._lifespan(self)
+        try:
+            result = await manager.__aenter__()
+        except Exception as exc:
+            print(
+                f"fastmcp-rs: the lifespan of {self.name!r} failed at start-up: {type(exc).__name__}: {exc}",
+                file=sys.stderr,
+                flush=True,
+            )
+            raise RuntimeError(f"lifespan of {self.name!r} failed at start-up: {exc}") from exc
+        from .lifespan import Lifespan
+
+        self._lifespan_result = {} if result is None and isinstance(self._lifespan, Lifespan) else result
+        try:
+            yield
+        except BaseException:
+            if not await manager.__aexit__(*sys.exc_info()):
+                raise
+        else:
+            await manager.__aexit__(None, None, None)
 
     async def run_async(self, transport: Transport | None = None, **transport_kwargs: Any) -> None:
         transport = transport or _environment_transport() or "stdio"
