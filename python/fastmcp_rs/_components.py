@@ -82,9 +82,15 @@ def inspect_callable(fn: Callable[..., Any], kind: str, name: str | None) -> tup
     return call, fn_name, is_async
 
 
-def listing_meta(meta: dict[str, Any] | None, tags: set[str]) -> dict[str, Any]:
-    """The ``_meta`` FastMCP lists for a component: the user's meta, then its sorted tags under ``fastmcp``."""
-    return {**(meta or {}), "fastmcp": {**(meta or {}).get("fastmcp", {}), "tags": sorted(tags)}}
+def listing_meta(meta: dict[str, Any] | None, tags: set[str], component: Any = None) -> dict[str, Any]:
+    """The ``_meta`` FastMCP lists for a component: the user's meta, then its sorted tags under ``fastmcp``,
+    and for a versioned one its ``version`` and every registered ``versions`` (highest first)."""
+    fastmcp = {**(meta or {}).get("fastmcp", {}), "tags": sorted(tags)}
+    version = getattr(component, "version", None)
+    if version is not None:
+        fastmcp["version"] = str(version)
+        fastmcp["versions"] = list(getattr(component, "_versions", None) or [str(version)])
+    return {**(meta or {}), "fastmcp": fastmcp}
 
 
 def dump_icons(icons: Any) -> list[Any] | None:

@@ -340,6 +340,12 @@ impl NativeServer {
         self.server.set_middleware(on, calls);
     }
 
+    /// Shows only the named tools in `tools/list` (`None`: all); the others stay callable.
+    #[pyo3(signature = (names))]
+    fn set_listed_tools(&self, names: Option<Vec<String>>) {
+        self.server.set_listed_tools(names);
+    }
+
     /// The facade's runner of components' opaque `auth=` checks: `authorizer(checks, token) -> list[bool]`.
     fn set_authorizer(&self, authorizer: Bound<'_, PyAny>) {
         *self.backend.authorizer.write().unwrap() = Some(Arc::new(authorizer.unbind()));

@@ -166,6 +166,9 @@ pub struct McpServer {
     /// Whether tool calls, reads and prompts pass through it too (off for a chain that only traces the
     /// other requests: those are traced where their functions run).
     middleware_calls: std::sync::atomic::AtomicBool,
+    /// When set, `tools/list` shows only these tools; the others stay callable (a search transform lists
+    /// its own tools in place of the catalogue it searches).
+    listed_tools: RwLock<Option<Arc<std::collections::HashSet<String>>>>,
 }
 
 /// Requests being served: counted so that a draining server can wait until none is left.
@@ -294,6 +297,7 @@ impl McpServer {
             has_rate_limits: std::sync::atomic::AtomicBool::new(false),
             middleware: std::sync::atomic::AtomicBool::new(false),
             middleware_calls: std::sync::atomic::AtomicBool::new(true),
+            listed_tools: RwLock::new(None),
         }
     }
 
@@ -735,7 +739,11 @@ impl McpServer {
             };
         }
         match method {
-            "tools/list" => self.list_result(&self.tools, "tools", params, sink).await,
+            "tools/list" => {
+                let only = self.listed_tools.read().unwrap().clone();
+                self.list_filtered(&self.tools, "tools", params, sink, only.as_deref())
+                    .await
+            }
             "resources/list" => self.list_result(&self.resources, "resources", params, sink).await,
             "resources/templates/list" => {
                 self.list_result(&self.templates, "resourceTemplates", params, sink)
@@ -794,12 +802,28 @@ impl McpServer {
 
     /// A `*/list` result, spliced from the stored listings without re-encoding them. Over HTTP, components
     /// the caller may not use are left out before the page is cut.
+    /// Shows only the tools named in `only` in `tools/list` (`None`: all of them); the others stay callable.
+    pub fn set_listed_tools(&self, only: Option<Vec<String>>) {
+        *self.listed_tools.write().unwrap() = only.map(|names| Arc::new(names.into_iter().collect()));
+    }
+
     async fn list_result<E: Listed>(
         &self,
         registry: &Registry<E>,
         field: &str,
         params: Option<&Map<String, Value>>,
         sink: &RequestSink,
+    ) -> Result<Vec<u8>, RpcError> {
+        self.list_filtered(registry, field, params, sink, None).await
+    }
+
+    async fn list_filtered<E: Listed>(
+        &self,
+        registry: &Registry<E>,
+        field: &str,
+        params: Option<&Map<String, Value>>,
+        sink: &RequestSink,
+        only: Option<&std::collections::HashSet<String>>,
     ) -> Result<Vec<u8>, RpcError> {
         let page_size = self.options.list_page_size;
         // Without pagination a cursor means nothing, and is ignored (as FastMCP does).
@@ -810,8 +834,16 @@ impl McpServer {
             }
             (Some(_), Some(other)) => return Err(RpcError::invalid_params(format!("Invalid cursor: {other}"))),
         };
-        let (page, next) = if sink.checks_auth() && registry.any_gated() {
-            let all = self.visible(registry.all(), sink).await;
+        let gated = sink.checks_auth() && registry.any_gated();
+        let (page, next) = if gated || only.is_some() {
+            let mut all = if gated {
+                self.visible(registry.all(), sink).await
+            } else {
+                registry.all()
+            };
+            if let Some(only) = only {
+                all.retain(|e| only.contains(e.key()));
+            }
             let end = page_size.map_or(all.len(), |n| offset.saturating_add(n.max(1)).min(all.len()));
             let start = offset.min(end);
             let next = (end < all.len()).then_some(end);

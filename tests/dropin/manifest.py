@@ -106,8 +106,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("fastmcp/providers/sqlite/server.py", needs=("aiosqlite",), later=ISSUE_13),
     Entry("fastmcp/resources_as_tools/server.py"),
     Entry("fastmcp/screenshot.py"),
-    Entry("fastmcp/search/server_bm25.py", later=ISSUE_13),
-    Entry("fastmcp/search/server_regex.py", later=ISSUE_13),
+    Entry("fastmcp/search/server_bm25.py"),
+    Entry("fastmcp/search/server_regex.py"),
     Entry("fastmcp/simple_echo.py"),
     Entry("fastmcp/skills/server.py", later=ISSUE_13),
     # FastMCP 4 needs the fastmcp-tasks package (not installed here); the core has tasks built in.
@@ -115,9 +115,9 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("fastmcp/tasks/server.py", later=DEPENDENCIES),
     Entry("fastmcp/testing_demo/server.py"),
     Entry("fastmcp/tool_result_echo.py", volatile=(r"/tools/call/echo/result/_meta/execution_time_ms",)),
-    Entry("fastmcp/versioning/client_version_selection.py", later=ISSUE_13),
+    Entry("fastmcp/versioning/client_version_selection.py"),
     *(Entry("fastmcp/versioning/version_filters.py", obj, later=ISSUE_13) for obj in ("api_v1", "api_v2", "api_v3")),
-    Entry("fastmcp/versioning/versioned_components.py", later=ISSUE_13),
+    Entry("fastmcp/versioning/versioned_components.py"),
     # SDK v1.29 examples/fastmcp
     Entry("sdk_v1/fastmcp/complex_inputs.py"),
     Entry("sdk_v1/fastmcp/desktop.py"),

@@ -217,7 +217,7 @@ class Prompt:
     def to_mcp_prompt(self) -> dict[str, Any]:
         """The ``prompts/list`` entry, as FastMCP 4 lists it."""
         entry: dict[str, Any] = {
-            "_meta": listing_meta(self.meta, self.tags),
+            "_meta": listing_meta(self.meta, self.tags, self),
             "arguments": [a.to_wire() for a in self.arguments],
         }
         if self.description is not None:

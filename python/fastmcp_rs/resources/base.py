@@ -157,7 +157,7 @@ class _Listed:
         raise NotImplementedError
 
     def _listing_head(self, uri: str) -> dict[str, Any]:
-        entry: dict[str, Any] = {"_meta": listing_meta(self.meta, self.tags)}
+        entry: dict[str, Any] = {"_meta": listing_meta(self.meta, self.tags, self)}
         if self.annotations:
             entry["annotations"] = self.annotations
         if self.description is not None:

@@ -305,6 +305,8 @@ class FastMCP(HttpAppsMixin):
         self._derived: dict[tuple[str, str], tuple[Any, Any]] = {}
         #: Tools transforms make (``PromptsAsTools``, ``ResourcesAsTools``): listed after every other tool.
         self._generated: dict[str, Tool] = {}
+        #: Components registered with ``version=``, by (kind, key): each version's component.
+        self._versions: dict[tuple[str, str], dict[str, Any]] = {}
         self._transforms: list[Any] = []
         self._completion_handler: Callable[..., Any] | None = None
         self._lifespan = lifespan
@@ -517,6 +519,8 @@ class FastMCP(HttpAppsMixin):
             tool = FunctionTool.from_function(tool, **kwargs)
         if self._tasks_default and isinstance(tool, FunctionTool) and tool.task is None and tool.is_async:
             tool.task = True
+        if tool.version is not None or ("tool", tool.name) in self._versions:
+            return self._add_version("tool", tool.name, tool, self._tools)
         if not self._accept_duplicate("tool", tool.name, self._tools):
             return self._tools[tool.name]
         previous = self._tools.get(tool.name)
@@ -530,6 +534,24 @@ class FastMCP(HttpAppsMixin):
                 self._tools[tool.name] = previous
             raise
         return tool
+
+    def _add_version(self, kind: Kind, key: str, component: Any, table: dict[str, Any]) -> Any:
+        """One more version of a component (see ``fastmcp_rs.server._versions``): the highest is listed."""
+        from ._versions import check_mixing, ordered, pick
+
+        versions = self._versions.get((kind, key))
+        check_mixing(kind, key, None if component.version is None else str(component.version), versions, table.get(key))
+        versions = self._versions.setdefault((kind, key), {})
+        version = str(component.version)
+        if version in versions and not self._accept_duplicate(kind, f"{key}@{version}", {f"{key}@{version}": 1}):
+            return versions[version]
+        versions[version] = component
+        every = ordered(versions)
+        for each in versions.values():
+            each._versions = every
+        table[key] = pick(versions, None)
+        self._place(kind, key, table[key])
+        return component
 
     def _accept_duplicate(self, kind: str, key: str, registry: dict[str, Any]) -> bool:
         """``on_duplicate``: whether a component registered under a taken key replaces the old one."""
@@ -552,6 +574,13 @@ class FastMCP(HttpAppsMixin):
 
     def _register_tool(self, tool: Tool) -> None:
         spec = tool._native_spec()
+        versions = self._versions.get(("tool", tool.name))
+        if versions is not None and len(versions) > 1:
+            spec = self._versioned_tool_spec(tool, versions, spec)
+        elif versions is not None:
+            from ._versions import pin_checked
+
+            spec["func"] = pin_checked(spec["func"], spec["is_async"], tool.name, str(tool.version))
         mounted = getattr(tool, "_mounted_from", None)
         if mounted is not None:
             from ..tools.base import _run_arguments
@@ -582,6 +611,39 @@ class FastMCP(HttpAppsMixin):
             spec["func"] = traced(spec["func"], spec["is_async"], "tool", tool.name, self.name)
         auth = self._component_auth("tool", tool.name, tool)
         self._native.add_tool(json.dumps(tool.to_mcp_tool(), ensure_ascii=False), spec.pop("func"), auth=auth, **spec)
+
+    def _versioned_tool_spec(self, tool: Tool, versions: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+        """A tool with several versions: each call runs the version its ``_meta.fastmcp.version`` asks for
+        (the highest by default), with that version's own validation; an unknown version is an unknown tool."""
+        from .._context import _current_handle
+        from ..exceptions import ToolError, ValidationError
+        from ..tools.base import _run_arguments
+        from ._mount import _run_as_child
+        from ._versions import pick, requested_version
+
+        server = self
+
+        async def dispatch(**arguments: Any) -> Any:
+            handle = _current_handle()
+            chosen = pick(versions, requested_version(handle.meta if handle is not None else None))
+            if chosen is None:
+                raise ToolError(f"Unknown tool: {tool.name!r}")
+            try:
+                value = await _run_as_child(chosen, arguments, server)
+            except ValidationError as e:
+                raise ToolError(str(e)) from e
+            return chosen.convert_result(value)
+
+        return dict(
+            spec,
+            func=dispatch,
+            is_async=True,
+            prepare=_run_arguments,
+            context_param=None,
+            plain_arguments=True,
+            result_shape=None,
+            result_json=None,
+        )
 
     def _component_auth(self, kind: str, key: str, component: Any) -> Any:
         """A component's ``auth=`` as the core takes it (its opaque checks registered under an id)."""
@@ -691,6 +753,14 @@ class FastMCP(HttpAppsMixin):
         if not isinstance(resource, (Resource, ResourceTemplate)):
             resource = function_resource._from_function(resource, uri, server=self, **kwargs)
         resource.server = self
+        kind, key = (
+            ("template", resource.uri_template)
+            if isinstance(resource, ResourceTemplate)
+            else ("resource", resource.uri)
+        )
+        if resource.version is not None or (kind, key) in self._versions:
+            table = self._templates if kind == "template" else self._resources
+            return self._add_version(kind, key, resource, table)
         if isinstance(resource, ResourceTemplate):
             if self._accept_duplicate("template", resource.uri_template, self._templates):
                 self._templates[resource.uri_template] = resource
@@ -786,6 +856,8 @@ class FastMCP(HttpAppsMixin):
         if not isinstance(prompt, Prompt):
             prompt = FunctionPrompt.from_function(prompt, server=self, **kwargs)
         prompt.server = self
+        if prompt.version is not None or ("prompt", prompt.name) in self._versions:
+            return self._add_version("prompt", prompt.name, prompt, self._prompts)
         if self._accept_duplicate("prompt", prompt.name, self._prompts):
             self._prompts[prompt.name] = prompt
             self._place("prompt", prompt.name, prompt)
@@ -853,8 +925,8 @@ class FastMCP(HttpAppsMixin):
         self._native.set_middleware(MiddlewareRunner(self), calls=bool(self._python_middleware))
 
     def add_transform(self, transform: Any) -> None:
-        """Adds a transform. ``PromptsAsTools`` and ``ResourcesAsTools`` are served (their tools are listed
-        after every other tool); the other transforms are not supported yet."""
+        """Adds a transform. ``PromptsAsTools``, ``ResourcesAsTools`` (their tools are listed after every other
+        tool) and the search transforms are served; the other transforms are not supported yet."""
         make = getattr(transform, "_tools", None)
         if make is None:
             self._unsupported(f"add_transform({type(transform).__name__}): transforms")
@@ -863,6 +935,9 @@ class FastMCP(HttpAppsMixin):
             self._generated[tool.name] = tool
             if self._visible("tool", tool.name, tool):
                 self._show("tool", tool.name, tool)
+        listed = getattr(transform, "_listed_tools", None)
+        if listed is not None:  # a search transform: its tools are listed in place of the catalogue
+            self._native.set_listed_tools(listed())
         self._native.list_changed("tools")
 
     def add_provider(self, provider: Any, **kwargs: Any) -> None:
@@ -1134,8 +1209,14 @@ class FastMCP(HttpAppsMixin):
             self._hide(kind, key, None)
             self._native.list_changed(_LIST_OF[kind])
 
+    def _serves_async(self, kind: str, key: str, component: Any) -> bool:
+        return True if (kind, key) in self._versions else component._serves_async
+
     def _serving_fn(self, kind: str, key: str, component: Any) -> Any:
         """What the core calls to serve a resource, template or prompt (inside its span when traced)."""
+        versions = self._versions.get((kind, key))
+        if versions is not None:
+            return _versioned_serve(kind, key, versions)
         if not self._tracing:
             return component._serve
         from .telemetry import traced
@@ -1175,7 +1256,7 @@ class FastMCP(HttpAppsMixin):
                 listing,
                 key,
                 self._serving_fn(kind, key, component),
-                is_async=component._serves_async,
+                is_async=self._serves_async(kind, key, component),
                 auth=self._component_auth(kind, key, component),
             )
         elif kind == "template":
@@ -1184,7 +1265,7 @@ class FastMCP(HttpAppsMixin):
                 json.dumps(component.to_mcp_template(), ensure_ascii=False),
                 key,
                 self._serving_fn(kind, key, component),
-                is_async=component._serves_async,
+                is_async=self._serves_async(kind, key, component),
                 list_params=list(component.list_params),
                 screening=security is not None,
                 exempt_params=sorted(security.exempt_params) if security is not None else [],
@@ -1199,7 +1280,7 @@ class FastMCP(HttpAppsMixin):
                 listing,
                 key,
                 self._serving_fn(kind, key, component),
-                is_async=component._serves_async,
+                is_async=self._serves_async(kind, key, component),
                 required=component.required,
                 auth=self._component_auth(kind, key, component),
             )
@@ -1486,6 +1567,26 @@ class FastMCP(HttpAppsMixin):
                 loop.remove_signal_handler(sig)
             loop.remove_reader(handle.fileno())
             handle.close()
+
+
+def _versioned_serve(kind: str, key: str, versions: dict[str, Any]) -> Any:
+    """Serves the version of a resource, template or prompt a read or get asks for (the highest by default);
+    an unknown one is answered as FastMCP 4 answers it (``-32602``)."""
+    import inspect
+
+    from ._versions import pick, requested_version
+
+    async def serve(arguments: dict[str, Any], handle: Any) -> Any:
+        chosen = pick(versions, requested_version(handle.meta))
+        if chosen is None:
+            if kind == "prompt":
+                raise McpError(code=-32602, message=f"Unknown prompt: {key!r}")
+            uri = handle.tool_name
+            raise McpError(code=-32602, message=f"Resource not found: {uri!r}", data={"uri": uri})
+        value = chosen._serve(arguments, handle)
+        return await value if inspect.isawaitable(value) else value
+
+    return serve
 
 
 class _ProtocolStdout:

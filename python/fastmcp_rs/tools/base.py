@@ -256,7 +256,7 @@ class Tool:
 
     def to_mcp_tool(self) -> dict[str, Any]:
         """The ``tools/list`` entry, as FastMCP 4 lists it."""
-        entry: dict[str, Any] = {"_meta": listing_meta(self.meta, self.tags)}
+        entry: dict[str, Any] = {"_meta": listing_meta(self.meta, self.tags, self)}
         if self.annotations:
             entry["annotations"] = self.annotations
         if self.description is not None:

@@ -1,20 +1,22 @@
-"""``fastmcp.server.transforms.search``: search transforms is not supported by fastmcp-rs yet. The names import;
-using them raises ``NotImplementedError``."""
+"""``fastmcp.server.transforms.search``: ``RegexSearchTransform`` and ``BM25SearchTransform`` list a search
+tool and ``call_tool`` in place of the server's whole catalogue (``always_visible`` tools stay listed), as
+FastMCP 4 does."""
 
-from fastmcp_rs._unsupported import stub
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from .base import serialize_tools_for_output_json, serialize_tools_for_output_markdown
+from .base import BaseSearchTransform, serialize_tools_for_output_json, serialize_tools_for_output_markdown
 from .bm25 import BM25SearchTransform
 from .regex import RegexSearchTransform
 
 __all__ = [
     "BM25SearchTransform",
+    "BaseSearchTransform",
     "RegexSearchTransform",
     "SearchResultSerializer",
     "serialize_tools_for_output_json",
     "serialize_tools_for_output_markdown",
 ]
 
-_FEATURE = "search transforms"
-
-SearchResultSerializer = stub("SearchResultSerializer", _FEATURE, __name__)
+#: What ``search_result_serializer=`` takes: the matching tools → the search tool's result.
+SearchResultSerializer = Callable[[Sequence[Any]], Any]
