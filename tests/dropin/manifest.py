@@ -97,7 +97,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("fastmcp/auth/google_oauth/server.py"),
     Entry("fastmcp/auth/keycloak_oauth/server.py"),
     *(Entry("fastmcp/auth/mounted/server.py", obj) for obj in ("github_mcp", "google_mcp")),
-    Entry("fastmcp/filesystem-provider/server.py", later=ISSUE_13),
+    Entry("fastmcp/filesystem-provider/server.py"),
     Entry("fastmcp/get_file.py", needs=("aiohttp",)),
     *(Entry("fastmcp/mount_example.py", obj) for obj in ("app", "weather_app", "news_app")),
     Entry("fastmcp/namespace_activation/server.py", later=ISSUE_13),
@@ -116,7 +116,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("fastmcp/testing_demo/server.py"),
     Entry("fastmcp/tool_result_echo.py", volatile=(r"/tools/call/echo/result/_meta/execution_time_ms",)),
     Entry("fastmcp/versioning/client_version_selection.py"),
-    *(Entry("fastmcp/versioning/version_filters.py", obj, later=ISSUE_13) for obj in ("api_v1", "api_v2", "api_v3")),
+    *(Entry("fastmcp/versioning/version_filters.py", obj) for obj in ("api_v1", "api_v2", "api_v3")),
     Entry("fastmcp/versioning/versioned_components.py"),
     # SDK v1.29 examples/fastmcp
     Entry("sdk_v1/fastmcp/complex_inputs.py"),

@@ -125,7 +125,6 @@ _RUN_SETTINGS = {
 #: FastMCP 4 arguments whose features fastmcp-rs does not implement yet (refused when set).
 _UNSUPPORTED_OPTIONS = {
     "auth_server_provider": "authentication (auth_server_provider=)",
-    "providers": "providers",
     "session_state_store": "a custom session state store",
     "tool_serializer": "tool_serializer (return a ToolResult instead)",
     "tool_transformations": "tool transformation",
@@ -307,6 +306,8 @@ class FastMCP(HttpAppsMixin):
         self._generated: dict[str, Tool] = {}
         #: Components registered with ``version=``, by (kind, key): each version's component.
         self._versions: dict[tuple[str, str], dict[str, Any]] = {}
+        #: The versions a mounted child's versioned component is served in here (after version filters).
+        self._derived_versions: dict[tuple[str, str], dict[str, Any]] = {}
         self._transforms: list[Any] = []
         self._completion_handler: Callable[..., Any] | None = None
         self._lifespan = lifespan
@@ -361,6 +362,8 @@ class FastMCP(HttpAppsMixin):
             self.add_middleware(item)
         for tool in tools or ():
             self.add_tool(tool)
+        for provider in getattr(self, "_pending_providers", ()):
+            self.add_provider(provider)
         for transform in getattr(self, "_pending_transforms", ()):
             self.add_transform(transform)
         for tags, enable in ((self._include_tags, True), (self._exclude_tags, False)):
@@ -408,6 +411,8 @@ class FastMCP(HttpAppsMixin):
                 self._pending_middleware = list(value or ())
             elif key == "transforms":
                 self._pending_transforms = list(value or ())
+            elif key == "providers":
+                self._pending_providers = list(value or ())
             elif key == "token_verifier":  # SDK v1: with auth=AuthSettings(...)
                 self._sdk_token_verifier = value
             elif key in _UNSUPPORTED_OPTIONS:
@@ -535,6 +540,42 @@ class FastMCP(HttpAppsMixin):
             raise
         return tool
 
+    def _keeps_version(self, version: Any) -> bool:
+        return all(t._keeps(version) for t in self._transforms if hasattr(t, "_keeps"))
+
+    def _version_view(self, versions: dict[str, Any]) -> dict[str, Any]:
+        """The versions this server serves of a component (its version filters applied)."""
+        return {v: c for v, c in versions.items() if self._keeps_version(v)}
+
+    def _refilter(self) -> None:
+        """After a version filter is added: the server's own versioned components and its children's are
+        placed again, and its unversioned ones hidden when the filter excludes them."""
+        from ._versions import ordered, pick
+
+        for (kind, key), versions in list(self._versions.items()):
+            table = {
+                "tool": self._tools,
+                "resource": self._resources,
+                "template": self._templates,
+                "prompt": self._prompts,
+            }[kind]
+            view = self._version_view(versions)
+            if not view:
+                table.pop(key, None)
+                self._unplace(kind, key)
+                continue
+            every = ordered(view)
+            for each in view.values():
+                each._versions = every
+            table[key] = pick(view, None)
+            self._place(kind, key, table[key])
+        if not self._keeps_version(None):
+            for kind, key, component in self._all():
+                if getattr(component, "version", None) is None and (kind, key) in self._live:
+                    self._hide(kind, key, component)
+        for link in self._mounts:
+            link.attach()
+
     def _add_version(self, kind: Kind, key: str, component: Any, table: dict[str, Any]) -> Any:
         """One more version of a component (see ``fastmcp_rs.server._versions``): the highest is listed."""
         from ._versions import check_mixing, ordered, pick
@@ -546,10 +587,13 @@ class FastMCP(HttpAppsMixin):
         if version in versions and not self._accept_duplicate(kind, f"{key}@{version}", {f"{key}@{version}": 1}):
             return versions[version]
         versions[version] = component
-        every = ordered(versions)
-        for each in versions.values():
+        view = self._version_view(versions)
+        if not view:
+            return component
+        every = ordered(view)
+        for each in view.values():
             each._versions = every
-        table[key] = pick(versions, None)
+        table[key] = pick(view, None)
         self._place(kind, key, table[key])
         return component
 
@@ -574,7 +618,7 @@ class FastMCP(HttpAppsMixin):
 
     def _register_tool(self, tool: Tool) -> None:
         spec = tool._native_spec()
-        versions = self._versions.get(("tool", tool.name))
+        versions = self._versions.get(("tool", tool.name)) or self._derived_versions.get(("tool", tool.name))
         if versions is not None and len(versions) > 1:
             spec = self._versioned_tool_spec(tool, versions, spec)
         elif versions is not None:
@@ -927,6 +971,10 @@ class FastMCP(HttpAppsMixin):
     def add_transform(self, transform: Any) -> None:
         """Adds a transform. ``PromptsAsTools``, ``ResourcesAsTools`` (their tools are listed after every other
         tool) and the search transforms are served; the other transforms are not supported yet."""
+        if hasattr(transform, "_keeps"):  # a version filter: every versioned component is placed again
+            self._transforms.append(transform)
+            self._refilter()
+            return
         make = getattr(transform, "_tools", None)
         if make is None:
             self._unsupported(f"add_transform({type(transform).__name__}): transforms")
@@ -940,8 +988,13 @@ class FastMCP(HttpAppsMixin):
             self._native.set_listed_tools(listed())
         self._native.list_changed("tools")
 
-    def add_provider(self, provider: Any, **kwargs: Any) -> None:
-        self._unsupported("add_provider(): providers")
+    def add_provider(self, provider: Any, *, namespace: str = "") -> None:
+        """Serves a provider's components after this server's own: a ``LocalProvider`` (or a
+        ``FileSystemProvider``), or another server, as a live link (a mount; ``namespace`` prefixes its
+        names). Custom ``Provider`` subclasses are not supported yet."""
+        if not isinstance(provider, FastMCP):
+            self._unsupported(f"add_provider({type(provider).__name__}): custom providers")
+        self.mount(provider, namespace=namespace or None)
 
     def mount(
         self,
@@ -1019,6 +1072,24 @@ class FastMCP(HttpAppsMixin):
         """A child shows a component under ``key`` here (the parent's own, or an earlier mount's, wins)."""
         if self._owns(kind, key):
             return
+        child, inner = component._mounted_from
+        child_versions = child._versions.get((kind, inner)) or child._derived_versions.get((kind, inner))
+        if child_versions:
+            from ._versions import ordered, pick
+
+            copies = {v: link.outer_copy(kind, inner, c) for v, c in child_versions.items()}
+            view = self._version_view(copies)
+            if not view:
+                self._orphan(link, kind, key)
+                return
+            every = ordered(view)
+            for each in view.values():
+                each._versions = every
+            self._derived_versions[(kind, key)] = view
+            component = pick(view, None)
+        elif not self._keeps_version(None):
+            self._orphan(link, kind, key)
+            return
         held = self._derived.get((kind, key))
         if held is not None and held[1] is not link and self._mounts.index(held[1]) < self._mounts.index(link):
             return
@@ -1039,6 +1110,7 @@ class FastMCP(HttpAppsMixin):
         if held is None or held[1] is not link:
             return
         del self._derived[(kind, key)]
+        self._derived_versions.pop((kind, key), None)
         if (kind, key) in self._live:
             self._hide(kind, key, None)
             self._native.list_changed(_LIST_OF[kind])
@@ -1210,11 +1282,15 @@ class FastMCP(HttpAppsMixin):
             self._native.list_changed(_LIST_OF[kind])
 
     def _serves_async(self, kind: str, key: str, component: Any) -> bool:
-        return True if (kind, key) in self._versions else component._serves_async
+        return (
+            True
+            if (kind, key) in self._versions or (kind, key) in self._derived_versions
+            else (component._serves_async)
+        )
 
     def _serving_fn(self, kind: str, key: str, component: Any) -> Any:
         """What the core calls to serve a resource, template or prompt (inside its span when traced)."""
-        versions = self._versions.get((kind, key))
+        versions = self._versions.get((kind, key)) or self._derived_versions.get((kind, key))
         if versions is not None:
             return _versioned_serve(kind, key, versions)
         if not self._tracing:

@@ -1,0 +1,68 @@
+"""Providers (issue 13): a ``LocalProvider`` shared by servers with different ``VersionFilter``s and a
+namespace, and a ``FileSystemProvider`` reading a folder of standalone-decorated functions (one file of
+which fails to import), in one file (tests/servers/provided.py) under FastMCP 4.2.3 and fastmcp-rs, driven
+by the official client over stdio: listings (order, names, versions meta), calls (default and pinned),
+reads and prompts must be the same."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import pytest
+from conftest import HERE
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.shared.exceptions import MCPError
+
+SERVER = HERE / "servers" / "provided.py"
+IMPLS = ("fastmcp", "fastmcp_rs")
+
+
+async def walk(impl: str, which: str) -> dict[str, Any]:
+    env = {**os.environ, "MW_IMPL": impl, "PROVIDED": which}
+    params = StdioServerParameters(command=sys.executable, args=[str(SERVER)], env=env)
+    seen: dict[str, Any] = {}
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        tools = (await session.list_tools()).tools
+        seen["tools"] = [(t.name, t.description, t.meta, t.input_schema) for t in tools]
+        seen["resources"] = [(str(r.uri), r.name, r.mime_type) for r in (await session.list_resources()).resources]
+        seen["templates"] = [
+            (t.uri_template, t.description) for t in (await session.list_resource_templates()).resource_templates
+        ]
+        seen["prompts"] = [(p.name, [a.name for a in p.arguments]) for p in (await session.list_prompts()).prompts]
+        for tool in tools:
+            if tool.name.endswith("convert"):
+                for version in (None, "1.0", "1.5", "2.0"):
+                    meta = None if version is None else {"fastmcp": {"version": version}}
+                    r = await session.call_tool(tool.name, {"value": "ab", "times": 2}, meta=meta)
+                    seen[f"{tool.name} {version}"] = (r.is_error, [c.text for c in r.content])
+            elif tool.name in ("ping", "own", "zeta", "alpha-tool"):
+                args = {"x": 3} if tool.name == "zeta" else {"word": "hi"} if tool.name == "alpha-tool" else {}
+                r = await session.call_tool(tool.name, args)
+                seen[tool.name] = (r.is_error, [c.text for c in r.content])
+        for uri in ("fs://settings", "fs://users/ada"):
+            try:
+                seen[uri] = [c.text for c in (await session.read_resource(uri)).contents]
+            except MCPError as e:
+                seen[uri] = (e.error.code, e.error.message)
+    return seen
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("which", ["v1", "v2", "fs"])
+async def test_providers_serve_what_fastmcp_serves(which: str) -> None:
+    seen = {impl: await walk(impl, which) for impl in IMPLS}
+    ours = seen["fastmcp_rs"]
+    names = [t[0] for t in ours["tools"]]
+    if which == "v1":
+        assert names == ["own", "convert", "ping"]
+        assert ours["tools"][1][2]["fastmcp"]["versions"] == ["1.5", "1.0"]
+        assert ours["convert 2.0"][0] is True  # filtered out: unknown here
+    if which == "v2":
+        assert names == ["api_convert"]
+    if which == "fs":
+        assert names == ["alpha-tool", "zeta"]
+    assert {k: v for k, v in ours.items() if seen["fastmcp"].get(k) != v} == {}
