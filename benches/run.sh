@@ -26,3 +26,4 @@ rm -rf "$VENV/wheels"
 if [[ " $* " != *" --quick "* ]]; then "$PY" benches/mounted.py; else "$PY" benches/mounted.py --rounds 1 --duration 1 --warmup 0.2; fi
 # What rate limiting, JWT auth and one Python middleware cost per call, beside FastMCP 4 configured the same way.
 if [[ " $* " != *" --quick "* ]]; then "$PY" benches/production.py; else "$PY" benches/production.py --rounds 1 --duration 1 --warmup 0.2; fi
+if [[ " $* " != *" --quick "* ]]; then "$PY" benches/composition.py; else "$PY" benches/composition.py --rounds 1 --duration 1 --warmup 0.2; fi

@@ -216,6 +216,12 @@ async def slow(delay: float = 0.01) -> str:
     return "done"
 
 
+# BENCH_MOUNT=1: the same tools served through a parent that mounts this server (`child_add`, ...).
+if os.environ.get("BENCH_MOUNT") and SERVER in ("fastmcp_rs", "fastmcp"):
+    _child = mcp
+    mcp = FastMCP("parent")
+    mcp.mount(_child, namespace="child")
+
 if __name__ == "__main__":
     transport = sys.argv[1] if len(sys.argv) > 1 else "stdio"
     if transport == "stdio":

@@ -359,7 +359,8 @@ def test_stub_functions_and_server_features_refuse_use() -> None:
     mcp = FastMCP("s")
     with pytest.raises(TypeError, match="takes a Middleware"):
         mcp.add_middleware(object())
-    _refused(lambda: mcp.mount(FastMCP("child")), "composing servers")
+    _refused(lambda: mcp.mount(object()), "only fastmcp_rs servers can be mounted")
+    _refused(lambda: mcp.add_provider(object()), "custom providers")
     _refused(lambda: mcp.add_transform(object()), "transforms")
     _refused(lambda: FastMCP.as_proxy("http://x"), "proxy servers")
 
