@@ -232,7 +232,11 @@ class Tool:
 
     @classmethod
     def from_tool(cls, tool: Tool, **options: Any) -> Tool:
-        raise NotImplementedError("Tool.from_tool: tool transformation is not supported by fastmcp-rs yet")
+        """A tool made from ``tool``: renamed, re-described, its arguments changed (``transform_args`` of
+        ``ArgTransform``), or a function of yours in front (``transform_fn``); see ``tool_transform``."""
+        from .tool_transform import TransformedTool
+
+        return TransformedTool.from_tool(tool, **options)
 
     def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Tool:
         """A copy with some fields replaced (pydantic's spelling, as FastMCP components are models)."""
