@@ -52,5 +52,6 @@ async def test_transformed_tools_answer_as_in_fastmcp() -> None:
     seen = {impl: await walk(impl) for impl in IMPLS}
     ours = seen["fastmcp_rs"]
     assert ours["find {'q': 'x'}"][1] == {"query": "x", "limit": 3, "api_key": "SECRET"}
-    assert ours["find_double {'q': 'y'}"][1] == {"query": "y", "limit": 6, "api_key": "H", "wrapped": True}
+    # The transformed schema wins over the function's own default: the parent's 10, doubled (as in FastMCP 4).
+    assert ours["find_double {'q': 'y'}"][1] == {"query": "y", "limit": 20, "api_key": "H", "wrapped": True}
     assert {k: v for k, v in ours.items() if seen["fastmcp"].get(k) != v} == {}
