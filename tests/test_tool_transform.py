@@ -28,6 +28,11 @@ CALLS = [
     ("find_double", {"q": "y"}),
     ("find_double", {"q": "y", "limit": 5}),
     ("find_raw", {"query": "z"}),
+    ("define", {"word": "owl"}),
+    ("define", {"word": "owl", "exact": False}),
+    ("lookup", {"term": "owl"}),
+    ("legacy", {}),
+    ("last", {}),
 ]
 
 
@@ -54,4 +59,7 @@ async def test_transformed_tools_answer_as_in_fastmcp() -> None:
     assert ours["find {'q': 'x'}"][1] == {"query": "x", "limit": 3, "api_key": "SECRET"}
     # The transformed schema wins over the function's own default: the parent's 10, doubled (as in FastMCP 4).
     assert ours["find_double {'q': 'y'}"][1] == {"query": "y", "limit": 20, "api_key": "H", "wrapped": True}
+    names = [t[0] for t in ours["tools"]]
+    assert "define" in names and "lookup" not in names and "legacy" not in names
+    assert names.index("define") < names.index("last")  # replaced in place
     assert {k: v for k, v in ours.items() if seen["fastmcp"].get(k) != v} == {}

@@ -6,12 +6,20 @@ import os
 
 if os.environ.get("MW_IMPL") == "fastmcp":
     from fastmcp import FastMCP
+    from fastmcp.server.transforms import ToolTransform
     from fastmcp.tools import Tool
-    from fastmcp.tools.tool_transform import ArgTransform, forward, forward_raw
+    from fastmcp.tools.tool_transform import ArgTransform, ArgTransformConfig, ToolTransformConfig, forward, forward_raw
 else:
     from fastmcp_rs import FastMCP
+    from fastmcp_rs.server.transforms import ToolTransform
     from fastmcp_rs.tools import Tool
-    from fastmcp_rs.tools.tool_transform import ArgTransform, forward, forward_raw
+    from fastmcp_rs.tools.tool_transform import (
+        ArgTransform,
+        ArgTransformConfig,
+        ToolTransformConfig,
+        forward,
+        forward_raw,
+    )
 
 mcp = FastMCP("transformed-tools")
 COUNTER = {"n": 0}
@@ -70,6 +78,39 @@ async def raw(query: str, **kwargs) -> dict:
 
 
 mcp.add_tool(Tool.from_tool(parent, name="find_raw", transform_fn=raw))
+
+
+@mcp.tool
+def lookup(term: str, exact: bool = False) -> dict:
+    """Look a term up."""
+    return {"term": term, "exact": exact}
+
+
+@mcp.tool
+def legacy() -> str:
+    return "old"
+
+
+@mcp.tool
+def last() -> str:
+    return "last"
+
+
+mcp.add_transform(
+    ToolTransform(
+        {
+            "lookup": ToolTransformConfig(
+                name="define",
+                description="Define a term.",
+                arguments={
+                    "term": ArgTransformConfig(name="word", description="The word"),
+                    "exact": ArgTransformConfig(default=True),
+                },
+            ),
+            "legacy": ToolTransformConfig(enabled=False),
+        }
+    )
+)
 
 if __name__ == "__main__":
     mcp.run(show_banner=False)

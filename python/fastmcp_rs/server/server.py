@@ -309,6 +309,9 @@ class FastMCP(HttpAppsMixin):
         #: The versions a mounted child's versioned component is served in here (after version filters).
         self._derived_versions: dict[tuple[str, str], dict[str, Any]] = {}
         self._transforms: list[Any] = []
+        #: ``ToolTransform``: how named tools are changed as they are served, and the name each is served under.
+        self._tool_transforms: dict[str, Any] = {}
+        self._native_names: dict[str, str] = {}
         self._completion_handler: Callable[..., Any] | None = None
         self._lifespan = lifespan
         self._lifespan_result: Any = {}
@@ -971,6 +974,12 @@ class FastMCP(HttpAppsMixin):
     def add_transform(self, transform: Any) -> None:
         """Adds a transform. ``PromptsAsTools``, ``ResourcesAsTools`` (their tools are listed after every other
         tool) and the search transforms are served; the other transforms are not supported yet."""
+        if hasattr(transform, "transforms") and type(transform).__name__ == "ToolTransform":
+            self._transforms.append(transform)
+            self._tool_transforms.update(transform.transforms)
+            self._reshow_tools()
+            self._native.list_changed("tools")
+            return
         if hasattr(transform, "_keeps"):  # a version filter: every versioned component is placed again
             self._transforms.append(transform)
             self._refilter()
@@ -1156,6 +1165,14 @@ class FastMCP(HttpAppsMixin):
                 self._show(k, key, component)
         self._keep_generated_last(kind)
 
+    def _reshow_tools(self) -> None:
+        """Registers every served tool again, in listing order (after a ``ToolTransform`` is added)."""
+        served = [(key, c) for kind, key, c in self._served() if kind == "tool"]
+        for key, component in served:
+            self._hide("tool", key, component)
+        for key, component in served:
+            self._show("tool", key, component)
+
     def _keep_generated_last(self, kind: Kind) -> None:
         if kind != "tool":
             return
@@ -1324,6 +1341,13 @@ class FastMCP(HttpAppsMixin):
                 self._show(kind, key, component)
 
     def _show(self, kind: Kind, key: str, component: Any) -> None:
+        native_key = key
+        if kind == "tool" and key in self._tool_transforms:
+            config = self._tool_transforms[key]
+            if "enabled" in config.model_fields_set and not config.enabled:
+                return
+            component = config.apply(component)
+            native_key = self._native_names[key] = component.name
         if kind == "tool":
             self._register_tool(component)
         elif kind == "resource":
@@ -1362,15 +1386,15 @@ class FastMCP(HttpAppsMixin):
             )
         own = getattr(component, "_cache_hint", None)
         if own is None:
-            self._native.set_cache(kind, key, None)
+            self._native.set_cache(kind, native_key, None)
         else:
             from .caching import cache_hint
 
             hint = cache_hint(own[0], own[1] or self.cache_scope)
-            self._native.set_cache(kind, key, hint["cache_ttl_ms"], hint["cache_public"])
+            self._native.set_cache(kind, native_key, hint["cache_ttl_ms"], hint["cache_public"])
         self._live.add((kind, key))
         for link in self._parents:
-            link.shown(kind, key, component)
+            link.shown(kind, native_key, component)
 
     def _hide(self, kind: Kind, key: str, component: Any) -> None:
         remove = {
@@ -1379,12 +1403,13 @@ class FastMCP(HttpAppsMixin):
             "template": self._native.remove_template,
             "prompt": self._native.remove_prompt,
         }[kind]
-        remove(key)
+        native_key = self._native_names.pop(key, key) if kind == "tool" else key
+        remove(native_key)
         self._checks.forget(self._check_ids.pop((kind, key), None))
-        self._native.set_cache(kind, key, None)
+        self._native.set_cache(kind, native_key, None)
         self._live.discard((kind, key))
         for link in self._parents:
-            link.hidden(kind, key)
+            link.hidden(kind, native_key)
 
     @property
     def _mcp_server(self) -> Any:
