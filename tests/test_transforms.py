@@ -29,6 +29,8 @@ CALLS = [
     ("read_resource", {"uri": "users://7/profile"}),
     ("read_resource", {"uri": "users://x/profile"}),
     ("read_resource", {"uri": "nope://x"}),
+    ("secret", {}),
+    ("get_prompt", {"name": "secret_prompt"}),
 ]
 
 

@@ -8,11 +8,11 @@ import os
 if os.environ.get("MW_IMPL") == "fastmcp":
     from fastmcp import FastMCP
     from fastmcp.prompts import Message
-    from fastmcp.server.transforms import PromptsAsTools, ResourcesAsTools
+    from fastmcp.server.transforms import PromptsAsTools, ResourcesAsTools, Visibility
 else:
     from fastmcp_rs import FastMCP
     from fastmcp_rs.prompts import Message
-    from fastmcp_rs.server.transforms import PromptsAsTools, ResourcesAsTools
+    from fastmcp_rs.server.transforms import PromptsAsTools, ResourcesAsTools, Visibility
 
 mcp = FastMCP("transformed")
 
@@ -49,6 +49,17 @@ def profile(user_id: int) -> dict:
     return {"id": user_id, "name": f"user{user_id}"}
 
 
+@mcp.tool(tags={"hidden"})
+def secret() -> str:
+    return "hidden by a Visibility transform"
+
+
+@mcp.prompt(tags={"hidden"})
+def secret_prompt() -> str:
+    return "hidden too"
+
+
+mcp.add_transform(Visibility(False, tags={"hidden"}))
 mcp.add_transform(PromptsAsTools(mcp))
 mcp.add_transform(ResourcesAsTools(mcp))
 

@@ -980,6 +980,20 @@ class FastMCP(HttpAppsMixin):
             self._reshow_tools()
             self._native.list_changed("tools")
             return
+        if type(transform).__name__ == "Visibility" and hasattr(transform, "match_all"):
+            self._transforms.append(transform)
+            self._rules.append(
+                _Rule(
+                    transform.enabled,
+                    names=transform.names,
+                    keys=transform.keys,
+                    tags=transform.tags,
+                    components=transform.components,
+                    match_all=transform.match_all,
+                )
+            )
+            self._sync_visibility()
+            return
         if hasattr(transform, "_keeps"):  # a version filter: every versioned component is placed again
             self._transforms.append(transform)
             self._refilter()
