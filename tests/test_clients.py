@@ -203,7 +203,11 @@ async def test_cancellation_reaches_the_coroutine(target: tuple[str, str, Any], 
             await client.list_tools()
             with anyio.move_on_after(1.0):
                 await client.call_tool(tool, {"marker": str(marker)})
-            assert await anyio.to_thread.run_sync(lambda: wait_for(marker.exists, 5.0)), "the tool was not cancelled"
+            # The tool creates the file and then writes it: wait for the text, not only for the file.
+            def marked() -> bool:
+                return marker.exists() and marker.read_text() != ""
+
+            assert await anyio.to_thread.run_sync(lambda: wait_for(marked, 5.0)), "the tool was not cancelled"
             assert marker.read_text() == written
             # The connection is still good afterwards.
             r = await client.call_tool("add", {"a": 1, "b": 1})
