@@ -203,6 +203,7 @@ async def test_cancellation_reaches_the_coroutine(target: tuple[str, str, Any], 
             await client.list_tools()
             with anyio.move_on_after(1.0):
                 await client.call_tool(tool, {"marker": str(marker)})
+
             # The tool creates the file and then writes it: wait for the text, not only for the file.
             def marked() -> bool:
                 return marker.exists() and marker.read_text() != ""

@@ -504,6 +504,56 @@ class Context(Generic[SessionT, LifespanContextT, RequestT]):
     def _request_state(self) -> dict[str, Any]:
         return self._handle.request_state
 
+    # -- per-session visibility -------------------------------------------------------------------------------
+
+    async def enable_components(
+        self,
+        *,
+        names: set[str] | None = None,
+        keys: set[str] | None = None,
+        version: Any = None,
+        tags: set[str] | None = None,
+        components: set[Any] | None = None,
+        match_all: bool = False,
+    ) -> None:
+        """Shows the matching components to this client only (its rules win over the server's, later ones
+        over earlier ones) and tells it its listings changed. On the 2026-07-28 era over HTTP the client is
+        the verified caller; an unauthenticated request there has no client to scope rules to
+        (``RuntimeError``)."""
+        from .server.transforms.visibility import enable_components
+
+        await enable_components(
+            self, names=names, keys=keys, version=version, tags=tags, components=components, match_all=match_all
+        )
+
+    async def disable_components(
+        self,
+        *,
+        names: set[str] | None = None,
+        keys: set[str] | None = None,
+        version: Any = None,
+        tags: set[str] | None = None,
+        components: set[Any] | None = None,
+        match_all: bool = False,
+    ) -> None:
+        """Hides the matching components from this client only, and tells it its listings changed."""
+        from .server.transforms.visibility import disable_components
+
+        await disable_components(
+            self, names=names, keys=keys, version=version, tags=tags, components=components, match_all=match_all
+        )
+
+    async def reset_visibility(self) -> None:
+        """Drops this client's own rules (it sees what every client sees again), and tells it."""
+        from .server.transforms.visibility import reset_visibility
+
+        await reset_visibility(self)
+
+    async def _get_visibility_rules(self) -> list[dict[str, Any]]:
+        from .server.transforms.visibility import get_visibility_rules
+
+        return await get_visibility_rules(self)
+
     # -- notifications ----------------------------------------------------------------------------------------
 
     async def send_resource_updated(self, uri: str) -> None:

@@ -304,7 +304,11 @@ impl Outgoing {
         out
     }
 
+    /// A notification; `params` of `null` are left out.
     pub fn notification(method: &str, params: &Value) -> Vec<u8> {
+        if params.is_null() {
+            return Self::notification_without_params(method);
+        }
         let mut out = Vec::with_capacity(64);
         out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"method\":");
         serde_json::to_writer(&mut out, method).expect("a string always serializes");

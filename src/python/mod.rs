@@ -6,7 +6,8 @@ mod convert;
 mod workers;
 
 use crate::server::rate_limit::RateLimit;
-use crate::server::registry::{raw_listing, PromptEntry, ResourceEntry, TemplateEntry};
+use crate::server::registry::{raw_listing, KeyView, PromptEntry, ResourceEntry, TemplateEntry};
+use crate::server::session::{ClientView, Session};
 use crate::server::tasks::TaskOptions;
 use crate::server::uri_template::{Screening, UriTemplate};
 use crate::server::{
@@ -22,7 +23,7 @@ use backend::{Hooks, PyBackend, PyHandler, PyTool, ResultShape, SharedBackend};
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyType};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -397,6 +398,32 @@ impl NativeServer {
     fn remove_prompt(&self, name: &str) -> bool {
         let old = self.server.prompts.remove(name).map(|o| o.handler);
         self.drop_handler(old)
+    }
+
+    /// Hides a component from every client but those whose own view names it (per-session visibility):
+    /// unlike `remove_*`, it stays registered. Returns whether it was live.
+    fn park(&self, kind: &str, key: &str) -> PyResult<bool> {
+        Ok(match kind {
+            "tool" => self.server.tools.park(key),
+            "resource" => self.server.resources.park(key),
+            "template" => self.server.templates.park(key),
+            "prompt" => self.server.prompts.park(key),
+            _ => return Err(PyValueError::new_err(format!("unknown component kind {kind:?}"))),
+        })
+    }
+
+    /// From now on, clients' own views (see `RequestHandle.view_ref`) are honoured.
+    fn use_views(&self) {
+        self.server.use_views();
+    }
+
+    /// Sets the view of the modern-era clients of `scope` (`RequestHandle.view_scope`): a dict from
+    /// `tools`, `resources`, `templates`, `prompts` to the keys they see, in order (a kind left out: what
+    /// every client sees); `None` drops it.
+    fn set_scope_view(&self, scope: &str, view: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+        let view = view.map(client_view).transpose()?;
+        self.server.set_scope_view(scope, view);
+        Ok(())
     }
 
     /// Sends `notifications/{tools,resources,prompts}/list_changed` to every connected client; returns
@@ -1142,7 +1169,8 @@ impl RequestHandle {
         Ok(self.context.log(level, data, logger))
     }
 
-    /// Sends a notification on this request's stream (`notifications/elicitation/complete`, ...).
+    /// Sends a notification on this request's stream (`notifications/elicitation/complete`, ...); without
+    /// `params` it has none (`notifications/tools/list_changed`).
     #[pyo3(signature = (method, params=None))]
     fn notify(&self, method: &str, params: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         if !method.starts_with("notifications/") {
@@ -1150,10 +1178,7 @@ impl RequestHandle {
                 "{method:?} is not a notification method"
             )));
         }
-        let params = params
-            .map(convert::py_to_json)
-            .transpose()?
-            .unwrap_or_else(|| Value::Object(Map::new()));
+        let params = params.map(convert::py_to_json).transpose()?.unwrap_or(Value::Null);
         self.context.notify(method, &params);
         Ok(())
     }
@@ -1382,6 +1407,21 @@ impl RequestHandle {
         self.context.session.is_modern()
     }
 
+    /// What identifies a modern-era client from one request to the next, for its own view
+    /// (`NativeServer.set_scope_view`): `user:...` for a verified caller, `process` over stdio and in memory;
+    /// `None` for an unauthenticated modern HTTP request and for the handshake era (see `view_ref`).
+    #[getter]
+    fn view_scope(&self) -> Option<String> {
+        McpServer::view_scope(&self.context.session, &self.context.sink)
+    }
+
+    /// The handle on a handshake-era session's own view; `None` in the modern era (see `view_scope`).
+    fn view_ref(&self) -> Option<ViewRef> {
+        (!self.context.session.is_modern()).then(|| ViewRef {
+            session: Arc::downgrade(&self.context.session),
+        })
+    }
+
     /// Whether the request runs as a task (its requests to the client wait for `tasks/update`).
     #[getter]
     fn in_task(&self) -> bool {
@@ -1423,6 +1463,46 @@ impl RequestHandle {
     }
 }
 
+/// A `ClientView` from `{"tools": [keys...], ...}`.
+fn client_view(view: &Bound<'_, PyDict>) -> PyResult<ClientView> {
+    let kind = |name: &str| -> PyResult<Option<KeyView>> {
+        Ok(match view.get_item(name)? {
+            Some(keys) if !keys.is_none() => Some(KeyView::new(keys.extract::<Vec<String>>()?)),
+            _ => None,
+        })
+    };
+    Ok(ClientView {
+        tools: kind("tools")?,
+        resources: kind("resources")?,
+        templates: kind("templates")?,
+        prompts: kind("prompts")?,
+    })
+}
+
+/// A handshake-era session's view (per-session visibility), held without keeping the session alive.
+#[pyclass(frozen, module = "fastmcp_rs._core")]
+pub struct ViewRef {
+    session: std::sync::Weak<Session>,
+}
+
+#[pymethods]
+impl ViewRef {
+    /// Sets what the session's client sees (see `NativeServer.set_scope_view` for `view`); `None`: what
+    /// every client sees. Returns false once the session has ended.
+    fn set(&self, view: Option<&Bound<'_, PyDict>>) -> PyResult<bool> {
+        let Some(session) = self.session.upgrade() else {
+            return Ok(false);
+        };
+        session.set_view(view.map(client_view).transpose()?.map(Arc::new));
+        Ok(true)
+    }
+
+    #[getter]
+    fn alive(&self) -> bool {
+        self.session.strong_count() > 0
+    }
+}
+
 /// The request a sync call on this thread is serving (for `get_context()`), or `None`.
 #[pyfunction]
 fn current_request() -> Option<RequestHandle> {
@@ -1434,7 +1514,7 @@ mod _core {
     #[pymodule_export]
     use super::{
         current_request, verify_token, AsgiResponder, HttpEndpoint, HttpExchange, MemoryConnection, NativeServer,
-        RequestHandle, ServerHandle,
+        RequestHandle, ServerHandle, ViewRef,
     };
 
     #[pymodule_init]

@@ -3,8 +3,9 @@
 use crate::protocol::{negotiate_handshake_version, ErrorCode, Incoming, Outgoing, RequestId, RpcError};
 use crate::server::auth::{AccessToken, ComponentAuth};
 use crate::server::context::{InputRound, LogLevel, RequestContext, RequestSink};
+use crate::server::registry::KeyView;
 use crate::server::registry::{Listed, PromptEntry, Registry, ResourceEntry, TemplateEntry, ToolEntry, ToolRegistry};
-use crate::server::session::Session;
+use crate::server::session::{ClientView, Session};
 
 mod listen;
 mod modern;
@@ -169,6 +170,12 @@ pub struct McpServer {
     /// When set, `tools/list` shows only these tools; the others stay callable (a search transform lists
     /// its own tools in place of the catalogue it searches).
     listed_tools: RwLock<Option<Arc<std::collections::HashSet<String>>>>,
+    /// Whether any client may see components differently from the others (`ctx.enable_components`); read
+    /// before looking for a client's view, so servers that never use it pay one load.
+    views_in_use: std::sync::atomic::AtomicBool,
+    /// The views of modern-era clients, by [`McpServer::view_scope`] (a handshake-era client's view lives on
+    /// its session).
+    scope_views: RwLock<HashMap<String, Arc<ClientView>>>,
 }
 
 /// Requests being served: counted so that a draining server can wait until none is left.
@@ -298,7 +305,53 @@ impl McpServer {
             middleware: std::sync::atomic::AtomicBool::new(false),
             middleware_calls: std::sync::atomic::AtomicBool::new(true),
             listed_tools: RwLock::new(None),
+            views_in_use: std::sync::atomic::AtomicBool::new(false),
+            scope_views: RwLock::new(HashMap::new()),
         }
+    }
+
+    /// From now on, clients' own views are looked for (see [`ClientView`]).
+    pub fn use_views(&self) {
+        self.views_in_use.store(true, Ordering::Release);
+    }
+
+    /// Sets (or, with `None`, drops) the view of the modern-era clients of `scope`.
+    pub fn set_scope_view(&self, scope: &str, view: Option<ClientView>) {
+        self.use_views();
+        let mut views = self.scope_views.write().unwrap();
+        match view {
+            Some(v) => views.insert(scope.to_owned(), Arc::new(v)),
+            None => views.remove(scope),
+        };
+    }
+
+    /// What identifies a modern-era client from one request to the next, for its view: the verified caller
+    /// (`user:`), or the one client of a stdio or in-memory connection (`process`). `None` for an
+    /// unauthenticated HTTP request, and for the handshake era (its session keeps its view).
+    pub fn view_scope(session: &Session, sink: &RequestSink) -> Option<String> {
+        if !session.is_modern() {
+            return None;
+        }
+        if let Some(token) = sink.access_token() {
+            return Some(format!(
+                "user:{}:{}",
+                token.client_id,
+                token.subject.as_deref().unwrap_or_default()
+            ));
+        }
+        sink.is_trusted().then(|| "process".to_owned())
+    }
+
+    /// The view of the client making a request, if it has one of its own.
+    fn view_of(&self, session: &Session, sink: &RequestSink) -> Option<Arc<ClientView>> {
+        if !self.views_in_use.load(Ordering::Acquire) {
+            return None;
+        }
+        if !session.is_modern() {
+            return session.view();
+        }
+        let scope = Self::view_scope(session, sink)?;
+        self.scope_views.read().unwrap().get(&scope).cloned()
     }
 
     /// Ends every open `subscriptions/listen` with its graceful-close result (at shutdown).
@@ -738,18 +791,30 @@ impl McpServer {
                 None => Err(RpcError::new(ErrorCode::RequestCancelled, "Request cancelled")),
             };
         }
+        let view = self.view_of(session, sink);
+        let view = view.as_deref();
         match method {
             "tools/list" => {
                 let only = self.listed_tools.read().unwrap().clone();
-                self.list_filtered(&self.tools, "tools", params, sink, only.as_deref())
+                let seen = view.and_then(|v| v.tools.as_ref());
+                self.list_filtered(&self.tools, seen, "tools", params, sink, only.as_deref())
                     .await
             }
-            "resources/list" => self.list_result(&self.resources, "resources", params, sink).await,
+            "resources/list" => {
+                let seen = view.and_then(|v| v.resources.as_ref());
+                self.list_filtered(&self.resources, seen, "resources", params, sink, None)
+                    .await
+            }
             "resources/templates/list" => {
-                self.list_result(&self.templates, "resourceTemplates", params, sink)
+                let seen = view.and_then(|v| v.templates.as_ref());
+                self.list_filtered(&self.templates, seen, "resourceTemplates", params, sink, None)
                     .await
             }
-            _ => self.list_result(&self.prompts, "prompts", params, sink).await,
+            _ => {
+                let seen = view.and_then(|v| v.prompts.as_ref());
+                self.list_filtered(&self.prompts, seen, "prompts", params, sink, None)
+                    .await
+            }
         }
     }
 
@@ -800,26 +865,18 @@ impl McpServer {
         kept
     }
 
-    /// A `*/list` result, spliced from the stored listings without re-encoding them. Over HTTP, components
-    /// the caller may not use are left out before the page is cut.
     /// Shows only the tools named in `only` in `tools/list` (`None`: all of them); the others stay callable.
     pub fn set_listed_tools(&self, only: Option<Vec<String>>) {
         *self.listed_tools.write().unwrap() = only.map(|names| Arc::new(names.into_iter().collect()));
     }
 
-    async fn list_result<E: Listed>(
-        &self,
-        registry: &Registry<E>,
-        field: &str,
-        params: Option<&Map<String, Value>>,
-        sink: &RequestSink,
-    ) -> Result<Vec<u8>, RpcError> {
-        self.list_filtered(registry, field, params, sink, None).await
-    }
-
+    /// A `*/list` result of the entries a client with `view` sees (`None`: what every client sees), spliced
+    /// from the stored listings without re-encoding them. Over HTTP, components the caller may not use are
+    /// left out before the page is cut; `only` (when given) keeps only the keys it names.
     async fn list_filtered<E: Listed>(
         &self,
         registry: &Registry<E>,
+        view: Option<&KeyView>,
         field: &str,
         params: Option<&Map<String, Value>>,
         sink: &RequestSink,
@@ -835,11 +892,11 @@ impl McpServer {
             (Some(_), Some(other)) => return Err(RpcError::invalid_params(format!("Invalid cursor: {other}"))),
         };
         let gated = sink.checks_auth() && registry.any_gated();
-        let (page, next) = if gated || only.is_some() {
+        let (page, next) = if gated || only.is_some() || view.is_some() {
             let mut all = if gated {
-                self.visible(registry.all(), sink).await
+                self.visible(registry.all_in(view), sink).await
             } else {
-                registry.all()
+                registry.all_in(view)
             };
             if let Some(only) = only {
                 all.retain(|e| only.contains(e.key()));
@@ -960,11 +1017,15 @@ impl McpServer {
         };
         let meta = meta(params.as_ref());
         let round = params.as_mut().and_then(InputRound::take);
-        let (handler, arguments) = match self.find_resource(&uri) {
+        let view = self.view_of(session, &sink);
+        let (handler, arguments) = match self.find_resource_in(view.as_deref(), &uri) {
             Ok(found) => found,
             Err(error) => return Some(Err(error)),
         };
-        if !self.permitted(self.resource_auth(&uri).as_ref(), &sink).await {
+        if !self
+            .permitted(self.resource_auth(view.as_deref(), &uri).as_ref(), &sink)
+            .await
+        {
             return Some(Err(resource_not_found(&uri)));
         }
         let call = (HandlerKind::Resource, handler, uri, arguments);
@@ -975,10 +1036,15 @@ impl McpServer {
     /// then the first template that matches. A template's parameters are screened before anything runs;
     /// a URI that fails the screening is not found (as `FastMCP` answers it).
     pub fn find_resource(&self, uri: &str) -> Result<(u64, Value), RpcError> {
-        if let Some(resource) = self.resources.get(uri) {
+        self.find_resource_in(None, uri)
+    }
+
+    /// [`Self::find_resource`] among what a client with `view` sees.
+    fn find_resource_in(&self, view: Option<&ClientView>, uri: &str) -> Result<(u64, Value), RpcError> {
+        if let Some(resource) = self.resources.get_in(view.and_then(|v| v.resources.as_ref()), uri) {
             return Ok((resource.handler, Value::Object(Map::new())));
         }
-        for template in self.templates.all() {
+        for template in self.templates.all_in(view.and_then(|v| v.templates.as_ref())) {
             let Some(params) = template.template.matches(uri, &template.list_params) else {
                 continue;
             };
@@ -996,12 +1062,12 @@ impl McpServer {
     }
 
     /// The `auth=` of what serves `uri` (the static resource, else the first template that matches).
-    fn resource_auth(&self, uri: &str) -> Option<ComponentAuth> {
-        if let Some(resource) = self.resources.get(uri) {
+    fn resource_auth(&self, view: Option<&ClientView>, uri: &str) -> Option<ComponentAuth> {
+        if let Some(resource) = self.resources.get_in(view.and_then(|v| v.resources.as_ref()), uri) {
             return resource.auth.clone();
         }
         self.templates
-            .all()
+            .all_in(view.and_then(|v| v.templates.as_ref()))
             .into_iter()
             .find(|t| t.template.matches(uri, &t.list_params).is_some())
             .and_then(|t| t.auth.clone())
@@ -1022,7 +1088,11 @@ impl McpServer {
         let Some(Value::String(name)) = params.remove("name") else {
             return Some(Err(RpcError::invalid_params("prompts/get needs a prompt name")));
         };
-        let prompt = match self.prompts.get(&name) {
+        let view = self.view_of(session, &sink);
+        let prompt = match self
+            .prompts
+            .get_in(view.as_ref().and_then(|v| v.prompts.as_ref()), &name)
+        {
             Some(p) if self.permitted(p.auth.as_ref(), &sink).await => p,
             _ => return Some(Err(RpcError::invalid_params(format!("Unknown prompt: '{name}'")))),
         };
@@ -1109,7 +1179,7 @@ impl McpServer {
             .as_ref()
             .and_then(|p| p.get("name"))
             .and_then(Value::as_str)
-            .filter(|n| self.tools.get(n).is_some())
+            .filter(|n| self.tool_seen(session, &sink, n).is_some())
             .map(str::to_owned);
         let answer = self.run_tool_call(session, id, params, sink).await;
         let outcome = match &answer {
@@ -1120,6 +1190,14 @@ impl McpServer {
         };
         metrics.tool_call(name.as_deref(), outcome, started.elapsed());
         answer
+    }
+
+    /// The tool `name` as the client making a request sees it.
+    fn tool_seen(&self, session: &Session, sink: &RequestSink, name: &str) -> Option<Arc<ToolEntry>> {
+        match self.view_of(session, sink) {
+            None => self.tools.get(name),
+            Some(view) => self.tools.get_in(view.tools.as_ref(), name),
+        }
     }
 
     async fn run_tool_call(
@@ -1138,7 +1216,7 @@ impl McpServer {
             Some(v @ Value::Object(_)) => v,
             Some(_) => return Some(Err(RpcError::invalid_params("arguments must be an object"))),
         };
-        let tool = match self.tools.get(&name) {
+        let tool = match self.tool_seen(session, &sink, &name) {
             Some(tool) if self.permitted(tool.auth.as_ref(), &sink).await => tool,
             // A failed call, in both eras (as FastMCP 4 answers it); a tool the caller may not use is
             // answered as one that does not exist.

@@ -171,15 +171,39 @@ impl<E> Default for Table<E> {
 }
 
 /// Entries in registration order. Readers take a snapshot (an `Arc` clone); writers replace it.
+///
+/// A hidden entry may be *parked* instead of removed: it is then neither listed nor found, except by a
+/// client whose own [`KeyView`] names it (per-session visibility, `ctx.enable_components`).
 pub struct Registry<E> {
     table: RwLock<Arc<Table<E>>>,
+    parked: RwLock<HashMap<String, Arc<E>>>,
 }
 
 impl<E> Default for Registry<E> {
     fn default() -> Self {
         Self {
             table: RwLock::new(Arc::new(Table::default())),
+            parked: RwLock::new(HashMap::new()),
         }
+    }
+}
+
+/// What one client sees of one registry, in place of what every client sees: the keys it may list and use,
+/// in listing order. Keys may name live or parked entries; keys that name neither are skipped.
+#[derive(Debug, Default)]
+pub struct KeyView {
+    order: Vec<String>,
+    keys: HashSet<String>,
+}
+
+impl KeyView {
+    pub fn new(order: Vec<String>) -> Self {
+        let keys = order.iter().cloned().collect();
+        Self { order, keys }
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.keys.contains(key)
     }
 }
 
@@ -192,23 +216,67 @@ impl<E: Listed> Registry<E> {
         let mut guard = self.table.write().unwrap();
         let mut order = guard.order.clone();
         let entry = Arc::new(entry);
+        let parked = self.parked.write().unwrap().remove(entry.key());
         let replaced = if let Some(&i) = guard.by_key.get(entry.key()) {
             Some(std::mem::replace(&mut order[i], entry))
         } else {
             order.push(entry);
-            None
+            parked
         };
         *guard = Arc::new(Self::index(order));
         replaced
     }
 
     pub fn remove(&self, key: &str) -> Option<Arc<E>> {
+        let parked = self.parked.write().unwrap().remove(key);
         let mut guard = self.table.write().unwrap();
-        let i = *guard.by_key.get(key)?;
+        let Some(&i) = guard.by_key.get(key) else {
+            return parked;
+        };
         let mut order = guard.order.clone();
         let removed = order.remove(i);
         *guard = Arc::new(Self::index(order));
         Some(removed)
+    }
+
+    /// Takes a live entry out of every listing and lookup, keeping it for the clients whose view names it.
+    /// Returns whether there was such an entry.
+    pub fn park(&self, key: &str) -> bool {
+        let mut guard = self.table.write().unwrap();
+        let Some(&i) = guard.by_key.get(key) else {
+            return false;
+        };
+        let mut order = guard.order.clone();
+        let entry = order.remove(i);
+        *guard = Arc::new(Self::index(order));
+        self.parked.write().unwrap().insert(key.to_owned(), entry);
+        true
+    }
+
+    /// The entry under `key` as a client with `view` sees it (`None`: the view every client has).
+    pub fn get_in(&self, view: Option<&KeyView>, key: &str) -> Option<Arc<E>> {
+        match view {
+            None => self.get(key),
+            Some(v) if v.contains(key) => self.get(key).or_else(|| self.parked.read().unwrap().get(key).cloned()),
+            Some(_) => None,
+        }
+    }
+
+    /// Every entry a client with `view` sees, in its order.
+    pub fn all_in(&self, view: Option<&KeyView>) -> Vec<Arc<E>> {
+        let Some(view) = view else { return self.all() };
+        let table = self.table.read().unwrap().clone();
+        let parked = self.parked.read().unwrap();
+        view.order
+            .iter()
+            .filter_map(|k| {
+                table
+                    .by_key
+                    .get(k)
+                    .map(|&i| table.order[i].clone())
+                    .or_else(|| parked.get(k).cloned())
+            })
+            .collect()
     }
 
     fn index(order: Vec<Arc<E>>) -> Table<E> {
@@ -353,6 +421,31 @@ mod tests {
                 ("mcp-param-id", vec!["nested", "id"])
             ]
         );
+    }
+
+    #[test]
+    fn parked_entries_are_seen_only_through_a_view_that_names_them() {
+        let registry = ToolRegistry::default();
+        for name in ["a", "b", "c"] {
+            registry.insert(tool(name));
+        }
+        assert!(registry.park("b"));
+        assert!(!registry.park("b"));
+        let keys = |v: Vec<Arc<ToolEntry>>| v.iter().map(|e| e.name.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(registry.all()), ["a", "c"]);
+        assert!(registry.get("b").is_none());
+        // A view lists in its own order, live and parked alike, and skips keys that name nothing.
+        let view = KeyView::new(vec!["b".into(), "a".into(), "gone".into()]);
+        assert_eq!(keys(registry.all_in(Some(&view))), ["b", "a"]);
+        assert!(registry.get_in(Some(&view), "b").is_some());
+        assert!(registry.get_in(Some(&view), "c").is_none());
+        assert!(registry.get_in(None, "b").is_none());
+        // Registering it again makes it live (at the end); removing it removes the parked copy too.
+        registry.park("a");
+        assert!(registry.insert(tool("a")).is_some());
+        assert_eq!(keys(registry.all()), ["c", "a"]);
+        assert!(registry.remove("b").is_some());
+        assert!(registry.get_in(Some(&view), "b").is_none());
     }
 
     #[test]

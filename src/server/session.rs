@@ -3,13 +3,14 @@
 use crate::protocol::{Envelope, RequestId};
 use crate::server::context::{LogLevel, OutboundTx};
 use crate::server::event_store::{EventRx, EventStore, EventStream};
+use crate::server::registry::KeyView;
 use bytes::Bytes;
 use serde_json::Value;
 use std::any::Any;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::{oneshot, Notify};
 
@@ -50,6 +51,18 @@ pub struct Session {
     /// Who opened the session (a digest of the verified caller's identity), when requests are authenticated:
     /// another caller presenting its id is answered as if it did not exist.
     owner: OnceLock<[u8; 32]>,
+    /// What this client sees in place of what every client sees (`ctx.enable_components`), once it differs.
+    view: RwLock<Option<Arc<ClientView>>>,
+}
+
+/// The components one client sees in place of what every client sees (per-session visibility): a view for
+/// each kind of component, `None` where the client sees what every client does.
+#[derive(Debug, Default)]
+pub struct ClientView {
+    pub tools: Option<KeyView>,
+    pub resources: Option<KeyView>,
+    pub templates: Option<KeyView>,
+    pub prompts: Option<KeyView>,
 }
 
 impl Session {
@@ -70,6 +83,7 @@ impl Session {
             subscriptions: Mutex::new(HashSet::new()),
             extension: OnceLock::new(),
             envelope: OnceLock::new(),
+            view: RwLock::new(None),
         }
     }
 
@@ -99,6 +113,15 @@ impl Session {
 
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
+    }
+
+    /// What this client sees, when it differs from what every client sees.
+    pub fn view(&self) -> Option<Arc<ClientView>> {
+        self.view.read().unwrap().clone()
+    }
+
+    pub fn set_view(&self, view: Option<Arc<ClientView>>) {
+        *self.view.write().unwrap() = view;
     }
 
     pub fn protocol_version(&self) -> Option<&'static str> {

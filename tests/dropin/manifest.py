@@ -100,7 +100,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("fastmcp/filesystem-provider/server.py"),
     Entry("fastmcp/get_file.py", needs=("aiohttp",)),
     *(Entry("fastmcp/mount_example.py", obj) for obj in ("app", "weather_app", "news_app")),
-    Entry("fastmcp/namespace_activation/server.py", later=ISSUE_13),
+    Entry("fastmcp/namespace_activation/server.py"),
     Entry("fastmcp/persistent_state/server.py"),
     Entry("fastmcp/prompts_as_tools/server.py"),
     Entry("fastmcp/providers/sqlite/server.py", needs=("aiosqlite",), later=ISSUE_13),

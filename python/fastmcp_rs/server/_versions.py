@@ -11,31 +11,11 @@ one version keeps its native path, with the version asked for checked first."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from ..utilities.versions import version_key
+
 __all__: list[str] = []
-
-
-def version_key(version: str | None) -> tuple[Any, ...]:
-    """Sort key: ``None`` lowest, then PEP 440 versions, then other strings."""
-    if version is None:
-        return (0,)
-    text = re.sub(r"^v+", "", str(version))
-    try:
-        from packaging.version import InvalidVersion, Version
-    except ImportError:  # packaging is nearly always there; a plain numeric reading otherwise
-        parts = text.split(".")
-        if all(p.isdigit() for p in parts):
-            numbers = [int(p) for p in parts]
-            while numbers and numbers[-1] == 0:
-                numbers.pop()
-            return (1, tuple(numbers), str(version))
-        return (2, text, str(version))
-    try:
-        return (1, Version(text), str(version))
-    except InvalidVersion:
-        return (2, text, str(version))
 
 
 def same_version(a: str, b: str) -> bool:

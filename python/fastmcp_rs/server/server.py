@@ -43,7 +43,7 @@ _LIST_OF = {"tool": "tools", "resource": "resources", "template": "resources", "
 class _Rule:
     """One ``enable``/``disable`` call: later rules win."""
 
-    __slots__ = ("components", "enable", "keys", "match_all", "names", "tags")
+    __slots__ = ("components", "enable", "keys", "match_all", "names", "tags", "version")
 
     def __init__(
         self,
@@ -54,24 +54,29 @@ class _Rule:
         tags: set[str] | None = None,
         components: set[str] | None = None,
         match_all: bool = False,
+        version: Any = None,
     ) -> None:
         self.enable = enable
+        self.version = version
         self.names = set(names or ())
         self.keys = set(keys or ())
         self.tags = set(tags or ())
         self.components = set(components or ())
         self.match_all = match_all
 
-    def matches(self, kind: Kind, key: str, name: str, tags: set[str]) -> bool:
+    def matches(self, kind: Kind, key: str, name: str, tags: set[str], version: str | None = None) -> bool:
         if self.match_all:
             return True
-        if not (self.names or self.keys or self.tags or self.components):
+        if not (self.names or self.keys or self.tags or self.components or self.version is not None):
             return False
         if self.components and kind not in self.components:
             return False
         if self.names and not ({key, name} & self.names):
             return False
-        if self.keys and f"{kind}:{key}@" not in self.keys:
+        if self.keys and f"{kind}:{key}@{version or ''}" not in self.keys:
+            return False
+        # An unversioned component never matches a version criterion.
+        if self.version is not None and not self.version.matches(version, match_none=False):
             return False
         return not self.tags or bool(self.tags & tags)
 
@@ -312,6 +317,12 @@ class FastMCP(HttpAppsMixin):
         #: ``ToolTransform``: how named tools are changed as they are served, and the name each is served under.
         self._tool_transforms: dict[str, Any] = {}
         self._native_names: dict[str, str] = {}
+        #: Per-session visibility (``ctx.enable_components``), once a client has rules of its own; the
+        #: components hidden from everyone meanwhile stay in the core, parked, by (kind, key).
+        self._session_views: Any = None
+        self._parked: set[tuple[str, str]] = set()
+        #: A mounted server's modern-era clients' rules, by scope (kept, applied nowhere: see _session_views).
+        self._kept_rules: dict[str, list[dict[str, Any]]] = {}
         self._completion_handler: Callable[..., Any] | None = None
         self._lifespan = lifespan
         self._lifespan_result: Any = {}
@@ -978,7 +989,7 @@ class FastMCP(HttpAppsMixin):
             self._transforms.append(transform)
             self._tool_transforms.update(transform.transforms)
             self._reshow_tools()
-            self._native.list_changed("tools")
+            self._list_changed("tools")
             return
         if type(transform).__name__ == "Visibility" and hasattr(transform, "match_all"):
             self._transforms.append(transform)
@@ -990,6 +1001,7 @@ class FastMCP(HttpAppsMixin):
                     tags=transform.tags,
                     components=transform.components,
                     match_all=transform.match_all,
+                    version=transform.version,
                 )
             )
             self._sync_visibility()
@@ -1009,7 +1021,7 @@ class FastMCP(HttpAppsMixin):
         listed = getattr(transform, "_listed_tools", None)
         if listed is not None:  # a search transform: its tools are listed in place of the catalogue
             self._native.set_listed_tools(listed())
-        self._native.list_changed("tools")
+        self._list_changed("tools")
 
     def add_provider(self, provider: Any, *, namespace: str = "") -> None:
         """Serves a provider's components after this server's own: a ``LocalProvider`` (or a
@@ -1123,10 +1135,10 @@ class FastMCP(HttpAppsMixin):
             if new:
                 self._resequence(kind, key)
                 self._keep_generated_last(kind)
-            self._native.list_changed(_LIST_OF[kind])
+            self._list_changed(_LIST_OF[kind])
         elif (kind, key) in self._live:
             self._hide(kind, key, component)
-            self._native.list_changed(_LIST_OF[kind])
+            self._list_changed(_LIST_OF[kind])
 
     def _orphan(self, link: Any, kind: Kind, key: str) -> None:
         held = self._derived.get((kind, key))
@@ -1134,9 +1146,7 @@ class FastMCP(HttpAppsMixin):
             return
         del self._derived[(kind, key)]
         self._derived_versions.pop((kind, key), None)
-        if (kind, key) in self._live:
-            self._hide(kind, key, None)
-            self._native.list_changed(_LIST_OF[kind])
+        self._unplace(kind, key)
         # A later mount that has the same key now shows it.
         for other in self._mounts:
             if other is not link:
@@ -1240,7 +1250,8 @@ class FastMCP(HttpAppsMixin):
         hides everything else. Connected clients are told what changed."""
         if only:
             self._rules.append(_Rule(False, match_all=True))
-        self._rules.append(_Rule(True, names=names, keys=keys, tags=tags, components=components))
+        rule = _Rule(True, names=names, keys=keys, tags=tags, components=components, version=version)
+        self._rules.append(rule)
         self._sync_visibility()
         return self
 
@@ -1255,7 +1266,7 @@ class FastMCP(HttpAppsMixin):
     ) -> FastMCP:
         """Hides the components that match every given criterion (``enable`` later shows them again).
         Hidden components answer exactly as missing ones do. Connected clients are told what changed."""
-        self._rules.append(_Rule(False, names=names, keys=keys, tags=tags, components=components))
+        self._rules.append(_Rule(False, names=names, keys=keys, tags=tags, components=components, version=version))
         self._sync_visibility()
         return self
 
@@ -1263,8 +1274,10 @@ class FastMCP(HttpAppsMixin):
         shown = bool(getattr(component, "enabled", True))
         name = getattr(component, "name", key)
         tags = set(getattr(component, "tags", ()) or ())
+        version = getattr(component, "version", None)
+        version = None if version is None else str(version)
         for rule in self._rules:
-            if rule.matches(kind, key, name, tags):
+            if rule.matches(kind, key, name, tags, version):
                 shown = rule.enable
         return shown
 
@@ -1290,7 +1303,7 @@ class FastMCP(HttpAppsMixin):
                 (self._show if shown else self._hide)(kind, key, component)
                 changed.add(_LIST_OF[kind])
         for name in sorted(changed, key=("tools", "resources", "prompts").index):
-            self._native.list_changed(name)
+            self._list_changed(name)
 
     def _place(self, kind: Kind, key: str, component: Any) -> None:
         """Registers a new or replaced component natively if it is visible, and tells clients."""
@@ -1304,13 +1317,23 @@ class FastMCP(HttpAppsMixin):
         elif (kind, key) in self._live:
             self._hide(kind, key, component)
         else:
+            if self._session_views is not None:  # hidden from everyone, but maybe not from every client
+                self._show(kind, key, component)
+                if (kind, key) in self._live:
+                    self._hide(kind, key, component)
+                self._session_views.refresh()
             return
-        self._native.list_changed(_LIST_OF[kind])
+        self._list_changed(_LIST_OF[kind])
 
     def _unplace(self, kind: Kind, key: str) -> None:
         if (kind, key) in self._live:
             self._hide(kind, key, None)
-            self._native.list_changed(_LIST_OF[kind])
+            self._list_changed(_LIST_OF[kind])
+        elif (kind, key) in self._parked:
+            native_key = self._native_names.pop(key, key) if kind == "tool" else key
+            self._forget(kind, key, native_key)
+            if self._session_views is not None:
+                self._session_views.refresh()
 
     def _serves_async(self, kind: str, key: str, component: Any) -> bool:
         return (
@@ -1407,23 +1430,53 @@ class FastMCP(HttpAppsMixin):
             hint = cache_hint(own[0], own[1] or self.cache_scope)
             self._native.set_cache(kind, native_key, hint["cache_ttl_ms"], hint["cache_public"])
         self._live.add((kind, key))
+        self._parked.discard((kind, key))
         for link in self._parents:
             link.shown(kind, native_key, component)
 
     def _hide(self, kind: Kind, key: str, component: Any) -> None:
+        """Takes a component out of what clients see; with ``component=None`` it is being removed. Once
+        clients have views of their own, a hidden one stays in the core, parked, for those whose view has it."""
+        if component is not None and self._session_views is not None:
+            native_key = self._native_names.get(key, key) if kind == "tool" else key
+            self._native.park(kind, native_key)
+            self._parked.add((kind, key))
+        else:
+            native_key = self._native_names.pop(key, key) if kind == "tool" else key
+            self._forget(kind, key, native_key)
+        self._live.discard((kind, key))
+        for link in self._parents:
+            link.hidden(kind, native_key)
+
+    def _forget(self, kind: Kind, key: str, native_key: str) -> None:
         remove = {
             "tool": self._native.remove_tool,
             "resource": self._native.remove_resource,
             "template": self._native.remove_template,
             "prompt": self._native.remove_prompt,
         }[kind]
-        native_key = self._native_names.pop(key, key) if kind == "tool" else key
         remove(native_key)
+        self._parked.discard((kind, key))
         self._checks.forget(self._check_ids.pop((kind, key), None))
         self._native.set_cache(kind, native_key, None)
-        self._live.discard((kind, key))
-        for link in self._parents:
-            link.hidden(kind, native_key)
+
+    def _park_hidden(self) -> None:
+        """Registers every component hidden from everyone in the core, parked (per-session views start)."""
+        parents, self._parents = self._parents, []
+        try:
+            for kind, key, component in self._all_served():
+                if (kind, key) not in self._live and (kind, key) not in self._parked:
+                    self._show(kind, key, component)
+                    if (kind, key) in self._live:
+                        self._hide(kind, key, component)
+        finally:
+            self._parents = parents
+
+    def _list_changed(self, name: str) -> None:
+        """Tells connected clients a listing changed, after bringing clients' own views up to date."""
+        if self._session_views is not None:
+            self._session_views.refresh()
+        self._native.list_changed(name)
 
     @property
     def _mcp_server(self) -> Any:

@@ -3,6 +3,7 @@ raises ``NotImplementedError``."""
 
 from fastmcp_rs._unsupported import stub
 
+from ...utilities.versions import VersionSpec
 from .namespace import Namespace
 from .prompts_as_tools import PromptsAsTools
 from .resources_as_tools import ResourcesAsTools
@@ -25,4 +26,3 @@ __all__ = [
 _FEATURE = "transforms"
 
 Transform = stub("Transform", _FEATURE, __name__)
-VersionSpec = stub("VersionSpec", _FEATURE, __name__)
