@@ -27,3 +27,5 @@ if [[ " $* " != *" --quick "* ]]; then "$PY" benches/mounted.py; else "$PY" benc
 # What rate limiting, JWT auth and one Python middleware cost per call, beside FastMCP 4 configured the same way.
 if [[ " $* " != *" --quick "* ]]; then "$PY" benches/production.py; else "$PY" benches/production.py --rounds 1 --duration 1 --warmup 0.2; fi
 if [[ " $* " != *" --quick "* ]]; then "$PY" benches/composition.py; else "$PY" benches/composition.py --rounds 1 --duration 1 --warmup 0.2; fi
+# What a proxy costs per call (one upstream connection per session), beside FastMCP 4's proxy (one per call).
+if [[ " $* " != *" --quick "* ]]; then "$PY" benches/proxy.py; else "$PY" benches/proxy.py --rounds 1 --duration 1 --warmup 0.2; fi

@@ -222,6 +222,14 @@ if os.environ.get("BENCH_MOUNT") and SERVER in ("fastmcp_rs", "fastmcp"):
     mcp = FastMCP("parent")
     mcp.mount(_child, namespace="child")
 
+# BENCH_PROXY=<url>: a proxy in front of the server at that URL (`create_proxy(url)`), serving its tools.
+if os.environ.get("BENCH_PROXY") and SERVER in ("fastmcp_rs", "fastmcp"):
+    if SERVER == "fastmcp":
+        from fastmcp.server import create_proxy
+    else:
+        from fastmcp_rs.server import create_proxy
+    mcp = create_proxy(os.environ["BENCH_PROXY"], name="proxy")
+
 if __name__ == "__main__":
     transport = sys.argv[1] if len(sys.argv) > 1 else "stdio"
     if transport == "stdio":

@@ -412,6 +412,12 @@ impl NativeServer {
         })
     }
 
+    /// Instructions for a server that was given none (a proxy learns its upstream's after start-up); returns
+    /// whether they apply.
+    fn set_instructions(&self, text: String) -> bool {
+        self.server.set_instructions(text)
+    }
+
     /// From now on, clients' own views (see `RequestHandle.view_ref`) are honoured.
     fn use_views(&self) {
         self.server.use_views();

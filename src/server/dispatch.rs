@@ -176,6 +176,8 @@ pub struct McpServer {
     /// The views of modern-era clients, by [`McpServer::view_scope`] (a handshake-era client's view lives on
     /// its session).
     scope_views: RwLock<HashMap<String, Arc<ClientView>>>,
+    /// Instructions learnt after start-up (a proxy's, from its upstream), used when `info` has none.
+    late_instructions: std::sync::OnceLock<String>,
 }
 
 /// Requests being served: counted so that a draining server can wait until none is left.
@@ -307,7 +309,21 @@ impl McpServer {
             listed_tools: RwLock::new(None),
             views_in_use: std::sync::atomic::AtomicBool::new(false),
             scope_views: RwLock::new(HashMap::new()),
+            late_instructions: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The instructions `initialize` and `server/discover` give.
+    pub fn instructions(&self) -> Option<&str> {
+        self.info
+            .instructions
+            .as_deref()
+            .or_else(|| self.late_instructions.get().map(String::as_str))
+    }
+
+    /// Instructions for a server that was given none (the first call wins); returns whether they apply.
+    pub fn set_instructions(&self, text: String) -> bool {
+        self.info.instructions.is_none() && self.late_instructions.set(text).is_ok()
     }
 
     /// From now on, clients' own views are looked for (see [`ClientView`]).
@@ -685,8 +701,8 @@ impl McpServer {
         result.insert("protocolVersion".into(), version.into());
         result.insert("capabilities".into(), self.capabilities());
         result.insert("serverInfo".into(), Value::Object(server_info));
-        if let Some(instructions) = &self.info.instructions {
-            result.insert("instructions".into(), instructions.clone().into());
+        if let Some(instructions) = self.instructions() {
+            result.insert("instructions".into(), instructions.into());
         }
         Value::Object(result)
     }

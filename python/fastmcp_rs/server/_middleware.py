@@ -201,6 +201,9 @@ class MiddlewareRunner:
         async def serve(context: MiddlewareContext[Any]) -> Any:
             if method == "tools/call" and (tool := self._injected().get(context.message.name)) is not None:
                 return await _run_injected(tool, context.message.arguments)
+            if method in _LISTS:
+                for hook in server._list_hooks():
+                    await hook(method, handle)
             future = asyncio.get_running_loop().create_future()
             handle.serve_native(method, _params(method, context.message, params), future)
             kind, value = await future

@@ -4,6 +4,7 @@ functions; the native core (``_core.NativeServer``) serves the protocol."""
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import os
 import signal
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
     import asyncio
 
 __all__ = ["FastMCP", "create_proxy"]
+
+#: Set while a proxy brings its components in line with its upstream's for a client that is listing: that
+#: client is about to see the result, so no list-changed notification goes out for it.
+quiet_lists: contextvars.ContextVar[bool] = contextvars.ContextVar("fastmcp_rs_quiet_lists", default=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -323,6 +328,8 @@ class FastMCP(HttpAppsMixin):
         self._parked: set[tuple[str, str]] = set()
         #: A mounted server's modern-era clients' rules, by scope (kept, applied nowhere: see _session_views).
         self._kept_rules: dict[str, list[dict[str, Any]]] = {}
+        #: ``async hook(method, handle)`` run before each listing (a proxy fetches its upstream's there).
+        self._list_hook: Any = None
         self._completion_handler: Callable[..., Any] | None = None
         self._lifespan = lifespan
         self._lifespan_result: Any = {}
@@ -975,7 +982,7 @@ class FastMCP(HttpAppsMixin):
         return self._python_middleware
 
     def _install_chain(self) -> None:
-        if not self._python_middleware and not self._tracing:
+        if not self._python_middleware and not self._tracing and not self._list_hooks():
             return
         from ._middleware import MiddlewareRunner
 
@@ -1027,6 +1034,8 @@ class FastMCP(HttpAppsMixin):
         """Serves a provider's components after this server's own: a ``LocalProvider`` (or a
         ``FileSystemProvider``), or another server, as a live link (a mount; ``namespace`` prefixes its
         names). Custom ``Provider`` subclasses are not supported yet."""
+        if type(provider).__name__ == "ProxyProvider" and hasattr(provider, "_server"):
+            provider = provider._server
         if not isinstance(provider, FastMCP):
             self._unsupported(f"add_provider({type(provider).__name__}): custom providers")
         self.mount(provider, namespace=namespace or None)
@@ -1055,14 +1064,15 @@ class FastMCP(HttpAppsMixin):
         if prefix is not None:
             _deprecated("mount(prefix=...) is deprecated: use mount(server, namespace=...)")
             namespace = namespace or prefix
-        if as_proxy:
-            raise NotImplementedError("mount(as_proxy=True): proxy servers are not supported by fastmcp-rs yet")
         if server is self:
             raise ValueError("Cannot mount a server onto itself")
+        if as_proxy:
+            _deprecated("mount(as_proxy=True) is deprecated: use mount(create_proxy(server))")
+            server = create_proxy(server)
         if not isinstance(server, FastMCP):
             raise NotImplementedError(
-                f"mount({type(server).__name__}): only fastmcp_rs servers can be mounted (proxies are not "
-                "supported by fastmcp-rs yet)"
+                f"mount({type(server).__name__}): only fastmcp_rs servers can be mounted (front another one "
+                "with create_proxy(...) and mount that)"
             )
         if self.mask_error_details and not server.mask_error_details:
             import logging
@@ -1080,6 +1090,11 @@ class FastMCP(HttpAppsMixin):
         self._mounts.append(link)
         server._parents.append(link)
         link.attach()
+        if server._list_hooks():  # a proxy inside: its listings are fetched before this server's are served
+            node: FastMCP | None = self
+            while node is not None:
+                node._install_chain()
+                node = node._parents[0].parent if node._parents else None
 
     async def import_server(self, server: Any, prefix: str | None = None, **kwargs: Any) -> None:
         """FastMCP 2's one-time copy, served here as a live mount (what it serves is the same)."""
@@ -1476,7 +1491,15 @@ class FastMCP(HttpAppsMixin):
         """Tells connected clients a listing changed, after bringing clients' own views up to date."""
         if self._session_views is not None:
             self._session_views.refresh()
-        self._native.list_changed(name)
+        if not quiet_lists.get():
+            self._native.list_changed(name)
+
+    def _list_hooks(self) -> list[Any]:
+        """What runs before a listing is served: a proxy's fetch of its upstream's, here and in every mount."""
+        hooks = [self._list_hook] if self._list_hook is not None else []
+        for link in self._mounts:
+            hooks.extend(link.child._list_hooks())
+        return hooks
 
     @property
     def _mcp_server(self) -> Any:
@@ -1496,7 +1519,7 @@ class FastMCP(HttpAppsMixin):
         early = None
         protocol_out = None
         transport = transport or _environment_transport()
-        if (transport or "stdio") == "stdio" and self._lifespan is None:
+        if (transport or "stdio") == "stdio" and self._lifespan is None and not self._list_hooks():
             self._trace_if_configured()  # before the first call can arrive
             protocol_out = _ProtocolStdout()
             early = self._native.start_stdio(None, protocol_out.fd())
@@ -1810,6 +1833,8 @@ def guard_stdout_early() -> None:
     _ProtocolStdout.early = saved
 
 
-def create_proxy(target: Any, **settings: Any) -> FastMCP:
-    """FastMCP 4's proxy servers are not supported by fastmcp-rs yet."""
-    raise NotImplementedError("create_proxy(): proxy servers are not supported by fastmcp-rs yet")
+def create_proxy(target: Any, *, mode: str | None = None, **settings: Any) -> Any:
+    """A proxy server for ``target`` (see ``fastmcp_rs.server.providers.proxy``)."""
+    from .providers.proxy import create_proxy as make
+
+    return make(target, mode=mode, **settings)

@@ -333,8 +333,8 @@ impl McpServer {
             capabilities["extensions"] = json!({ TASKS_EXTENSION: {} });
         }
         result.insert("capabilities".into(), capabilities);
-        if let Some(instructions) = &self.info.instructions {
-            result.insert("instructions".into(), instructions.clone().into());
+        if let Some(instructions) = self.instructions() {
+            result.insert("instructions".into(), instructions.into());
         }
         Value::Object(result)
     }

@@ -1,7 +1,42 @@
-"""``fastmcp.server.providers.proxy``: proxy servers is not supported by fastmcp-rs yet. The names import; using
-them raises ``NotImplementedError``."""
+"""``fastmcp.server.providers.proxy``: a server that fronts another MCP server (``create_proxy(target)``,
+``FastMCPProxy(client_factory=...)``), as FastMCP 4 serves one, with the upstream connection kept.
 
-from fastmcp_rs._unsupported import stub
+What clients see is FastMCP 4's proxy: the upstream's tools, resources, templates and prompts, each listing
+fetched again from the upstream when a client lists (with ``_meta.fastmcp.tags`` and a generated title as
+FastMCP 4 adds them), calls, reads and prompts forwarded with their arguments and ``_meta`` and their results
+relayed as they come (an upstream failure of a call is the error result ``Error calling tool '<name>': ...``),
+and the upstream's requests and notifications during a request (sampling, elicitation, roots, log messages,
+progress, list changes) relayed to the client that made it.
+
+Where this differs from FastMCP 4, on purpose: FastMCP 4 opens a new upstream connection, with its own
+``initialize`` handshake, for every request (its issues #930 and #3466). Here each client session gets one
+upstream connection, opened on its first request and reused for every later one (requests without a session,
+and the listings the proxy fetches for itself, share one); it is closed when the session ends. Proxied
+components are registered in the core like local ones, so a call is one Python step (the forwarding) with no
+handshake. ``ping`` is answered by the proxy itself, and the upstream's instructions are read once, at start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import dataclasses
+import json
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from ...client.client import Client
+from ...prompts.base import Prompt, PromptArgument
+from ...resources.base import Resource
+from ...resources.template import ResourceTemplate
+from ...tools.base import Tool
+
+if TYPE_CHECKING:
+    from ..._core import RequestHandle
 
 __all__ = [
     "FastMCPProxy",
@@ -14,13 +49,850 @@ __all__ = [
     "StatefulProxyClient",
 ]
 
-_FEATURE = "proxy servers"
+_log = logging.getLogger("fastmcp.server.providers.proxy")
 
-FastMCPProxy = stub("FastMCPProxy", _FEATURE, __name__)
-ProxyClient = stub("ProxyClient", _FEATURE, __name__)
-ProxyPrompt = stub("ProxyPrompt", _FEATURE, __name__)
-ProxyProvider = stub("ProxyProvider", _FEATURE, __name__)
-ProxyResource = stub("ProxyResource", _FEATURE, __name__)
-ProxyTemplate = stub("ProxyTemplate", _FEATURE, __name__)
-ProxyTool = stub("ProxyTool", _FEATURE, __name__)
-StatefulProxyClient = stub("StatefulProxyClient", _FEATURE, __name__)
+ClientFactoryT = Callable[[], "Client[Any] | Awaitable[Client[Any]]"]
+ProxyIdentity = Literal["proxy", "upstream"]
+
+#: ``_meta`` keys that describe one connection; they are not carried from one side of the proxy to the other.
+_CONNECTION_KEYS = frozenset(
+    {
+        "io.modelcontextprotocol/protocolVersion",
+        "io.modelcontextprotocol/clientInfo",
+        "io.modelcontextprotocol/clientCapabilities",
+    }
+)
+_SERVER_INFO = "io.modelcontextprotocol/serverInfo"
+_LIST_KINDS = {
+    "tools/list": "tools",
+    "resources/list": "resources",
+    "resources/templates/list": "templates",
+    "prompts/list": "prompts",
+}
+_LIST_CHANGED = {
+    "notifications/tools/list_changed": ("tools",),
+    "notifications/resources/list_changed": ("resources", "templates"),
+    "notifications/prompts/list_changed": ("prompts",),
+}
+
+
+def _dump(model: Any) -> dict[str, Any]:
+    if isinstance(model, dict):
+        return model
+    return model.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def _relayed_meta(meta: Any, identity: ProxyIdentity) -> dict[str, Any] | None:
+    """A result's ``_meta`` as it crosses the proxy: without the keys of one connection, and without the
+    upstream's ``serverInfo`` unless the proxy answers as the upstream."""
+    if not meta:
+        return None
+    kept = {
+        k: v
+        for k, v in dict(meta).items()
+        if k not in _CONNECTION_KEYS and (k != _SERVER_INFO or identity == "upstream")
+    }
+    return kept or None
+
+
+def _forwarded_meta(handle: RequestHandle | None) -> dict[str, Any] | None:
+    """The downstream request's ``_meta`` as it goes upstream (its progress token is the proxy's own there)."""
+    meta = handle.meta if handle is not None else None
+    if not isinstance(meta, dict):
+        return None
+    kept = {k: v for k, v in meta.items() if k not in _CONNECTION_KEYS and k != "progressToken"}
+    return kept or None
+
+
+def _listed(meta: Any) -> tuple[dict[str, Any] | None, set[str]]:
+    """An upstream component's ``_meta`` and tags: its tags from ``_meta.fastmcp.tags`` (FastMCP 2's
+    ``_fastmcp`` too), its other public ``fastmcp`` keys kept (the ``_``-prefixed ones are the upstream's own)."""
+    meta = dict(meta or {})
+    ours = meta.get("fastmcp") if isinstance(meta.get("fastmcp"), dict) else {}
+    legacy = meta.get("_fastmcp") if isinstance(meta.get("_fastmcp"), dict) else {}
+    tags = set(ours.get("tags") or legacy.get("tags") or ())
+    public = {k: v for k, v in ours.items() if not k.startswith("_") and k != "tags"}
+    if public:
+        meta["fastmcp"] = public
+    else:
+        meta.pop("fastmcp", None)
+    return meta or None, tags
+
+
+def _apart(coro: Any) -> Any:
+    """Runs ``coro`` (a request to the upstream) in a task with a context of its own: the upstream
+    connection's tasks keep the context of the last message sent through them (mcp carries it with each
+    message), and must not keep the downstream request, nor its session, alive. Cancelling the caller cancels
+    it too."""
+    return contextvars.Context().run(asyncio.get_running_loop().create_task, coro)
+
+
+class _UpstreamError(Exception):
+    """What the upstream answered instead of a result (its message is what the client reads)."""
+
+
+def _failure(exc: BaseException) -> Exception:
+    """A failure to reach the upstream, as FastMCP 4 words it."""
+    from mcp.shared.exceptions import MCPError
+
+    if isinstance(exc, MCPError):
+        return _UpstreamError(exc.error.message if hasattr(exc, "error") else str(exc))
+    return RuntimeError(f"Client failed to connect: {exc}")
+
+
+# -- components ------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(kw_only=True, eq=False)
+class ProxyTool(Tool):
+    """An upstream tool: listed as the upstream lists it, its calls forwarded with their arguments unchecked."""
+
+    proxy: Any = dataclasses.field(default=None, repr=False)
+    backend_name: str = ""
+
+    @classmethod
+    def from_mcp_tool(cls, proxy: FastMCPProxy, tool: Any) -> ProxyTool:
+        wire = _dump(tool)
+        meta, tags = _listed(wire.get("_meta"))
+        return cls(
+            name=wire["name"],
+            title=wire.get("title"),
+            description=wire.get("description"),
+            parameters=wire.get("inputSchema") or {"type": "object", "properties": {}},
+            output_schema=wire.get("outputSchema"),
+            annotations=wire.get("annotations"),
+            icons=wire.get("icons"),
+            meta=meta,
+            tags=tags,
+            proxy=proxy,
+            backend_name=wire["name"],
+        )
+
+    def __post_init__(self) -> None:
+        # The upstream's schemas are its own: listed as they are, never checked or rewritten here.
+        output_schema, self.output_schema = self.output_schema, None
+        super().__post_init__()
+        self.output_schema = output_schema
+
+    async def run(self, arguments: dict[str, Any]) -> Any:
+        return await self.proxy._call_tool(self.backend_name, arguments)
+
+    def convert(self, value: Any) -> dict[str, Any]:
+        return value if isinstance(value, dict) else super().convert(value)
+
+
+@dataclasses.dataclass(kw_only=True, eq=False)
+class ProxyResource(Resource):
+    """An upstream resource, read from the upstream on every read."""
+
+    proxy: Any = dataclasses.field(default=None, repr=False)
+    backend_uri: str = ""
+
+    @classmethod
+    def from_mcp_resource(cls, proxy: FastMCPProxy, resource: Any) -> ProxyResource:
+        wire = _dump(resource)
+        meta, tags = _listed(wire.get("_meta"))
+        return cls(
+            uri=wire["uri"],
+            name=wire.get("name") or wire["uri"],
+            title=wire.get("title"),
+            description=wire.get("description"),
+            mime_type=wire.get("mimeType") or "text/plain",
+            annotations=wire.get("annotations"),
+            icons=wire.get("icons"),
+            meta=meta,
+            tags=tags,
+            proxy=proxy,
+            backend_uri=wire["uri"],
+        )
+
+    async def _serve_async(self, uri: str) -> dict[str, Any]:
+        return await self.proxy._read(self.backend_uri, uri)
+
+
+@dataclasses.dataclass(kw_only=True, eq=False)
+class ProxyTemplate(ResourceTemplate):
+    """An upstream resource template: a read of a URI it matches is a read of the upstream's URI."""
+
+    proxy: Any = dataclasses.field(default=None, repr=False)
+    backend_template: str = ""
+
+    @classmethod
+    def from_mcp_template(cls, proxy: FastMCPProxy, template: Any) -> ProxyTemplate:
+        wire = _dump(template)
+        meta, tags = _listed(wire.get("_meta"))
+        return cls(
+            uri_template=wire["uriTemplate"],
+            name=wire.get("name") or wire["uriTemplate"],
+            title=wire.get("title"),
+            description=wire.get("description"),
+            mime_type=wire.get("mimeType") or "text/plain",
+            annotations=wire.get("annotations"),
+            icons=wire.get("icons"),
+            meta=meta,
+            tags=tags,
+            proxy=proxy,
+            backend_template=wire["uriTemplate"],
+        )
+
+    def backend_uri(self, uri: str) -> str:
+        """The upstream's URI for one this template serves (a mount's namespace changes only the part before
+        the first parameter)."""
+        outer = self.uri_template.split("{", 1)[0]
+        inner = self.backend_template.split("{", 1)[0]
+        return inner + uri[len(outer) :] if uri.startswith(outer) else uri
+
+    async def _serve_async(self, arguments: dict[str, Any], uri: str) -> dict[str, Any]:
+        return await self.proxy._read(self.backend_uri(uri), uri)
+
+
+@dataclasses.dataclass(kw_only=True, eq=False)
+class ProxyPrompt(Prompt):
+    """An upstream prompt, rendered by the upstream."""
+
+    proxy: Any = dataclasses.field(default=None, repr=False)
+    backend_name: str = ""
+
+    @classmethod
+    def from_mcp_prompt(cls, proxy: FastMCPProxy, prompt: Any) -> ProxyPrompt:
+        wire = _dump(prompt)
+        meta, tags = _listed(wire.get("_meta"))
+        arguments = [
+            PromptArgument(
+                name=a["name"],
+                description=a.get("description"),
+                required=bool(a.get("required")),
+                title=a.get("title"),
+            )
+            for a in wire.get("arguments") or []
+        ]
+        return cls(
+            name=wire["name"],
+            title=wire.get("title"),
+            description=wire.get("description"),
+            arguments=arguments,
+            icons=wire.get("icons"),
+            meta=meta,
+            tags=tags,
+            proxy=proxy,
+            backend_name=wire["name"],
+        )
+
+    async def _serve_async(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        return await self.proxy._get_prompt(self.backend_name, arguments)
+
+
+# -- the upstream connections ----------------------------------------------------------------------------
+
+
+class _Upstream:
+    """One upstream connection and the downstream request it last served (where what the upstream sends
+    during a request is relayed)."""
+
+    __slots__ = ("client", "current", "owned", "session")
+
+    def __init__(self, client: Client[Any], owned: bool, session: Any) -> None:
+        self.client = client
+        self.owned = owned
+        self.session = session
+        self.current: RequestHandle | None = None
+
+
+class _Pool:
+    """The proxy's upstream connections: one per client session, one shared by everything without a
+    session. A connection whose session has ended is closed the next time one opens (and at shutdown)."""
+
+    def __init__(self, proxy: FastMCPProxy) -> None:
+        self._proxy = proxy
+        self._open: dict[str, _Upstream] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        #: One connection for everyone (an upstream over stdio: one subprocess, as FastMCP 4 keeps it).
+        self.shared = False
+
+    def _key(self, handle: RequestHandle | None) -> tuple[str, Any]:
+        if self.shared or handle is None or handle.is_modern or handle.session_id is None:
+            return "", None
+        return f"s:{handle.session_id}", handle.view_ref()
+
+    async def get(self, handle: RequestHandle | None) -> _Upstream:
+        key, session = self._key(handle)
+        entry = self._open.get(key)
+        if entry is None or not entry.client.is_connected():
+            lock = self._locks.setdefault(key, asyncio.Lock())
+            async with lock:
+                entry = self._open.get(key)
+                if entry is None or not entry.client.is_connected():
+                    await self._prune()
+                    # Opened apart: the connection's tasks outlive this request.
+                    entry = await _apart(self._connect(session))
+                    self._open[key] = entry
+        return entry
+
+    @contextlib.asynccontextmanager
+    async def serving(self, handle: RequestHandle | None) -> Any:
+        """The connection for ``handle``'s client, with what the upstream sends meanwhile relayed to that
+        request (the handle is let go afterwards, so an ended session is not kept alive by it)."""
+        entry = await self.get(handle)
+        before, entry.current = entry.current, handle if handle is not None else entry.current
+        try:
+            yield entry
+        finally:
+            if entry.current is handle:
+                entry.current = before if before is not handle else None
+
+    async def _connect(self, session: Any) -> _Upstream:
+        made = self._proxy.client_factory()
+        if asyncio.iscoroutine(made) or isinstance(made, asyncio.Future):
+            made = await made
+        client: Client[Any] = made
+        owned = not client.is_connected()
+        if owned:
+            try:
+                await client.__aenter__()
+            except Exception as exc:
+                raise _failure(exc) from exc
+        entry = _Upstream(client, owned, session)
+        client._proxy_upstream = entry  # type: ignore[attr-defined]  # where its relays find the request
+        return entry
+
+    async def _prune(self) -> None:
+        for key, entry in list(self._open.items()):
+            if entry.session is not None and not entry.session.alive:
+                del self._open[key]
+                self._locks.pop(key, None)
+                await self._close(entry)
+
+    @staticmethod
+    async def _close(entry: _Upstream) -> None:
+        if entry.owned:
+            with contextlib.suppress(Exception):
+                await entry.client.__aexit__(None, None, None)
+
+    async def close(self) -> None:
+        entries, self._open = list(self._open.values()), {}
+        for entry in entries:
+            await self._close(entry)
+
+    def __len__(self) -> int:
+        return len(self._open)
+
+
+# -- the proxy's client ----------------------------------------------------------------------------------
+
+
+def _relay_target(client: Any) -> tuple[Any, Any] | None:
+    """The downstream request a pooled upstream connection last served, and its ``Context``."""
+    entry = getattr(client, "_proxy_upstream", None)
+    handle = entry.current if entry is not None else None
+    if handle is None:
+        return None
+    from ..._context import Context
+
+    proxy = getattr(client, "_proxy_server", None)
+    return handle, Context(handle, proxy)
+
+
+def _error_data(exc: BaseException) -> Any:
+    import mcp.types as mcp_types
+
+    code = getattr(exc, "code", None)
+    return mcp_types.ErrorData(code=code if isinstance(code, int) else -32603, message=str(exc) or type(exc).__name__)
+
+
+class ProxyClient(Client[Any]):
+    """The client a proxy reaches its upstream with: the handshake era by default, and what the upstream asks
+    during a request (sampling, elicitation, roots) or tells (log messages, list changes) relayed to the
+    downstream client that made the request. Handlers given explicitly are used instead."""
+
+    def __init__(self, transport: Any, *, forward_incoming_headers: bool = True, **client_kwargs: Any) -> None:
+        client_kwargs.setdefault("mode", "legacy")
+        own = {k: client_kwargs.get(k) for k in ("roots", "sampling_handler", "elicitation_handler", "log_handler")}
+        own["message_handler"] = client_kwargs.get("message_handler")
+        super().__init__(transport, **client_kwargs)
+        self.forward_incoming_headers = forward_incoming_headers
+        self._own_handlers = {k for k, v in own.items() if v is not None}
+        self._install_relays()
+
+    def new(self) -> ProxyClient:
+        clone = super().new()
+        assert isinstance(clone, ProxyClient)
+        clone._install_relays()
+        return clone
+
+    def _install_relays(self) -> None:
+        import mcp.types as mcp_types
+
+        client = self
+        kwargs = self._session_kwargs
+
+        async def sampling(context: Any, params: Any) -> Any:
+            target = _relay_target(client)
+            if target is None:
+                return mcp_types.ErrorData(code=-32603, message="No downstream request to relay sampling to")
+            wire = _dump(params)
+            wire.pop("tools", None)
+            wire.pop("toolChoice", None)
+            try:
+                result = await target[1]._request("sampling/createMessage", wire, "sampling")
+                return mcp_types.CreateMessageResult.model_validate(result)
+            except Exception as exc:
+                return _error_data(exc)
+
+        async def elicitation(context: Any, params: Any) -> Any:
+            target = _relay_target(client)
+            if target is None:
+                return mcp_types.ErrorData(code=-32603, message="No downstream request to relay elicitation to")
+            wire = _dump(params)
+            if wire.get("mode") == "url" and not wire.get("elicitationId"):
+                return _error_data(
+                    ValueError(
+                        "URL-mode elicitation request from the remote server has no elicitationId; the proxy "
+                        "cannot forward it."
+                    )
+                )
+            try:
+                result = await target[1]._request("elicitation/create", wire, "elicitation")
+                return mcp_types.ElicitResult.model_validate(result)
+            except Exception as exc:
+                return _error_data(exc)
+
+        async def roots(context: Any) -> Any:
+            target = _relay_target(client)
+            if target is None:
+                return mcp_types.ListRootsResult(roots=[])
+            try:
+                result = await target[1]._request("roots/list", {}, "roots")
+                return mcp_types.ListRootsResult.model_validate(result)
+            except Exception as exc:
+                return _error_data(exc)
+
+        async def log(params: Any) -> None:
+            target = _relay_target(client)
+            if target is None:
+                return
+            data = params.data
+            if isinstance(data, dict) and "msg" in data:
+                msg, extra = str(data.get("msg")), data.get("extra")
+            elif isinstance(data, str):
+                msg, extra = data, None
+            else:
+                msg, extra = json.dumps(data), None
+            with contextlib.suppress(Exception):
+                await target[1].log(msg, level=str(params.level), logger_name=params.logger, extra=extra)
+
+        async def message(incoming: Any) -> None:
+            method = getattr(getattr(incoming, "root", incoming), "method", None)
+            kinds = _LIST_CHANGED.get(method) if isinstance(method, str) else None
+            if kinds is None:
+                return
+            proxy = getattr(client, "_proxy_server", None)
+            if proxy is not None:
+                proxy._upstream_changed(kinds)
+
+        if "sampling_handler" not in self._own_handlers:
+            kwargs["sampling_callback"] = sampling
+            kwargs["sampling_capabilities"] = mcp_types.SamplingCapability()
+        if "elicitation_handler" not in self._own_handlers:
+            kwargs["elicitation_callback"] = elicitation
+        if "roots" not in self._own_handlers:
+            kwargs["list_roots_callback"] = roots
+        if "log_handler" not in self._own_handlers:
+            kwargs["logging_callback"] = log
+        if "message_handler" not in self._own_handlers:
+            kwargs["message_handler"] = message
+
+
+class StatefulProxyClient(ProxyClient):
+    """FastMCP 4's client for a proxy that keeps one upstream session per client session
+    (``FastMCPProxy(client_factory=StatefulProxyClient(target).new_stateful)``). Every proxy here does that,
+    so ``new_stateful`` is ``new``; connections are closed with their sessions, or by ``clear()``."""
+
+    def new_stateful(self) -> ProxyClient:
+        return self.new()
+
+    async def clear(self) -> None:
+        return None
+
+
+# -- the proxy server --------------------------------------------------------------------------------------
+
+
+def _fastmcp_class() -> Any:
+    from ..server import FastMCP
+
+    return FastMCP
+
+
+class FastMCPProxy(_fastmcp_class()):  # type: ignore[misc]
+    """A server whose components are another server's (see the module docstring). ``client_factory`` makes
+    the client for an upstream connection (a function returning a ``Client``, or an awaitable of one); a
+    client it returns already connected is used as it is, and not closed here."""
+
+    def __init__(
+        self,
+        *,
+        client_factory: ClientFactoryT,
+        provider_error_strategy: Literal["warn", "raise"] = "warn",
+        identity: ProxyIdentity = "proxy",
+        skills: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        if identity not in ("proxy", "upstream"):
+            raise ValueError("identity must be 'proxy' or 'upstream'")
+        if identity == "upstream":
+            raise NotImplementedError("FastMCPProxy(identity='upstream') is not supported by fastmcp-rs yet")
+        if skills:
+            raise NotImplementedError("FastMCPProxy(skills=True): skills are not supported by fastmcp-rs yet")
+        kwargs.setdefault("name", f"FastMCPProxy-{secrets.token_hex(2)}")
+        own_lifespan = kwargs.pop("lifespan", None)
+        super().__init__(**kwargs)
+        self.client_factory = client_factory
+        self.provider_error_strategy = provider_error_strategy
+        self.identity: ProxyIdentity = identity
+        self._pool = _Pool(self)
+        self._stale: set[str] = set()
+        self._resyncing: asyncio.Task[None] | None = None
+        self._user_lifespan = own_lifespan
+        self._lifespan = self._proxy_lifespan  # type: ignore[assignment]
+        self._list_hook = self._sync_for_listing
+        self._install_chain()
+
+    def __repr__(self) -> str:
+        return f"FastMCPProxy(name={self.name!r})"
+
+    # -- life --------------------------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _proxy_lifespan(self, server: Any) -> Any:
+        try:
+            await self._sync(("tools", "resources", "templates", "prompts"), None, first=True)
+            entry = await self._pool.get(None)
+            init = entry.client.initialize_result
+            if init is not None and getattr(init, "instructions", None):
+                self._native.set_instructions(init.instructions)
+        except Exception as exc:
+            if self.provider_error_strategy == "raise":
+                raise
+            _log.warning("Error during start-up from proxy %s: %s", self.name, exc)
+        try:
+            if self._user_lifespan is not None:
+                async with self._user_lifespan(server) as result:
+                    yield result
+            else:
+                yield {}
+        finally:
+            await self._pool.close()
+
+    # -- listings ----------------------------------------------------------------------------------------
+
+    async def _sync_for_listing(self, method: str, handle: RequestHandle | None) -> None:
+        kind = _LIST_KINDS.get(method)
+        if kind is None:
+            return
+        from ..server import quiet_lists
+
+        token = quiet_lists.set(True)
+        try:
+            await self._sync((kind,), handle)
+        finally:
+            quiet_lists.reset(token)
+
+    async def _sync(self, kinds: tuple[str, ...], handle: RequestHandle | None, *, first: bool = False) -> None:
+        """Brings the proxied components of ``kinds`` in line with what the upstream lists now."""
+        try:
+            async with self._pool.serving(handle) as entry:
+                client = entry.client
+                client._proxy_server = self  # type: ignore[attr-defined]
+                fetched: dict[str, list[Any]] = {}
+                for kind in kinds:
+                    fetched[kind] = await _apart(self._fetch(client, kind))
+        except Exception as exc:
+            error = exc if isinstance(exc, (RuntimeError, _UpstreamError)) else _failure(exc)
+            if self.provider_error_strategy == "raise" and not first:
+                from ...exceptions import McpError
+
+                raise McpError(str(error), -32603) from exc
+            if first:
+                raise error from exc
+            _log.warning("Error during %s from provider %s: %s", "listing", self.name, error)
+            return
+        for kind, items in fetched.items():
+            self._stale.discard(kind)
+            self._replace(kind, items)
+
+    @staticmethod
+    async def _fetch(client: Client[Any], kind: str) -> list[Any]:
+        from mcp.shared.exceptions import MCPError
+
+        fetch = {
+            "tools": client.list_tools,
+            "resources": client.list_resources,
+            "templates": client.list_resource_templates,
+            "prompts": client.list_prompts,
+        }[kind]
+        try:
+            return list(await fetch())
+        except MCPError as exc:
+            if getattr(getattr(exc, "error", None), "code", None) == -32601:  # the upstream has none
+                return []
+            raise
+
+    def _replace(self, kind: str, items: list[Any]) -> None:
+        make, table, proxied, add, remove = {
+            "tools": (ProxyTool.from_mcp_tool, self._tools, ProxyTool, self.add_tool, self.remove_tool),
+            "resources": (
+                ProxyResource.from_mcp_resource,
+                self._resources,
+                ProxyResource,
+                self.add_resource,
+                self.remove_resource,
+            ),
+            "templates": (
+                ProxyTemplate.from_mcp_template,
+                self._templates,
+                ProxyTemplate,
+                self.add_resource,
+                self.remove_template,
+            ),
+            "prompts": (ProxyPrompt.from_mcp_prompt, self._prompts, ProxyPrompt, self.add_prompt, self.remove_prompt),
+        }[kind]
+        fresh = {}
+        for item in items:
+            component = make(self, item)
+            fresh[component.key] = component
+        for key, old in list(table.items()):
+            if isinstance(old, proxied) and key not in fresh:
+                remove(key)
+        for key, component in fresh.items():
+            old = table.get(key)
+            if old is not None and not isinstance(old, proxied):
+                continue  # the proxy's own component of that name wins, as in FastMCP 4
+            if old is not None and _wire_of(old) == _wire_of(component):
+                continue
+            with _replacing(self):
+                add(component)
+
+    # -- forwarding --------------------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _upstream(self) -> Any:
+        """The upstream connection for the request being served, and its handle."""
+        from ..._context import _current_handle
+
+        handle = _current_handle()
+        async with self._pool.serving(handle) as entry:
+            entry.client._proxy_server = self  # type: ignore[attr-defined]
+            yield entry, handle
+
+    def _upstream_changed(self, kinds: tuple[str, ...]) -> None:
+        """The upstream said a listing changed: fetched again, and if it did change, every client is told
+        (each upstream connection hears it; one fetch serves them all)."""
+        self._stale.update(kinds)
+        if self._resyncing is None or self._resyncing.done():
+            self._resyncing = _apart(self._resync())
+
+    async def _resync(self) -> None:
+        while self._stale:
+            kinds, self._stale = tuple(self._stale), set()
+            await self._sync(kinds, None)
+
+    async def _call_tool(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        import mcp.types as mcp_types
+
+        async with self._upstream() as (entry, handle):
+            session = entry.client.session
+            progress = None
+            if handle is not None and handle.progress_token is not None:
+
+                async def progress(value: float, total: float | None, message: str | None) -> None:
+                    handle.progress(value, total, message)
+
+            request = mcp_types.CallToolRequest(
+                params=mcp_types.CallToolRequestParams(name=name, arguments=arguments, _meta=_forwarded_meta(handle))
+            )
+            try:
+                # Sent as it is, and relayed as it comes: the upstream's output is not checked here (the
+                # session's own call_tool would check it against a listing it fetches itself).
+                result = await _apart(
+                    session.send_request(request, session._call_tool_adapter, progress_callback=progress)
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                raise _failure(exc) from None
+        wire = _dump(result)
+        out: dict[str, Any] = {}
+        meta = _relayed_meta(wire.get("_meta"), self.identity)
+        if meta is not None:
+            out["_meta"] = meta
+        out["content"] = wire.get("content", [])
+        out["isError"] = bool(wire.get("isError", False))
+        if "structuredContent" in wire:
+            out["structuredContent"] = wire["structuredContent"]
+        return out
+
+    async def _read(self, backend_uri: str, uri: str) -> dict[str, Any]:
+        from mcp.shared.exceptions import MCPError
+
+        from ...exceptions import McpError, ResourceError
+
+        async with self._upstream() as (entry, handle):
+            try:
+                result = await _apart(entry.client.read_resource_mcp(backend_uri, meta=_forwarded_meta(handle)))
+            except asyncio.CancelledError:
+                raise
+            except MCPError as exc:
+                error = exc.error
+                raise McpError(error.message, error.code, error.data) from None
+            except Exception as exc:
+                raise McpError(f"Error reading resource {uri!r}: {_failure(exc)}", -32603) from None
+        wire = _dump(result)
+        contents = []
+        for item in wire.get("contents") or []:
+            made = {**item, "uri": uri}
+            if "text" in item:
+                made.setdefault("mimeType", "text/plain")
+            elif "blob" in item:
+                made.setdefault("mimeType", "application/octet-stream")
+            else:
+                raise ResourceError(f"Unsupported content type: {type(item)}")
+            contents.append(made)
+        if not contents:
+            raise ResourceError(f"Remote server returned empty content for {uri}")
+        out: dict[str, Any] = {}
+        meta = _relayed_meta(wire.get("_meta"), self.identity)
+        if meta is not None:
+            out["_meta"] = meta
+        out["contents"] = contents
+        return out
+
+    async def _get_prompt(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        from mcp.shared.exceptions import MCPError
+
+        from ...exceptions import McpError, PromptError
+
+        async with self._upstream() as (entry, handle):
+            try:
+                meta = _forwarded_meta(handle)
+                result = await _apart(entry.client.get_prompt_mcp(name, arguments or None, meta=meta))
+            except asyncio.CancelledError:
+                raise
+            except MCPError as exc:
+                error = exc.error
+                raise McpError(error.message, error.code, error.data) from None
+            except Exception as exc:
+                raise PromptError(f"Error rendering prompt {name!r}: {_failure(exc)}") from None
+        wire = _dump(result)
+        out: dict[str, Any] = {}
+        meta = _relayed_meta(wire.get("_meta"), self.identity)
+        if meta is not None:
+            out["_meta"] = meta
+        if wire.get("description") is not None:
+            out["description"] = wire["description"]
+        out["messages"] = wire.get("messages") or []
+        return out
+
+
+def _wire_of(component: Any) -> Any:
+    for method in ("to_mcp_tool", "to_mcp_resource", "to_mcp_template", "to_mcp_prompt"):
+        if hasattr(component, method):
+            return getattr(component, method)()
+    return None
+
+
+@contextlib.contextmanager
+def _replacing(proxy: FastMCPProxy) -> Any:
+    """A proxied component replaced by the upstream's newer listing of it: no duplicate warning."""
+    before, proxy._on_duplicate = proxy._on_duplicate, "replace"
+    try:
+        yield
+    finally:
+        proxy._on_duplicate = before
+
+
+class ProxyProvider:
+    """FastMCP 4's provider of an upstream's components (``mcp.add_provider(ProxyProvider(factory))``): here
+    a proxy server, mounted where it is added."""
+
+    def __init__(self, client_factory: ClientFactoryT, cache_ttl: float | None = None, **options: Any) -> None:
+        self.client_factory = client_factory
+        self.cache_ttl = cache_ttl
+        self._server = FastMCPProxy(client_factory=client_factory, **options)
+
+    def __repr__(self) -> str:
+        return f"ProxyProvider({self._server.name!r})"
+
+
+# -- create_proxy --------------------------------------------------------------------------------------------
+
+
+def _config_target(config: Any) -> Any:
+    """What an MCPConfig (``{"mcpServers": {name: {...}}}``) stands for: one server's transport, or, for
+    several, a server that mounts a proxy of each under its name (as FastMCP 4's ``MCPRouter``)."""
+    from ...client import transports as t
+
+    raw = config.model_dump() if hasattr(config, "model_dump") else dict(config)
+    servers = raw.get("mcpServers") or {}
+    if not servers:
+        raise ValueError("No MCP servers defined in the config")
+
+    def transport_of(spec: dict[str, Any]) -> Any:
+        if spec.get("url"):
+            headers = spec.get("headers") or None
+            if spec.get("transport") == "sse" or str(spec["url"]).rstrip("/").endswith("/sse"):
+                return t.SSETransport(spec["url"], headers=headers)
+            return t.StreamableHttpTransport(spec["url"], headers=headers)
+        if spec.get("command"):
+            return t.StdioTransport(spec["command"], list(spec.get("args") or []), spec.get("env"), spec.get("cwd"))
+        raise ValueError(f"Could not infer a valid transport from: {spec!r}")
+
+    if len(servers) == 1:
+        return transport_of(next(iter(servers.values())))
+    router = _fastmcp_class()(name="MCPRouter")
+    for name, spec in servers.items():
+        router.mount(create_proxy(transport_of(spec), name=f"Proxy-{name}"), namespace=name)
+    return router
+
+
+def client_factory_for(target: Any, mode: str | None = None) -> ClientFactoryT:
+    """How a proxy reaches ``target`` (see ``create_proxy``)."""
+    if isinstance(target, Client):
+        if target.is_connected() and type(target) is not ProxyClient:
+            _log.info(
+                "Proxy detected connected client - reusing existing session for all requests. This may cause "
+                "context mixing in concurrent scenarios."
+            )
+            return lambda: target
+        return target.new
+    if isinstance(target, dict) or type(target).__name__ == "MCPConfig":
+        target = _config_target(target)
+    if isinstance(target, str) and target.endswith((".py", ".js")) and Path(target).is_file():
+        import warnings
+
+        warnings.warn(
+            f"Inferring a stdio transport from the string {target!r} is deprecated and will be removed in FastMCP "
+            f"5. Pass pathlib.Path({target!r}) or an explicit StdioTransport instead.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        target = Path(target)
+    template = ProxyClient(target, **({"mode": mode} if mode else {}))
+    return template.new
+
+
+def _over_stdio(factory: Any) -> bool:
+    from ...client.transports import StdioTransport
+
+    client = getattr(factory, "__self__", None)
+    return isinstance(getattr(client, "transport", None), StdioTransport)
+
+
+def create_proxy(target: Any, *, mode: str | None = None, **settings: Any) -> FastMCPProxy:
+    """A proxy server for ``target``: a ``Client`` (a connected one is used as it is), a client transport, a
+    server object (in memory), an ``http(s)://`` URL, a ``Path`` to a ``.py``/``.js`` server, or an MCPConfig
+    dict. ``mode`` pins the upstream's protocol era (default: the handshake). ``settings`` go to
+    ``FastMCPProxy`` (``name``, ``instructions``, ``provider_error_strategy``, ...)."""
+    factory = client_factory_for(target, mode)
+    proxy = FastMCPProxy(client_factory=factory, **settings)
+    proxy._pool.shared = _over_stdio(factory)
+    return proxy

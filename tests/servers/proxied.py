@@ -1,0 +1,41 @@
+"""A proxy in front of ``$UPSTREAM_URL`` (tests/test_proxy.py). ``MW_IMPL=fastmcp`` makes it FastMCP 4's.
+
+``PROXY_SHAPE`` picks how it is made: ``url`` (``create_proxy(url)``), ``mounted`` (a server with a tool of its
+own that mounts that proxy under ``up``), ``config`` (an MCPConfig naming one server) or ``routed`` (an MCPConfig
+naming two, each served under its name)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+if os.environ.get("MW_IMPL") == "fastmcp":
+    from fastmcp import FastMCP
+    from fastmcp.server import create_proxy
+else:
+    from fastmcp_rs import FastMCP
+    from fastmcp_rs.server import create_proxy
+
+URL = os.environ["UPSTREAM_URL"]
+SHAPE = os.environ.get("PROXY_SHAPE", "url")
+
+if SHAPE == "url":
+    proxy = create_proxy(URL, name="front")
+elif SHAPE == "mounted":
+    proxy = FastMCP("parent")
+
+    @proxy.tool
+    def local(x: int) -> int:
+        return x * 10
+
+    proxy.mount(create_proxy(URL), namespace="up")
+elif SHAPE == "config":
+    proxy = create_proxy({"mcpServers": {"only": {"url": URL}}}, name="front")
+else:
+    proxy = create_proxy({"mcpServers": {"east": {"url": URL}, "west": {"url": URL}}}, name="front")
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["http"]:
+        proxy.run(transport="http", host="127.0.0.1", port=int(sys.argv[2]), show_banner=False)
+    else:
+        proxy.run(show_banner=False)
