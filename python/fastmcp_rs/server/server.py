@@ -1071,8 +1071,8 @@ class FastMCP(HttpAppsMixin):
             server = create_proxy(server)
         if not isinstance(server, FastMCP):
             raise NotImplementedError(
-                f"mount({type(server).__name__}): only fastmcp_rs servers can be mounted (front another one "
-                "with create_proxy(...) and mount that)"
+                f"mount({type(server).__name__}): only fastmcp_rs servers can be mounted; anything else is not "
+                "supported by fastmcp-rs yet (front another server with create_proxy(...) and mount the proxy)"
             )
         if self.mask_error_details and not server.mask_error_details:
             import logging
@@ -1222,7 +1222,9 @@ class FastMCP(HttpAppsMixin):
 
     @classmethod
     def as_proxy(cls, backend: Any, **kwargs: Any) -> FastMCP:
-        raise NotImplementedError("FastMCP.as_proxy(): proxy servers are not supported by fastmcp-rs yet")
+        """FastMCP 2/3's spelling of ``create_proxy(backend, **kwargs)`` (with a ``DeprecationWarning``)."""
+        _deprecated("FastMCP.as_proxy() is deprecated: use fastmcp.server.create_proxy()")
+        return create_proxy(backend, **kwargs)
 
     @classmethod
     def from_openapi(cls, openapi_spec: Any, client: Any = None, **kwargs: Any) -> FastMCP:

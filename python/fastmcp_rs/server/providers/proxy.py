@@ -322,7 +322,7 @@ class _Pool:
             async with lock:
                 entry = self._open.get(key)
                 if entry is None or not entry.client.is_connected():
-                    await self._prune()
+                    await self.prune()
                     # Opened apart: the connection's tasks outlive this request.
                     entry = await _apart(self._connect(session))
                     self._open[key] = entry
@@ -355,7 +355,7 @@ class _Pool:
         client._proxy_upstream = entry  # type: ignore[attr-defined]  # where its relays find the request
         return entry
 
-    async def _prune(self) -> None:
+    async def prune(self) -> None:
         for key, entry in list(self._open.items()):
             if entry.session is not None and not entry.session.alive:
                 del self._open[key]
@@ -574,6 +574,7 @@ class FastMCPProxy(_fastmcp_class()):  # type: ignore[misc]
             if self.provider_error_strategy == "raise":
                 raise
             _log.warning("Error during start-up from proxy %s: %s", self.name, exc)
+        sweeper = _apart(self._sweep())
         try:
             if self._user_lifespan is not None:
                 async with self._user_lifespan(server) as result:
@@ -581,7 +582,15 @@ class FastMCPProxy(_fastmcp_class()):  # type: ignore[misc]
             else:
                 yield {}
         finally:
+            sweeper.cancel()
             await self._pool.close()
+
+    async def _sweep(self, every: float = 30.0) -> None:
+        """Closes the upstream connections of ended sessions, also when no new session comes to do it."""
+        while True:
+            await asyncio.sleep(every)
+            with contextlib.suppress(Exception):
+                await self._pool.prune()
 
     # -- listings ----------------------------------------------------------------------------------------
 
