@@ -339,7 +339,10 @@ def test_stub_classes_import_subclass_and_refuse_instantiation() -> None:
     assert isinstance(Custom(), Middleware)
     _refused(lambda: OAuthProvider(base_url="https://x"), "OAuthProvider: authentication")
     _refused(lambda: AzureProvider(client_id="x"), "AzureProvider: authentication (azure provider)")
-    _refused(lambda: Namespace("x"), "Namespace: transforms")
+    assert repr(Namespace("x")) == "Namespace('x')"  # served (tests/test_transforms.py)
+    from fastmcp_rs.skills import Skill
+
+    _refused(lambda: Skill(), "Skill: the skills extension")
     _refused(lambda: OpenAPIProvider(spec={}), "OpenAPIProvider: OpenAPI")
 
 

@@ -10,6 +10,7 @@ import os
 import sys
 from typing import Any
 
+import mcp.types as mt
 import pytest
 from conftest import HERE
 from mcp import ClientSession, StdioServerParameters
@@ -66,3 +67,57 @@ async def test_providers_serve_what_fastmcp_serves(which: str) -> None:
     if which == "fs":
         assert names == ["alpha-tool", "zeta"]
     assert {k: v for k, v in ours.items() if seen["fastmcp"].get(k) != v} == {}
+
+
+CUSTOM = HERE / "servers" / "custom_provider.py"
+
+
+async def custom_walk(impl: str, db: str) -> dict[str, Any]:
+    env = {**os.environ, "MW_IMPL": impl, "PROVIDER_DB": db}
+    params = StdioServerParameters(command=sys.executable, args=[str(CUSTOM)], env=env)
+    seen: dict[str, Any] = {}
+
+    async def every_tool(session: ClientSession) -> list[Any]:
+        pages, cursor = [], None
+        while True:
+            page = await session.list_tools(params=mt.PaginatedRequestParams(cursor=cursor) if cursor else None)
+            pages.append([(t.name, t.description, t.meta, t.input_schema) for t in page.tools])
+            cursor = page.next_cursor
+            if cursor is None:
+                return pages
+
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        seen["pages"] = await every_tool(session)
+        for name, args in [
+            ("db_to_usd", {"amount": 10}),
+            ("db_vat", {"amount": 100}),
+            ("db_secret", {"amount": 1}),
+            ("new_rule", {"name": "to_chf", "rate": 0.9}),
+            ("db_to_chf", {"amount": 10}),
+        ]:
+            if name == "db_to_chf":
+                seen["pages after new_rule"] = await every_tool(session)
+            r = await session.call_tool(name, args)
+            seen[f"call {name}"] = (r.is_error, [c.text for c in r.content], r.structured_content)
+        seen["resources"] = [(str(r.uri), r.name) for r in (await session.list_resources()).resources]
+        seen["read"] = [c.text for c in (await session.read_resource("rules://db/banner")).contents]
+        seen["prompts"] = [p.name for p in (await session.list_prompts()).prompts]
+        got = await session.get_prompt("db_greet", {"name": "Ada"})
+        seen["prompt"] = [m.content.text for m in got.messages]
+    return seen
+
+
+@pytest.mark.anyio
+async def test_a_provider_of_your_own_is_served_as_fastmcp_serves_it(tmp_path: Any) -> None:
+    """A ``Provider`` subclass backed by SQLite: its components listed (paginated, namespaced, filtered by
+    the server's tag rule) and used like local ones; a row added while serving is listed and called next."""
+    seen = {impl: await custom_walk(impl, str(tmp_path / f"{impl}.db")) for impl in IMPLS}
+    ours = seen["fastmcp_rs"]
+    assert ours == seen["fastmcp"]
+    names = [t[0] for page in ours["pages"] for t in page]
+    assert "db_to_usd" in names and "db_secret" not in names and "db_to_chf" not in names
+    assert all(len(page) <= 2 for page in ours["pages"]) and len(ours["pages"]) > 1
+    assert "db_to_chf" in [t[0] for page in ours["pages after new_rule"] for t in page]
+    assert ours["call db_to_chf"][2] == {"value": 9.0, "currency": "CHF"}
+    assert ours["call db_secret"][0] is True

@@ -62,3 +62,52 @@ async def test_prompts_and_resources_as_tools_answer_as_in_fastmcp() -> None:
     ]
     assert ours["prompts"] == ["review", "dialogue"]
     assert {k: v for k, v in ours.items() if seen["fastmcp"].get(k) != v} == {}
+
+
+NAMESPACED = HERE / "servers" / "namespaced.py"
+
+
+async def namespaced_walk(impl: str, twice: bool) -> dict[str, Any]:
+    env = {**os.environ, "MW_IMPL": impl, "NAMESPACED": "twice" if twice else ""}
+    params = StdioServerParameters(command=sys.executable, args=[str(NAMESPACED)], env=env)
+    seen: dict[str, Any] = {}
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        tools = (await session.list_tools()).tools
+        seen["tools"] = [t.model_dump(mode="json", exclude_none=True) for t in tools]
+        seen["resources"] = [str(r.uri) for r in (await session.list_resources()).resources]
+        seen["templates"] = [t.uri_template for t in (await session.list_resource_templates()).resource_templates]
+        seen["prompts"] = [p.name for p in (await session.list_prompts()).prompts]
+        for tool in tools:
+            args = {"a": 1, "b": 2} if tool.name.endswith("add") else {"word": "hi"} if "shout" in tool.name else {}
+            r = await session.call_tool(tool.name, args)
+            seen[f"call {tool.name}"] = (r.is_error, [c.text for c in r.content])
+        for name in ("add", "kid_shout"):
+            r = await session.call_tool(name, {"a": 1, "b": 2, "word": "x"})
+            seen[f"old name {name}"] = (r.is_error, [c.text for c in r.content])
+        for uri in [*seen["resources"], *(t.replace("{uid}", "7") for t in seen["templates"]), "config://app"]:
+            try:
+                seen[f"read {uri}"] = [c.text for c in (await session.read_resource(uri)).contents]
+            except Exception as e:
+                seen[f"read {uri}"] = f"error {e}"
+        for name in [*seen["prompts"], "greet"]:
+            try:
+                got = await session.get_prompt(name, {"name": "Ada"})
+                seen[f"get {name}"] = [m.content.text for m in got.messages]
+            except Exception as e:
+                seen[f"get {name}"] = f"error {e}"
+    return seen
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("twice", [False, True])
+async def test_namespace_transform_answers_as_in_fastmcp(twice: bool) -> None:
+    """Every component of the server, its mounted child's and one added afterwards, under the prefix (two
+    prefixes applied in order); the old names are unknown."""
+    seen = {impl: await namespaced_walk(impl, twice) for impl in IMPLS}
+    ours = seen["fastmcp_rs"]
+    assert {k: v for k, v in ours.items() if seen["fastmcp"].get(k) != v} == {}
+    assert set(ours) == set(seen["fastmcp"])
+    prefix = "v2_api_" if twice else "api_"
+    assert {t["name"] for t in ours["tools"]} == {f"{prefix}add", f"{prefix}kid_shout", f"{prefix}later"}
+    assert ours["old name add"][0] is True

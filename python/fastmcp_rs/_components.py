@@ -115,3 +115,17 @@ def mark(fn: Any, kind: str, options: dict[str, Any]) -> Any:
     target = fn.__func__ if isinstance(fn, (staticmethod, types.MethodType)) else fn
     setattr(target, META_ATTRIBUTE, {"type": kind, **options})
     return fn
+
+
+def auto_dataclass(cls: type) -> None:
+    """Makes a user's subclass of a component class take its annotated fields as keyword arguments, as the
+    pydantic models FastMCP's components are do (``class MyTool(Tool): operation: str``). Classes of this
+    package are dataclasses already."""
+    import dataclasses
+    import inspect
+
+    if cls.__module__.split(".", 1)[0] == "fastmcp_rs" or "__dataclass_fields__" in cls.__dict__:
+        return
+    if not inspect.get_annotations(cls):
+        return
+    dataclasses.dataclass(kw_only=True, eq=False)(cls)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ACCEPTED_EVERYWHERE", "ENTRIES", "HTTP_MAINS", "MAIN_DEMOS", "Entry"]
+__all__ = ["ACCEPTED_EVERYWHERE", "ENTRIES", "HTTP_MAINS", "MAIN_DEMOS", "SETUPS", "Entry"]
 
 ISSUE_13 = "issue 13 (composition, providers, transforms, versions, apps)"
 DEPENDENCIES = "dependency injection (`progress: Progress = Progress()`), which no issue covers yet"
@@ -103,13 +103,18 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("fastmcp/namespace_activation/server.py"),
     Entry("fastmcp/persistent_state/server.py"),
     Entry("fastmcp/prompts_as_tools/server.py"),
-    Entry("fastmcp/providers/sqlite/server.py", needs=("aiosqlite",), later=ISSUE_13),
+    Entry(
+        "fastmcp/providers/sqlite/server.py",
+        needs=("aiosqlite",),
+        # server_info names the database file, which is in a different copy of the corpus for each server.
+        volatile=(r"/tools/call/server_info/result/(content\[0\]/text|structuredContent/database)",),
+    ),
     Entry("fastmcp/resources_as_tools/server.py"),
     Entry("fastmcp/screenshot.py"),
     Entry("fastmcp/search/server_bm25.py"),
     Entry("fastmcp/search/server_regex.py"),
     Entry("fastmcp/simple_echo.py"),
-    Entry("fastmcp/skills/server.py", later=ISSUE_13),
+    Entry("fastmcp/skills/server.py"),
     # FastMCP 4 needs the fastmcp-tasks package (not installed here); the core has tasks built in.
     Entry("fastmcp/task_elicitation.py", reference="No module named 'fastmcp_tasks'"),
     Entry("fastmcp/tasks/server.py", later=DEPENDENCIES),
@@ -182,6 +187,7 @@ MAIN_DEMOS: tuple[str, ...] = (
     "fastmcp/versioning/client_version_selection.py",
     "fastmcp/versioning/versioned_components.py",
     "fastmcp/mount_example.py",
+    "fastmcp/providers/sqlite/server.py",
 )
 
 # Files whose ``__main__`` serves Streamable HTTP on port 8000: started with ``python file.py``, they must
@@ -191,3 +197,7 @@ HTTP_MAINS: tuple[str, ...] = (
     "sdk_v1/snippets/servers/fastmcp_quickstart.py",
     "sdk_v1/snippets/servers/streamable_config.py",
 )
+
+# Scripts of the corpus that prepare what its servers read (run in each copy of the corpus before any test,
+# when what they import is installed): (script, what it needs).
+SETUPS: tuple[tuple[str, tuple[str, ...]], ...] = (("fastmcp/providers/sqlite/setup_db.py", ("aiosqlite",)),)

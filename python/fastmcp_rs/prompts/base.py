@@ -171,6 +171,12 @@ class Prompt:
     """A prompt: its listing and how it renders. Subclass it and implement ``async def render(self,
     arguments)`` returning a ``str``, a list of ``str``/``Message`` or a ``PromptResult``."""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        from .._components import auto_dataclass
+
+        auto_dataclass(cls)
+
     name: str
     title: str | None = None
     description: str | None = None

@@ -132,6 +132,12 @@ def _default_mime(uri: str) -> str:
 class _Listed:
     """What resources and templates list."""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        from .._components import auto_dataclass
+
+        auto_dataclass(cls)
+
     name: str = ""
     title: str | None = None
     description: str | None = None

@@ -195,7 +195,7 @@ class SessionViews:
             if shown != live:
                 differs.add(plural)
             if shown:
-                seen[plural].append(server._native_names.get(key, key) if kind == "tool" else key)
+                seen[plural].append(server._native_key(kind, key))
         return {plural: (keys if plural in differs else None) for plural, keys in seen.items()}
 
 

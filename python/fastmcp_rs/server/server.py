@@ -321,7 +321,11 @@ class FastMCP(HttpAppsMixin):
         self._transforms: list[Any] = []
         #: ``ToolTransform``: how named tools are changed as they are served, and the name each is served under.
         self._tool_transforms: dict[str, Any] = {}
-        self._native_names: dict[str, str] = {}
+        #: What a component is registered under in the core when that differs from its key (a tool
+        #: transform's new name, a ``Namespace``'s prefix), by (kind, key).
+        self._native_names: dict[tuple[str, str], str] = {}
+        #: ``add_transform(Namespace(...))``: the prefixes, innermost first.
+        self._namespaces: list[str] = []
         #: Per-session visibility (``ctx.enable_components``), once a client has rules of its own; the
         #: components hidden from everyone meanwhile stay in the core, parked, by (kind, key).
         self._session_views: Any = None
@@ -637,9 +641,10 @@ class FastMCP(HttpAppsMixin):
             raise NotFoundError(f"Unknown tool: {name!r}")
         self._unplace("tool", name)
 
-    def _register_tool(self, tool: Tool) -> None:
+    def _register_tool(self, tool: Tool, key: str | None = None) -> None:
+        key = key or tool.name
         spec = tool._native_spec()
-        versions = self._versions.get(("tool", tool.name)) or self._derived_versions.get(("tool", tool.name))
+        versions = self._versions.get(("tool", key)) or self._derived_versions.get(("tool", key))
         if versions is not None and len(versions) > 1:
             spec = self._versioned_tool_spec(tool, versions, spec)
         elif versions is not None:
@@ -674,7 +679,7 @@ class FastMCP(HttpAppsMixin):
             from .telemetry import traced
 
             spec["func"] = traced(spec["func"], spec["is_async"], "tool", tool.name, self.name)
-        auth = self._component_auth("tool", tool.name, tool)
+        auth = self._component_auth("tool", key, tool)
         self._native.add_tool(json.dumps(tool.to_mcp_tool(), ensure_ascii=False), spec.pop("func"), auth=auth, **spec)
 
     def _versioned_tool_spec(self, tool: Tool, versions: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
@@ -990,13 +995,19 @@ class FastMCP(HttpAppsMixin):
         self._native.set_middleware(MiddlewareRunner(self), calls=bool(self._python_middleware))
 
     def add_transform(self, transform: Any) -> None:
-        """Adds a transform. ``PromptsAsTools``, ``ResourcesAsTools`` (their tools are listed after every other
-        tool) and the search transforms are served; the other transforms are not supported yet."""
+        """Adds a transform: ``Namespace``, ``ToolTransform``, ``Visibility``, ``VersionFilter``,
+        ``PromptsAsTools`` / ``ResourcesAsTools`` (their tools are listed after every other tool), or a search
+        transform. Other transforms are not supported yet."""
         if hasattr(transform, "transforms") and type(transform).__name__ == "ToolTransform":
             self._transforms.append(transform)
             self._tool_transforms.update(transform.transforms)
             self._reshow_tools()
             self._list_changed("tools")
+            return
+        if type(transform).__name__ == "Namespace" and hasattr(transform, "_prefix"):
+            self._transforms.append(transform)
+            self._namespaces.append(transform._prefix)
+            self._reshow_all()
             return
         if type(transform).__name__ == "Visibility" and hasattr(transform, "match_all"):
             self._transforms.append(transform)
@@ -1032,10 +1043,14 @@ class FastMCP(HttpAppsMixin):
 
     def add_provider(self, provider: Any, *, namespace: str = "") -> None:
         """Serves a provider's components after this server's own: a ``LocalProvider`` (or a
-        ``FileSystemProvider``), or another server, as a live link (a mount; ``namespace`` prefixes its
-        names). Custom ``Provider`` subclasses are not supported yet."""
+        ``FileSystemProvider``), another server, or a ``Provider`` subclass of yours (see
+        ``fastmcp_rs.server.providers.base``), as a live link (a mount; ``namespace`` prefixes its names)."""
+        from .providers.base import Provider, served_by
+
         if type(provider).__name__ == "ProxyProvider" and hasattr(provider, "_server"):
             provider = provider._server
+        elif isinstance(provider, Provider):
+            provider = served_by(provider)
         if not isinstance(provider, FastMCP):
             self._unsupported(f"add_provider({type(provider).__name__}): custom providers")
         self.mount(provider, namespace=namespace or None)
@@ -1347,7 +1362,7 @@ class FastMCP(HttpAppsMixin):
             self._hide(kind, key, None)
             self._list_changed(_LIST_OF[kind])
         elif (kind, key) in self._parked:
-            native_key = self._native_names.pop(key, key) if kind == "tool" else key
+            native_key = self._native_names.pop((kind, key), key)
             self._forget(kind, key, native_key)
             if self._session_views is not None:
                 self._session_views.refresh()
@@ -1394,6 +1409,22 @@ class FastMCP(HttpAppsMixin):
             if component is not None:
                 self._show(kind, key, component)
 
+    def _native_key(self, kind: str, key: str) -> str:
+        return self._native_names.get((kind, key), key)
+
+    def _namespaced(self, kind: str, component: Any) -> Any:
+        """A component as this server's ``Namespace`` transforms name it (``ns_name``, ``scheme://ns/...``)."""
+        from ._mount import _URI
+
+        field = {"tool": "name", "prompt": "name", "resource": "uri", "template": "uri_template"}[kind]
+        value = str(getattr(component, field))
+        for prefix in self._namespaces:
+            if kind in ("tool", "prompt"):
+                value = f"{prefix}_{value}"
+            elif found := _URI.match(value):
+                value = f"{found.group(1)}{prefix}/{found.group(2)}"
+        return component.model_copy(update={field: value})
+
     def _show(self, kind: Kind, key: str, component: Any) -> None:
         native_key = key
         if kind == "tool" and key in self._tool_transforms:
@@ -1401,14 +1432,19 @@ class FastMCP(HttpAppsMixin):
             if "enabled" in config.model_fields_set and not config.enabled:
                 return
             component = config.apply(component)
-            native_key = self._native_names[key] = component.name
+            native_key = component.name
+        if self._namespaces:
+            component = self._namespaced(kind, component)
+            native_key = component.key
+        if native_key != key:
+            self._native_names[(kind, key)] = native_key
         if kind == "tool":
-            self._register_tool(component)
+            self._register_tool(component, key)
         elif kind == "resource":
             listing = json.dumps(component.to_mcp_resource(), ensure_ascii=False)
             self._native.add_resource(
                 listing,
-                key,
+                native_key,
                 self._serving_fn(kind, key, component),
                 is_async=self._serves_async(kind, key, component),
                 auth=self._component_auth(kind, key, component),
@@ -1417,7 +1453,7 @@ class FastMCP(HttpAppsMixin):
             security = component.resolve_security(self.resource_security)
             self._native.add_template(
                 json.dumps(component.to_mcp_template(), ensure_ascii=False),
-                key,
+                native_key,
                 self._serving_fn(kind, key, component),
                 is_async=self._serves_async(kind, key, component),
                 list_params=list(component.list_params),
@@ -1432,7 +1468,7 @@ class FastMCP(HttpAppsMixin):
             listing = json.dumps(component.to_mcp_prompt(), ensure_ascii=False)
             self._native.add_prompt(
                 listing,
-                key,
+                native_key,
                 self._serving_fn(kind, key, component),
                 is_async=self._serves_async(kind, key, component),
                 required=component.required,
@@ -1455,11 +1491,11 @@ class FastMCP(HttpAppsMixin):
         """Takes a component out of what clients see; with ``component=None`` it is being removed. Once
         clients have views of their own, a hidden one stays in the core, parked, for those whose view has it."""
         if component is not None and self._session_views is not None:
-            native_key = self._native_names.get(key, key) if kind == "tool" else key
+            native_key = self._native_key(kind, key)
             self._native.park(kind, native_key)
             self._parked.add((kind, key))
         else:
-            native_key = self._native_names.pop(key, key) if kind == "tool" else key
+            native_key = self._native_names.pop((kind, key), key)
             self._forget(kind, key, native_key)
         self._live.discard((kind, key))
         for link in self._parents:
@@ -1495,6 +1531,42 @@ class FastMCP(HttpAppsMixin):
             self._session_views.refresh()
         if not quiet_lists.get():
             self._native.list_changed(name)
+
+    def _reshow_all(self) -> None:
+        """Registers everything served again (under new names), in listing order, and tells clients."""
+        served = [(k, key, c) for k, key, c in self._all_served() if (k, key) in self._live or (k, key) in self._parked]
+        parked = set(self._parked)
+        for kind, key, _ in served:
+            if (kind, key) in self._live:
+                self._hide(kind, key, None)
+            else:
+                self._forget(kind, key, self._native_names.pop((kind, key), key))
+        for kind, key, component in served:
+            self._show(kind, key, component)
+            if (kind, key) in parked and (kind, key) in self._live:
+                self._hide(kind, key, component)
+        for name in ("tools", "resources", "prompts"):
+            self._list_changed(name)
+
+    def _reorder(self, kind: Kind, keys: list[str]) -> None:
+        """Puts this server's own components of ``kind`` in the order of ``keys`` (those it has), after the
+        others, in its table and in the core (a provider's or an upstream's listing order, fetched again)."""
+        table = {
+            "tool": self._tools,
+            "resource": self._resources,
+            "template": self._templates,
+            "prompt": self._prompts,
+        }[kind]
+        wanted = [k for k in keys if k in table]
+        others = [k for k in table if k not in set(wanted)]
+        if list(table) == [*others, *wanted]:
+            return
+        for key in wanted:
+            component = table.pop(key)
+            table[key] = component
+            if (kind, key) in self._live:
+                self._hide(kind, key, component)
+                self._show(kind, key, component)
 
     def _list_hooks(self) -> list[Any]:
         """What runs before a listing is served: a proxy's fetch of its upstream's, here and in every mount."""

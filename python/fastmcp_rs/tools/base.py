@@ -190,6 +190,12 @@ class Tool:
     (returning a ``ToolResult`` or any value) for a tool that is not a function; its ``parameters`` are
     listed as they are and its arguments handed over unchanged."""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        from .._components import auto_dataclass
+
+        auto_dataclass(cls)
+
     name: str
     title: str | None = None
     description: str | None = None

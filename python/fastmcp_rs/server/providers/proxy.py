@@ -680,6 +680,9 @@ class FastMCPProxy(_fastmcp_class()):  # type: ignore[misc]
                 continue
             with _replacing(self):
                 add(component)
+        self._reorder(
+            {"tools": "tool", "resources": "resource", "templates": "template", "prompts": "prompt"}[kind], list(fresh)
+        )
 
     # -- forwarding --------------------------------------------------------------------------------------
 
@@ -800,6 +803,9 @@ class FastMCPProxy(_fastmcp_class()):  # type: ignore[misc]
             out["description"] = wire["description"]
         out["messages"] = wire.get("messages") or []
         return out
+
+
+_KIND_OF = {"tools": "tool", "resources": "resource", "templates": "template", "prompts": "prompt"}
 
 
 def _wire_of(component: Any) -> Any:
