@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -312,4 +313,30 @@ async def test_one_upstream_connection_per_client_session() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+        upstream.stop()
+
+
+@pytest.mark.anyio
+async def test_a_cancelled_call_is_cancelled_upstream(tmp_path: Path) -> None:
+    """The client gives up on a call through fastmcp-rs's proxy: the upstream's coroutine is cancelled (no
+    task is left running there), and the session goes on serving."""
+    from conftest import wait_for
+
+    upstream = Upstream()
+    marker = tmp_path / "cancelled"
+    try:
+        env = {**os.environ, "MW_IMPL": "fastmcp_rs", "UPSTREAM_URL": upstream.url}
+        params = StdioServerParameters(command=sys.executable, args=[str(PROXY)], env=env)
+        async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            with anyio.move_on_after(1.0):
+                await session.call_tool("wait_forever", {"marker": str(marker)})
+
+            def marked() -> bool:
+                return marker.exists() and marker.read_text() != ""
+
+            assert await anyio.to_thread.run_sync(lambda: wait_for(marked, 10.0)), "not cancelled upstream"
+            r = await session.call_tool("add", {"a": 1, "b": 1})
+            assert r.structured_content == {"result": 2}
+    finally:
         upstream.stop()

@@ -73,6 +73,20 @@ async def where(ctx: Context) -> list[str]:
 
 
 @mcp.tool
+async def wait_forever(marker: str) -> str:
+    """Sleeps until cancelled; writes ``marker`` when the cancellation arrives."""
+    import asyncio
+    from pathlib import Path
+
+    try:
+        await asyncio.sleep(60)
+    except asyncio.CancelledError:
+        Path(marker).write_text("cancelled")
+        raise
+    return "finished"
+
+
+@mcp.tool
 def grow() -> str:
     @mcp.tool
     def later() -> str:
