@@ -340,3 +340,38 @@ async def test_a_cancelled_call_is_cancelled_upstream(tmp_path: Path) -> None:
             assert r.structured_content == {"result": 2}
     finally:
         upstream.stop()
+
+
+@pytest.mark.anyio
+async def test_the_clients_headers_reach_the_upstream_as_through_fastmcp4s_proxy() -> None:
+    """Over HTTP, the client's ``Authorization`` and its own headers are carried to the upstream (the
+    proxy's own transport headers and the MCP session's are not)."""
+    from mcp.client.streamable_http import streamable_http_client
+
+    seen = {}
+    for impl in IMPLS:
+        upstream = Upstream()
+        port = free_port()
+        proc = subprocess.Popen(
+            [sys.executable, str(PROXY), "http", str(port)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "MW_IMPL": impl, "UPSTREAM_URL": upstream.url, "FASTMCP_LOG_LEVEL": "WARNING"},
+        )
+        try:
+            wait_listening(port, proc, "proxy")
+            headers = {"authorization": "Bearer client-token", "x-tenant": "acme"}
+            async with (
+                httpx.AsyncClient(timeout=20, headers=headers) as http,
+                streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http) as (r, w, *_),
+                ClientSession(r, w) as s,
+            ):
+                await s.initialize()
+                seen[impl] = [(await s.call_tool("whoami", {})).structured_content for _ in range(2)]
+        finally:
+            proc.terminate()
+            proc.wait(10)
+            upstream.stop()
+    assert seen["fastmcp_rs"] == seen["fastmcp"]
+    assert seen["fastmcp_rs"][0] == {"authorization": "Bearer client-token", "tenant": "acme"}

@@ -87,6 +87,15 @@ async def wait_forever(marker: str) -> str:
 
 
 @mcp.tool
+def whoami() -> dict:
+    """The caller's credentials and tenant, as the headers of the request carried them here."""
+    from fastmcp_rs.server.dependencies import get_http_headers
+
+    headers = get_http_headers(include={"authorization"})
+    return {"authorization": headers.get("authorization"), "tenant": headers.get("x-tenant")}
+
+
+@mcp.tool
 def grow() -> str:
     @mcp.tool
     def later() -> str:

@@ -11,7 +11,8 @@ progress, list changes) relayed to the client that made it.
 Where this differs from FastMCP 4, on purpose: FastMCP 4 opens a new upstream connection, with its own
 ``initialize`` handshake, for every request (its issues #930 and #3466). Here each client session gets one
 upstream connection, opened on its first request and reused for every later one (requests without a session,
-and the listings the proxy fetches for itself, share one); it is closed when the session ends. Proxied
+and the listings the proxy fetches for itself, share one); it is closed when the session ends, and over HTTP
+it carries the headers of the request that opened it (``Authorization`` among them). Proxied
 components are registered in the core like local ones, so a call is one Python step (the forwarding) with no
 handshake. ``ping`` is answered by the proxy itself, and the upstream's instructions are read once, at start.
 """
@@ -63,6 +64,26 @@ _CONNECTION_KEYS = frozenset(
     }
 )
 _SERVER_INFO = "io.modelcontextprotocol/serverInfo"
+#: Request headers a proxy does not carry to its upstream (they belong to one hop, or to the MCP session).
+_UNFORWARDED = frozenset(
+    {
+        "host",
+        "content-length",
+        "content-type",
+        "connection",
+        "transfer-encoding",
+        "upgrade",
+        "te",
+        "keep-alive",
+        "expect",
+        "accept",
+        "cookie",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "last-event-id",
+    }
+)
 _LIST_KINDS = {
     "tools/list": "tools",
     "resources/list": "resources",
@@ -324,7 +345,7 @@ class _Pool:
                 if entry is None or not entry.client.is_connected():
                     await self.prune()
                     # Opened apart: the connection's tasks outlive this request.
-                    entry = await _apart(self._connect(session))
+                    entry = await _apart(self._connect(session, handle if key else None))
                     self._open[key] = entry
         return entry
 
@@ -340,12 +361,14 @@ class _Pool:
             if entry.current is handle:
                 entry.current = before if before is not handle else None
 
-    async def _connect(self, session: Any) -> _Upstream:
+    async def _connect(self, session: Any, handle: RequestHandle | None) -> _Upstream:
         made = self._proxy.client_factory()
         if asyncio.iscoroutine(made) or isinstance(made, asyncio.Future):
             made = await made
         client: Client[Any] = made
         owned = not client.is_connected()
+        if owned and handle is not None:
+            _forward_headers(client, handle)
         if owned:
             try:
                 await client.__aenter__()
@@ -378,6 +401,23 @@ class _Pool:
 
 
 # -- the proxy's client ----------------------------------------------------------------------------------
+
+
+def _forward_headers(client: Client[Any], handle: RequestHandle) -> None:
+    """A session's own upstream connection over HTTP carries the headers of the client's request that opened
+    it (its ``Authorization`` among them), as FastMCP 4's proxy forwards them; the transport's own win."""
+    import copy
+
+    headers = handle.headers
+    transport = client.transport
+    if not headers or not getattr(client, "forward_incoming_headers", False) or not hasattr(transport, "headers"):
+        return
+    own = {k.lower() for k in transport.headers}
+    carried = {k: v for k, v in headers.items() if k not in _UNFORWARDED and not k.startswith("mcp-") and k not in own}
+    if carried:
+        transport = copy.copy(transport)
+        transport.headers = {**carried, **client.transport.headers}
+        client.transport = transport
 
 
 def _relay_target(client: Any) -> tuple[Any, Any] | None:
