@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -126,3 +127,25 @@ def node() -> Path:
             pytest.skip(f"`npm ci` failed in {IDP_DIR} (offline?):\n{done.stdout}{done.stderr}")
         stamp.write_text(_lock_digest())
     return IDP_DIR / "node_modules" / ".bin" / "node"
+
+
+@contextlib.contextmanager
+def serving_on_a_port(script: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[int]:
+    """Runs ``python script *args`` (``{port}`` in an argument is a free port) until the block ends; yields
+    the port once something listens on it."""
+    from test_auth import free_port, wait_listening
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(script), *(a.format(port=port) for a in args)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )
+    try:
+        wait_listening(port, proc, script.name)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(10)

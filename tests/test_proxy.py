@@ -21,7 +21,7 @@ import anyio
 import httpx
 import mcp.types as mt
 import pytest
-from conftest import HERE
+from conftest import HERE, serving_on_a_port
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from test_auth import free_port, wait_listening
@@ -279,17 +279,8 @@ async def test_one_upstream_connection_per_client_session() -> None:
     from mcp.client.streamable_http import streamable_http_client
 
     upstream = Upstream()
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, str(PROXY), "http", str(port)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "MW_IMPL": "fastmcp_rs", "UPSTREAM_URL": upstream.url},
-    )
-    url = f"http://127.0.0.1:{port}/mcp"
 
-    async def session_calls(n: int) -> list[Any]:
+    async def session_calls(url: str, n: int) -> list[Any]:
         async with (
             httpx.AsyncClient(timeout=20) as http,
             streamable_http_client(url, http_client=http) as (r, w, *_),
@@ -299,20 +290,20 @@ async def test_one_upstream_connection_per_client_session() -> None:
             return [(await s.call_tool("add", {"a": i, "b": 1})).structured_content for i in range(n)]
 
     try:
-        wait_listening(port, proc, "proxy")
-        async with anyio.create_task_group() as tg:
-            for _ in range(2):
-                tg.start_soon(session_calls, 5)
-        assert upstream.initializes() == 3  # the proxy's own, then one per client session
-        results = await session_calls(3)
-        assert results == [{"result": 1}, {"result": 2}, {"result": 3}]
-        assert upstream.initializes() == 4
-        sessions = upstream.gauge("mcp_sessions")
-        # The two ended sessions' upstream connections were closed when the third one opened.
-        assert sessions <= 2, sessions
+        env = {"MW_IMPL": "fastmcp_rs", "UPSTREAM_URL": upstream.url}
+        with serving_on_a_port(PROXY, "http", "{port}", env=env) as port:
+            url = f"http://127.0.0.1:{port}/mcp"
+            async with anyio.create_task_group() as tg:
+                for _ in range(2):
+                    tg.start_soon(session_calls, url, 5)
+            assert upstream.initializes() == 3  # the proxy's own, then one per client session
+            results = await session_calls(url, 3)
+            assert results == [{"result": 1}, {"result": 2}, {"result": 3}]
+            assert upstream.initializes() == 4
+            sessions = upstream.gauge("mcp_sessions")
+            # The two ended sessions' upstream connections were closed when the third one opened.
+            assert sessions <= 2, sessions
     finally:
-        proc.terminate()
-        proc.wait(10)
         upstream.stop()
 
 
@@ -351,27 +342,18 @@ async def test_the_clients_headers_reach_the_upstream_as_through_fastmcp4s_proxy
     seen = {}
     for impl in IMPLS:
         upstream = Upstream()
-        port = free_port()
-        proc = subprocess.Popen(
-            [sys.executable, str(PROXY), "http", str(port)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            env={**os.environ, "MW_IMPL": impl, "UPSTREAM_URL": upstream.url, "FASTMCP_LOG_LEVEL": "WARNING"},
-        )
+        env = {"MW_IMPL": impl, "UPSTREAM_URL": upstream.url, "FASTMCP_LOG_LEVEL": "WARNING"}
         try:
-            wait_listening(port, proc, "proxy")
-            headers = {"authorization": "Bearer client-token", "x-tenant": "acme"}
-            async with (
-                httpx.AsyncClient(timeout=20, headers=headers) as http,
-                streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http) as (r, w, *_),
-                ClientSession(r, w) as s,
-            ):
-                await s.initialize()
-                seen[impl] = [(await s.call_tool("whoami", {})).structured_content for _ in range(2)]
+            with serving_on_a_port(PROXY, "http", "{port}", env=env) as port:
+                headers = {"authorization": "Bearer client-token", "x-tenant": "acme"}
+                async with (
+                    httpx.AsyncClient(timeout=20, headers=headers) as http,
+                    streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http) as (r, w, *_),
+                    ClientSession(r, w) as s,
+                ):
+                    await s.initialize()
+                    seen[impl] = [(await s.call_tool("whoami", {})).structured_content for _ in range(2)]
         finally:
-            proc.terminate()
-            proc.wait(10)
             upstream.stop()
     assert seen["fastmcp_rs"] == seen["fastmcp"]
     assert seen["fastmcp_rs"][0] == {"authorization": "Bearer client-token", "tenant": "acme"}

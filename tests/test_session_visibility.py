@@ -7,18 +7,16 @@ enables, the other never sees."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from typing import Any
 
 import anyio
 import httpx
 import pytest
-from conftest import HERE
+from conftest import HERE, serving_on_a_port
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
-from test_auth import free_port, wait_listening
 
 SERVER = HERE / "servers" / "session_visible.py"
 IMPLS = ("fastmcp", "fastmcp_rs")
@@ -104,18 +102,9 @@ async def over_stdio(impl: str) -> list[Any]:
 
 
 async def over_http(impl: str) -> dict[str, list[Any]]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, str(SERVER), "http", str(port)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "MW_IMPL": impl},
-    )
-    url = f"http://127.0.0.1:{port}/mcp"
     seen: dict[str, list[Any]] = {"a": [], "b": []}
-    try:
-        wait_listening(port, proc, impl)
+    with serving_on_a_port(SERVER, "http", "{port}", env={"MW_IMPL": impl}) as port:
+        url = f"http://127.0.0.1:{port}/mcp"
         ra, rb = Recorder(), Recorder()
         async with (
             httpx.AsyncClient(timeout=20) as http_a,
@@ -131,10 +120,7 @@ async def over_http(impl: str) -> dict[str, list[Any]]:
                 seen["a"].extend(await step(a, ra, tool, looks))
                 # b changes nothing: it sees what everyone sees, whatever a enabled
                 seen["b"].extend(await step(b, rb, None, ("tools", "prompts", "call quote", "call users")))
-        return seen
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    return seen
 
 
 def notifications(seen: list[Any]) -> dict[str, list[str]]:
@@ -219,20 +205,8 @@ async def test_session_visibility_in_the_modern_era_as_in_fastmcp() -> None:
                     StdioServerParameters(command=sys.executable, args=[str(SERVER)], env=env)
                 )
                 continue
-            port = free_port()
-            proc = subprocess.Popen(
-                [sys.executable, str(SERVER), "http", str(port)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                env=env,
-            )
-            try:
-                wait_listening(port, proc, impl)
+            with serving_on_a_port(SERVER, "http", "{port}", env={"MW_IMPL": impl}) as port:
                 seen[impl] = await modern_walk(f"http://127.0.0.1:{port}/mcp")
-            finally:
-                proc.terminate()
-                proc.wait(10)
         assert seen["fastmcp_rs"] == seen["fastmcp"], transport
         ours = seen["fastmcp_rs"]
         if transport == "stdio":

@@ -64,26 +64,16 @@ _CONNECTION_KEYS = frozenset(
     }
 )
 _SERVER_INFO = "io.modelcontextprotocol/serverInfo"
-#: Request headers a proxy does not carry to its upstream (they belong to one hop, or to the MCP session).
-_UNFORWARDED = frozenset(
-    {
-        "host",
-        "content-length",
-        "content-type",
-        "connection",
-        "transfer-encoding",
-        "upgrade",
-        "te",
-        "keep-alive",
-        "expect",
-        "accept",
-        "cookie",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "proxy-connection",
-        "last-event-id",
-    }
-)
+
+
+def _unforwarded() -> frozenset[str]:
+    """Request headers a proxy does not carry to its upstream: those ``get_http_headers()`` leaves out (they
+    belong to one hop), but the caller's ``Authorization``, and the last event id."""
+    from ..dependencies import _EXCLUDED
+
+    return (_EXCLUDED - {"authorization"}) | {"last-event-id"}
+
+
 _LIST_KINDS = {
     "tools/list": "tools",
     "resources/list": "resources",
@@ -202,6 +192,23 @@ class ProxyTool(Tool):
         return value if isinstance(value, dict) else super().convert(value)
 
 
+def _resource_fields(proxy: FastMCPProxy, wire: dict[str, Any], uri: str) -> dict[str, Any]:
+    """What an upstream resource or template lists, as the fields of ours (a missing MIME type is
+    ``text/plain``, as FastMCP 4's proxy lists it)."""
+    meta, tags = _listed(wire.get("_meta"))
+    return dict(
+        name=wire.get("name") or uri,
+        title=wire.get("title"),
+        description=wire.get("description"),
+        mime_type=wire.get("mimeType") or "text/plain",
+        annotations=wire.get("annotations"),
+        icons=wire.get("icons"),
+        meta=meta,
+        tags=tags,
+        proxy=proxy,
+    )
+
+
 @dataclasses.dataclass(kw_only=True, eq=False)
 class ProxyResource(Resource):
     """An upstream resource, read from the upstream on every read."""
@@ -212,20 +219,7 @@ class ProxyResource(Resource):
     @classmethod
     def from_mcp_resource(cls, proxy: FastMCPProxy, resource: Any) -> ProxyResource:
         wire = _dump(resource)
-        meta, tags = _listed(wire.get("_meta"))
-        return cls(
-            uri=wire["uri"],
-            name=wire.get("name") or wire["uri"],
-            title=wire.get("title"),
-            description=wire.get("description"),
-            mime_type=wire.get("mimeType") or "text/plain",
-            annotations=wire.get("annotations"),
-            icons=wire.get("icons"),
-            meta=meta,
-            tags=tags,
-            proxy=proxy,
-            backend_uri=wire["uri"],
-        )
+        return cls(uri=wire["uri"], backend_uri=wire["uri"], **_resource_fields(proxy, wire, wire["uri"]))
 
     async def _serve_async(self, uri: str) -> dict[str, Any]:
         return await self.proxy._read(self.backend_uri, uri)
@@ -241,20 +235,8 @@ class ProxyTemplate(ResourceTemplate):
     @classmethod
     def from_mcp_template(cls, proxy: FastMCPProxy, template: Any) -> ProxyTemplate:
         wire = _dump(template)
-        meta, tags = _listed(wire.get("_meta"))
-        return cls(
-            uri_template=wire["uriTemplate"],
-            name=wire.get("name") or wire["uriTemplate"],
-            title=wire.get("title"),
-            description=wire.get("description"),
-            mime_type=wire.get("mimeType") or "text/plain",
-            annotations=wire.get("annotations"),
-            icons=wire.get("icons"),
-            meta=meta,
-            tags=tags,
-            proxy=proxy,
-            backend_template=wire["uriTemplate"],
-        )
+        uri = wire["uriTemplate"]
+        return cls(uri_template=uri, backend_template=uri, **_resource_fields(proxy, wire, uri))
 
     def backend_uri(self, uri: str) -> str:
         """The upstream's URI for one this template serves (a mount's namespace changes only the part before
@@ -413,7 +395,9 @@ def _forward_headers(client: Client[Any], handle: RequestHandle) -> None:
     if not headers or not getattr(client, "forward_incoming_headers", False) or not hasattr(transport, "headers"):
         return
     own = {k.lower() for k in transport.headers}
-    carried = {k: v for k, v in headers.items() if k not in _UNFORWARDED and not k.startswith("mcp-") and k not in own}
+    carried = {
+        k: v for k, v in headers.items() if k not in _unforwarded() and not k.startswith("mcp-") and k not in own
+    }
     if carried:
         transport = copy.copy(transport)
         transport.headers = {**carried, **client.transport.headers}
