@@ -33,7 +33,7 @@ import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "dropin"))
-from manifest import ACCEPTED_EVERYWHERE, ENTRIES, HTTP_MAINS, MAIN_DEMOS, SETUPS, Entry
+from manifest import ACCEPTED_EVERYWHERE, DEMO_ONLY, ENTRIES, HTTP_MAINS, MAIN_DEMOS, SETUPS, Entry
 
 pytest.importorskip("fastmcp", reason="FastMCP 4.2.3 is the reference (scripts/test.sh installs it)")
 
@@ -249,15 +249,20 @@ def test_served_like_fastmcp4(entry: Entry, trees: tuple[Path, Path]) -> None:
 
 
 def _demo_param(path: str) -> Any:
-    entry = next(e for e in ENTRIES if e.path == path)
-    marks = [pytest.mark.xfail(strict=True, reason=f"needs {entry.later}")] if entry.later else []
+    entry = next((e for e in ENTRIES if e.path == path), None)
+    marks = [pytest.mark.xfail(strict=True, reason=f"needs {entry.later}")] if entry and entry.later else []
     return pytest.param(path, id=path, marks=marks)
+
+
+def _demo_needs(path: str) -> tuple[str, ...]:
+    entry = next((e for e in ENTRIES if e.path == path), None)
+    return entry.needs if entry else DEMO_ONLY[path]
 
 
 @pytest.mark.parametrize("path", [_demo_param(p) for p in MAIN_DEMOS])
 def test_main_demo_runs_to_the_end(path: str, trees: tuple[Path, Path]) -> None:
     """``python file.py`` of a file whose ``__main__`` is a demo: same output and exit as on FastMCP 4."""
-    absent = missing(next(e for e in ENTRIES if e.path == path).needs)
+    absent = missing(_demo_needs(path))
     if absent:
         pytest.skip(f"{path} needs {', '.join(absent)} (not installed here)")
     orig, swapped = trees

@@ -165,7 +165,21 @@ FASTMCP_PATHS: dict[str, list[str]] = {
         "SkillsDirectoryProvider",
     ],
     "server.providers.proxy": ["FastMCPProxy", "ProxyClient", "ProxyProvider"],
-    "server.providers.openapi": ["MCPType", "OpenAPIProvider", "RouteMap"],
+    "server.providers.openapi": [
+        "MCPType",
+        "OpenAPIProvider",
+        "OpenAPIResource",
+        "OpenAPIResourceTemplate",
+        "OpenAPITool",
+        "RouteMap",
+    ],
+    "utilities.openapi": [
+        "HTTPRoute",
+        "ParameterInfo",
+        "RequestBodyInfo",
+        "ResponseInfo",
+        "parse_openapi_to_http_routes",
+    ],
     "tools": ["FunctionTool", "InputRequiredToolResult", "Tool", "ToolResult", "forward", "forward_raw", "tool"],
     "tools.base": ["InputRequiredToolResult", "Tool", "ToolResult"],
     "tools.function_tool": ["FunctionTool", "tool"],
@@ -237,6 +251,10 @@ OTHER_PATHS: dict[str, list[str]] = {
     "lifespan": ["Lifespan", "lifespan"],
     "elicitation": ["AcceptedElicitation", "AcceptedUrlElicitation"],
     "dependencies": ["get_http_headers", "get_http_request", "get_context"],
+    # FastMCP 2/3's OpenAPI paths (deprecated there).
+    "server.openapi": ["FastMCPOpenAPI", "MCPType", "RouteMap", "RouteType", "OpenAPITool"],
+    "experimental.server.openapi": ["FastMCPOpenAPI", "MCPType", "RouteMap"],
+    "experimental.utilities.openapi": ["HTTPRoute", "parse_openapi_to_http_routes"],
 }
 
 
@@ -330,7 +348,6 @@ def test_stub_classes_import_subclass_and_refuse_instantiation() -> None:
     from fastmcp_rs.server.auth import OAuthProvider
     from fastmcp_rs.server.auth.providers.azure import AzureProvider
     from fastmcp_rs.server.middleware import Middleware
-    from fastmcp_rs.server.providers.openapi import OpenAPIProvider
     from fastmcp_rs.server.transforms import Namespace
 
     class Custom(Middleware):  # Python middleware runs (tests/test_middleware.py)
@@ -343,7 +360,6 @@ def test_stub_classes_import_subclass_and_refuse_instantiation() -> None:
     from fastmcp_rs.skills import Skill
 
     _refused(lambda: Skill(), "Skill: the skills extension")
-    _refused(lambda: OpenAPIProvider(spec={}), "OpenAPIProvider: OpenAPI")
 
 
 def test_stub_functions_and_server_features_refuse_use() -> None:
@@ -370,7 +386,6 @@ def test_stub_functions_and_server_features_refuse_use() -> None:
     _refused(lambda: mcp.add_transform(object()), "transforms")
     with pytest.warns(DeprecationWarning, match="as_proxy"):
         assert type(FastMCP.as_proxy("http://127.0.0.1:9/mcp")).__name__ == "FastMCPProxy"
-    _refused(lambda: FastMCP.from_openapi({}), "OpenAPI servers")
 
     # Tasks are served (the 2026-07-28 tasks extension); as in FastMCP 4, only for async functions.
     def slow() -> int:

@@ -954,6 +954,9 @@ pub fn exception_result(py: Python<'_>, backend: &PyBackend, tool: &PyTool, err:
     }
     let text = if err.is_instance(py, backend.hooks.tool_error.bind(py)) {
         err.value(py).str().map(|s| s.to_string()).unwrap_or_default()
+    } else if let Some(text) = upstream_failure(py, err) {
+        log_exception(py, &format!("Error calling tool '{}'", tool.name), err);
+        text.to_string()
     } else {
         log_exception(py, &format!("Error calling tool '{}'", tool.name), err);
         if backend.hooks.mask_error_details {
@@ -964,6 +967,33 @@ pub fn exception_result(py: Python<'_>, backend: &PyBackend, tool: &PyTool, err:
         }
     };
     Ok(error_result(&text))
+}
+
+/// What `FastMCP` 4 tells the model, masked or not, when a tool's HTTP call to an upstream API failed in a way
+/// worth retrying: `httpx`'s (or `httpx2`'s) status error for a 429, or its timeout.
+fn upstream_failure(py: Python<'_>, err: &PyErr) -> Option<&'static str> {
+    let value = err.value(py);
+    let mro = value.get_type().getattr(intern!(py, "__mro__")).ok()?;
+    for cls in mro.try_iter().ok()? {
+        let cls = cls.ok()?;
+        let module = cls.getattr(intern!(py, "__module__")).ok()?.str().ok()?.to_string();
+        if !matches!(module.split('.').next(), Some("httpx" | "httpx2")) {
+            continue;
+        }
+        let name = cls.getattr(intern!(py, "__name__")).ok()?.str().ok()?.to_string();
+        if name == "TimeoutException" {
+            return Some("Upstream request timed out, please retry");
+        }
+        if name == "HTTPStatusError" {
+            let status = value
+                .getattr(intern!(py, "response"))
+                .and_then(|r| r.getattr(intern!(py, "status_code")))
+                .and_then(|c| c.extract::<i64>())
+                .ok();
+            return (status == Some(429)).then_some("Rate limited by upstream API, please retry later");
+        }
+    }
+    None
 }
 
 /// The input-required result a transparent client call ended the run with, if that is how it ended.

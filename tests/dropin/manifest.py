@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ACCEPTED_EVERYWHERE", "ENTRIES", "HTTP_MAINS", "MAIN_DEMOS", "SETUPS", "Entry"]
+__all__ = ["ACCEPTED_EVERYWHERE", "DEMO_ONLY", "ENTRIES", "HTTP_MAINS", "MAIN_DEMOS", "SETUPS", "Entry"]
 
 ISSUE_13 = "issue 13 (composition, providers, transforms, versions, apps)"
 DEPENDENCIES = "dependency injection (`progress: Progress = Progress()`), which no issue covers yet"
@@ -188,7 +188,11 @@ MAIN_DEMOS: tuple[str, ...] = (
     "fastmcp/versioning/versioned_components.py",
     "fastmcp/mount_example.py",
     "fastmcp/providers/sqlite/server.py",
+    "fastmcp/tags_example.py",
 )
+
+# Demos of MAIN_DEMOS that define no server at module level (so they have no entry): what they need.
+DEMO_ONLY: dict[str, tuple[str, ...]] = {"fastmcp/tags_example.py": ("fastapi",)}
 
 # Files whose ``__main__`` serves Streamable HTTP on port 8000: started with ``python file.py``, they must
 # answer over HTTP there and exit cleanly on SIGINT.

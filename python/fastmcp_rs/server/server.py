@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
+from typing_extensions import Self
+
 from .. import _core
 from .._components import dump_icons
 from .._context import Context, _serving, current_request
@@ -144,7 +146,6 @@ _UNSUPPORTED_OPTIONS = {
 #: Accepted and ignored: they change nothing a client sees here.
 _IGNORED_OPTIONS = frozenset(
     {
-        "dereference_schemas",
         "client_log_level",
         "experimental_capabilities",
         "dependencies",
@@ -432,6 +433,8 @@ class FastMCP(HttpAppsMixin):
             elif key.startswith("warn_on_duplicate_"):
                 if not value:
                     on_duplicate = on_duplicate or "replace"
+            elif key == "dereference_schemas":
+                self._dereference_schemas = bool(value)
             elif key == "middleware":
                 self._pending_middleware = list(value or ())
             elif key == "transforms":
@@ -680,7 +683,15 @@ class FastMCP(HttpAppsMixin):
 
             spec["func"] = traced(spec["func"], spec["is_async"], "tool", tool.name, self.name)
         auth = self._component_auth("tool", key, tool)
-        self._native.add_tool(json.dumps(tool.to_mcp_tool(), ensure_ascii=False), spec.pop("func"), auth=auth, **spec)
+        listing = tool.to_mcp_tool()
+        if getattr(self, "_dereference_schemas", True):
+            # FastMCP 4 inlines ``$ref``s of every listed schema (``dereference_schemas=True``, its default).
+            from .._schema import dereference
+
+            for field in ("inputSchema", "outputSchema"):
+                if isinstance(listing.get(field), dict) and "$defs" in listing[field]:
+                    listing[field] = dereference(listing[field])
+        self._native.add_tool(json.dumps(listing, ensure_ascii=False), spec.pop("func"), auth=auth, **spec)
 
     def _versioned_tool_spec(self, tool: Tool, versions: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
         """A tool with several versions: each call runs the version its ``_meta.fastmcp.version`` asks for
@@ -752,7 +763,13 @@ class FastMCP(HttpAppsMixin):
             raise NotFoundError(f"Unknown tool: {name!r}")
         return tool
 
+    async def _refresh(self, method: str) -> None:
+        """Fetch again what providers and proxies in this server serve, as a client's listing would."""
+        for hook in self._list_hooks():
+            await hook(method, None)
+
     async def list_tools(self) -> list[Tool]:
+        await self._refresh("tools/list")
         listed = [*self._tools.values(), *self._children("tool").values()]
         return [t for t in listed if self._visible("tool", t.name, t)]
 
@@ -863,10 +880,12 @@ class FastMCP(HttpAppsMixin):
         return {**self._children("template"), **self._templates}
 
     async def list_resources(self) -> list[Resource]:
+        await self._refresh("resources/list")
         listed = [*self._resources.values(), *self._children("resource").values()]
         return [r for r in listed if self._visible("resource", r.uri, r)]
 
     async def list_resource_templates(self) -> list[ResourceTemplate]:
+        await self._refresh("resources/templates/list")
         listed = [*self._templates.values(), *self._children("template").values()]
         return [t for t in listed if self._visible("template", t.uri_template, t)]
 
@@ -942,6 +961,7 @@ class FastMCP(HttpAppsMixin):
         return {**self._children("prompt"), **self._prompts}
 
     async def list_prompts(self) -> list[Prompt]:
+        await self._refresh("prompts/list")
         listed = [*self._prompts.values(), *self._children("prompt").values()]
         return [p for p in listed if self._visible("prompt", p.name, p)]
 
@@ -1242,12 +1262,69 @@ class FastMCP(HttpAppsMixin):
         return create_proxy(backend, **kwargs)
 
     @classmethod
-    def from_openapi(cls, openapi_spec: Any, client: Any = None, **kwargs: Any) -> FastMCP:
-        raise NotImplementedError("FastMCP.from_openapi(): OpenAPI servers are not supported by fastmcp-rs yet")
+    def from_openapi(
+        cls,
+        openapi_spec: dict[str, Any],
+        client: Any = None,
+        name: str = "OpenAPI Server",
+        route_maps: list[Any] | None = None,
+        route_map_fn: Callable[..., Any] | None = None,
+        mcp_component_fn: Callable[..., Any] | None = None,
+        mcp_names: dict[str, str] | None = None,
+        tags: set[str] | None = None,
+        validate_output: bool = True,
+        **settings: Any,
+    ) -> Self:
+        """A server of the API ``openapi_spec`` describes, its calls sent with ``client`` (an
+        ``httpx.AsyncClient``; without one, a client for the spec's first server URL): see
+        ``fastmcp_rs.server.providers.openapi``."""
+        from .providers.openapi import OpenAPIProvider
+
+        provider = OpenAPIProvider(
+            openapi_spec=openapi_spec,
+            client=client,
+            route_maps=route_maps,
+            route_map_fn=route_map_fn,
+            mcp_component_fn=mcp_component_fn,
+            mcp_names=mcp_names,
+            tags=tags,
+            validate_output=validate_output,
+        )
+        return cls(name=name, providers=[provider], **settings)
 
     @classmethod
-    def from_fastapi(cls, app: Any, **kwargs: Any) -> FastMCP:
-        raise NotImplementedError("FastMCP.from_fastapi(): OpenAPI servers are not supported by fastmcp-rs yet")
+    def from_fastapi(
+        cls,
+        app: Any,
+        name: str | None = None,
+        route_maps: list[Any] | None = None,
+        route_map_fn: Callable[..., Any] | None = None,
+        mcp_component_fn: Callable[..., Any] | None = None,
+        mcp_names: dict[str, str] | None = None,
+        httpx_client_kwargs: dict[str, Any] | None = None,
+        tags: set[str] | None = None,
+        **settings: Any,
+    ) -> Self:
+        """A server of a FastAPI app's routes (its ``app.openapi()``), called in process through an ASGI
+        transport (``httpx_client_kwargs`` go to the ``httpx.AsyncClient``; its base URL is
+        ``http://fastapi`` unless they say otherwise)."""
+        import httpx
+
+        from .providers.openapi import OpenAPIProvider
+
+        options = dict(httpx_client_kwargs or {})
+        options.setdefault("base_url", "http://fastapi")
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), **options)
+        provider = OpenAPIProvider(
+            openapi_spec=app.openapi(),
+            client=client,
+            route_maps=route_maps,
+            route_map_fn=route_map_fn,
+            mcp_component_fn=mcp_component_fn,
+            mcp_names=mcp_names,
+            tags=tags,
+        )
+        return cls(name=name or app.title, providers=[provider], **settings)
 
     # -- completion ------------------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
-"""``fastmcp.server.providers.openapi``: OpenAPI servers is not supported by fastmcp-rs yet. The names import;
-using them raises ``NotImplementedError``."""
+"""``fastmcp.server.providers.openapi``: an API described by an OpenAPI document, served as MCP components
+(``OpenAPIProvider``; ``FastMCP.from_openapi`` and ``FastMCP.from_fastapi`` make a server of one)."""
 
 from .components import OpenAPIResource, OpenAPIResourceTemplate, OpenAPITool
 from .provider import OpenAPIProvider

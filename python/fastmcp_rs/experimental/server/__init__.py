@@ -1,0 +1,3 @@
+"""``fastmcp.experimental.server``."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""``fastmcp.experimental.utilities``."""
+
+__all__: list[str] = []
