@@ -234,7 +234,11 @@ impl Call for ToolCall {
     }
     fn start<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let kwargs = build_kwargs(py, &self.backend, &self.tool, &self.call)?;
-        self.tool.func.bind(py).call((), Some(&kwargs))
+        let func = self.tool.func.bind(py);
+        if self.tool.is_async {
+            return func.call((), Some(&kwargs));
+        }
+        isolated(py, func, Vec::new(), Some(&kwargs))
     }
     fn finish(self: Box<Self>, py: Python<'_>, outcome: PyResult<Bound<'_, PyAny>>) {
         let result = match outcome {
@@ -342,7 +346,11 @@ impl Call for HandlerCall {
                 self.backend.clone(),
             ),
         )?;
-        self.handler.func.bind(py).call1((arguments, handle))
+        let func = self.handler.func.bind(py);
+        if self.handler.is_async {
+            return func.call1((arguments, handle));
+        }
+        isolated(py, func, vec![arguments, handle.into_bound(py).into_any()], None)
     }
     fn finish(self: Box<Self>, py: Python<'_>, outcome: PyResult<Bound<'_, PyAny>>) {
         let result = match outcome.and_then(|value| py_to_json(&value)) {
@@ -621,6 +629,23 @@ fn watch_task(py: Python<'_>, call: Box<dyn Call>, task: &Bound<'_, PyAny>) {
 }
 
 /// What starting a Task needs from Python, looked up once.
+/// A sync function's call, in a copy of the pool thread's context (as `anyio.to_thread.run_sync` runs one in
+/// a copy of the request's): what it sets in a `ContextVar` stays with the call, not with the thread's next.
+fn isolated<'py>(
+    py: Python<'py>,
+    func: &Bound<'py, PyAny>,
+    args: Vec<Bound<'py, PyAny>>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let context = eager(py)?.copy_context.bind(py).call0()?;
+    let mut all = Vec::with_capacity(args.len() + 1);
+    all.push(func.clone());
+    all.extend(args);
+    context
+        .getattr(intern!(py, "run"))?
+        .call(PyTuple::new(py, all)?, kwargs)
+}
+
 struct Eager {
     version: (u8, u8),
     copy_context: Py<PyAny>,
