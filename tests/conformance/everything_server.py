@@ -37,7 +37,9 @@ WAV = base64.b64encode(
     b"\x02\x00\x10\x00data\x00\x00\x00\x00"
 ).decode()
 
-mcp = FastMCP("conformance-everything-server", version="1.0.0")
+# dereference_schemas=False: FastMCP 4 (and fastmcp-rs, by default) inline a listed schema's ``$ref``s; the suite's
+# json-schema-2020-12 scenario wants ``$defs`` served as written.
+mcp = FastMCP("conformance-everything-server", version="1.0.0", dereference_schemas=False)
 
 
 # -- tools ------------------------------------------------------------------------------------------------
@@ -234,7 +236,7 @@ def json_schema_2020_12_tool(**arguments: object) -> str:
     return f"Received: {json.dumps(arguments, sort_keys=True)}"
 
 
-# Its input schema is served verbatim (2020-12 keywords kept).
+# Its input schema is served verbatim (2020-12 keywords and $defs kept).
 mcp.add_tool(
     FunctionTool(
         fn=json_schema_2020_12_tool,
