@@ -28,6 +28,7 @@ __all__ = [
     "Client",
     "Context",
     "FastMCP",
+    "FastMCPApp",
     "FastMCPDeprecationWarning",
     "File",
     "Icon",
@@ -63,4 +64,8 @@ def __getattr__(name: str) -> object:
         from .client import Client
 
         return Client
+    if name == "FastMCPApp":
+        from .apps.app import FastMCPApp
+
+        return FastMCPApp
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

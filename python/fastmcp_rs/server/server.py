@@ -508,8 +508,11 @@ class FastMCP(HttpAppsMixin):
         """Registers a function as a tool. Works as ``@mcp.tool``, ``@mcp.tool()``, ``@mcp.tool("name")``
         and ``mcp.tool(fn, name=...)``; returns the function unchanged. ``structured_output=False`` (SDK v1)
         lists no output schema."""
-        if app:
-            raise NotImplementedError("@mcp.tool(app=...): MCP Apps are not supported by fastmcp-rs yet")
+        if app is not None and app is not False:
+            from ..apps.config import app_config_to_meta_dict
+
+            meta = dict(meta or {})
+            meta["ui"] = True if app is True else app_config_to_meta_dict(app)
         if enabled is not None:
             _deprecated("@mcp.tool(enabled=...) is deprecated: call server.disable(names={...}) instead")
         if structured_output is False and output_schema is NotSet:
@@ -684,6 +687,10 @@ class FastMCP(HttpAppsMixin):
             spec["func"] = traced(spec["func"], spec["is_async"], "tool", tool.name, self.name)
         auth = self._component_auth("tool", key, tool)
         listing = tool.to_mcp_tool()
+        if "ui" in (listing.get("_meta") or {}) and str(listing["_meta"]["ui"].get("resourceUri", "")).startswith(
+            "ui://prefab/renderer/"
+        ):
+            self._ensure_renderer(tool.meta["ui"])  # type: ignore[index]
         if getattr(self, "_dereference_schemas", True):
             # FastMCP 4 inlines ``$ref``s of every listed schema (``dereference_schemas=True``, its default).
             from .._schema import dereference
@@ -692,6 +699,44 @@ class FastMCP(HttpAppsMixin):
                 if isinstance(listing.get(field), dict) and "$defs" in listing[field]:
                     listing[field] = dereference(listing[field])
         self._native.add_tool(json.dumps(listing, ensure_ascii=False), spec.pop("func"), auth=auth, **spec)
+
+    def _ensure_renderer(self, ui: dict[str, Any]) -> None:
+        """The Prefab renderer resource a prefab tool's listing names, served here (once per configuration,
+        listed after this server's other resources, as FastMCP 4 lists it)."""
+        from ..apps._prefab import renderer_resource
+
+        uri, meta, mode = renderer_resource(ui)
+        renderers = self.__dict__.setdefault("_renderers", [])
+        if uri in renderers or uri in self._resources:
+            return
+        from prefab_ui.renderer import get_renderer_html
+
+        from ..apps.config import UI_MIME_TYPE
+
+        def page() -> str:
+            return get_renderer_html(mode=mode)  # type: ignore[arg-type]
+
+        renderers.append(uri)
+        self.add_resource(
+            function_resource._from_function(page, uri, name="Prefab Renderer", mime_type=UI_MIME_TYPE, meta=meta)
+        )
+
+    def _tool_named_by_identity(self, identity: str) -> str | None:
+        """The name this server lists the tool with identity hash ``identity`` under (``None`` unless exactly
+        one listed tool has it, and nothing else that name)."""
+        names: dict[str, set[Any]] = {}
+        claimed: set[str] = set()
+        for name, tool in [*self._tools.items(), *self._children("tool").items()]:
+            if not self._visible("tool", name, tool):
+                continue
+            found = ((tool.meta or {}).get("fastmcp") or {}).get("tool_hash")
+            names.setdefault(name, set()).add(found)
+            if found == identity:
+                claimed.add(name)
+        if len(claimed) != 1:
+            return None
+        (name,) = claimed
+        return name if names[name] == {identity} else None
 
     def _versioned_tool_spec(self, tool: Tool, versions: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
         """A tool with several versions: each call runs the version its ``_meta.fastmcp.version`` asks for
@@ -792,13 +837,29 @@ class FastMCP(HttpAppsMixin):
         enabled: bool | None = None,
         security: Any = "inherit",
         task: Any = None,
+        app: Any = None,
         **_ignored: Any,
     ) -> Callable[[F], F]:
         """Registers a function as a resource (``"data://config"``) or, when the URI has parameters, a
         resource template (``"users://{user_id}/profile"``, ``"files://{path*}"``, ``"search://x{?q,limit}"``).
-        Returns the function unchanged."""
+        Returns the function unchanged. A ``ui://`` resource is an MCP Apps UI (``text/html;profile=mcp-app``
+        unless ``mime_type`` says otherwise); ``app=AppConfig(csp=...)`` is its ``_meta.ui``."""
         if callable(uri):
             raise TypeError("The @resource decorator needs a URI: use @mcp.resource('scheme://path')")
+        from ..apps.config import AppConfig, app_config_to_meta_dict, resolve_ui_mime_type
+
+        mime_type = resolve_ui_mime_type(uri, mime_type)
+        if isinstance(app, AppConfig):
+            if app.resource_uri is not None:
+                raise ValueError(
+                    "resource_uri cannot be set on resources — the resource itself is the UI. "
+                    "Use resource_uri on tools to point to a UI resource."
+                )
+            if app.visibility is not None:
+                raise ValueError("visibility cannot be set on resources — it only applies to tools.")
+        if app is not None and app is not False:
+            meta = dict(meta or {})
+            meta["ui"] = True if app is True else app_config_to_meta_dict(app)
         if task:
             raise NotImplementedError("@mcp.resource(task=...): only tools run as tasks (as in FastMCP 4)")
         if enabled is not None:
@@ -855,6 +916,9 @@ class FastMCP(HttpAppsMixin):
         elif self._accept_duplicate("resource", resource.uri, self._resources):
             self._resources[resource.uri] = resource
             self._place("resource", resource.uri, resource)
+            renderers = self.__dict__.get("_renderers")
+            if renderers and resource.uri not in renderers:
+                self._reorder("resource", list(renderers))
         return resource
 
     add_template = add_resource

@@ -106,6 +106,8 @@ def _plain_result_type(cls: type) -> bool:
     or input-required result. Unsure is ``False``: the value then takes ``convert`` itself."""
     if issubclass(cls, (Image, Audio, File, ToolResult, _mrtr.InputRequiredResult)):
         return False
+    if cls.__module__.startswith("prefab_ui"):
+        return False
     return not any(base.__name__ in _SPECIAL_RESULT_NAMES for base in cls.__mro__)
 
 
@@ -133,6 +135,11 @@ class ToolResult:
     ) -> None:
         if content is None and structured_content is None:
             raise ValueError("Either content or structured_content must be provided")
+        if structured_content is not None and type(structured_content).__module__.startswith("prefab_ui"):
+            from ..apps._prefab import is_prefab_value, payload_of
+
+            if is_prefab_value(structured_content):
+                structured_content = payload_of(structured_content)
         if content is None:
             content = structured_content
         self.content: list[dict[str, Any]] = _to_content(content)
@@ -178,6 +185,29 @@ class ToolResult:
         made.meta = wire.get("_meta")
         made.is_error = bool(wire.get("isError", False))
         return made
+
+
+def _prefab_ui_meta(meta: dict[str, Any] | None) -> bool:
+    ui = (meta or {}).get("ui")
+    if not isinstance(ui, dict) or "resourceUri" not in ui:
+        return False
+    from ..apps._prefab import is_prefab_tool_meta
+
+    return is_prefab_tool_meta(meta)
+
+
+def _prefab_result(tool: Tool, value: Any) -> dict[str, Any]:
+    """A Prefab app or component a tool returned: its payload as structured content (references to an app's
+    tools rewritten to the names the serving server lists them under)."""
+    from ..apps._prefab import RENDERED_TEXT, payload_of, rebind_payload
+
+    app = ((tool.meta or {}).get("fastmcp") or {}).get("app")
+    payload = payload_of(value, app if isinstance(app, str) else None)
+    from .._context import _serving
+
+    if _serving:
+        rebind_payload(payload, _serving[-1]._tool_named_by_identity)
+    return {"content": [{"type": "text", "text": RENDERED_TEXT}], "isError": False, "structuredContent": payload}
 
 
 def _run_arguments(value: Any) -> dict[str, Any]:
@@ -267,6 +297,10 @@ class Tool:
     def to_mcp_tool(self) -> dict[str, Any]:
         """The ``tools/list`` entry, as FastMCP 4 lists it."""
         entry: dict[str, Any] = {"_meta": listing_meta(self.meta, self.tags, self)}
+        if _prefab_ui_meta(self.meta):
+            from ..apps._prefab import wire_ui
+
+            entry["_meta"]["ui"] = wire_ui(self.meta["ui"])  # type: ignore[index]
         if self.annotations:
             entry["annotations"] = self.annotations
         if self.description is not None:
@@ -329,6 +363,11 @@ class Tool:
             return _mrtr.to_wire(value)
         if isinstance(value, ToolResult):
             return value.to_mcp_result()
+        if type(value).__module__.startswith("prefab_ui"):
+            from ..apps._prefab import is_prefab_value
+
+            if is_prefab_value(value):
+                return _prefab_result(self, value)
         if type(value).__name__ == "CallToolResult" and hasattr(value, "model_dump"):
             return _plain_result(value)
         if isinstance(value, bytes):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import sys
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -77,6 +78,8 @@ def _contains(annotation: Any, targets: tuple[type, ...]) -> bool:
 def _no_output_schema(annotation: Any) -> bool:
     if annotation in (inspect.Signature.empty, None, type(None), Any, list, tuple, Sequence):
         return True
+    if _is_prefab(annotation):
+        return True
     if get_origin(annotation) in (list, tuple, Sequence) and all(a in (Any, Ellipsis) for a in get_args(annotation)):
         return True
     if _contains(annotation, (bytes, Image, Audio, File)):
@@ -146,12 +149,23 @@ def _check_output_schema(schema: Any) -> None:
 _AS_IS_ANNOTATIONS = (inspect.Signature.empty, Any, dict, list, dict[str, Any], list[Any], None, type(None))
 
 
+def _is_prefab(annotation: Any) -> bool:
+    """A Prefab UI type (rendered, not serialized): only when ``prefab_ui`` is loaded at all."""
+    if "prefab_ui" not in sys.modules:
+        return False
+    from ..apps._prefab import is_prefab_type
+
+    return is_prefab_type(annotation)
+
+
 def _result_shape(annotation: Any, schema: dict[str, Any] | None, *, explicit: bool, adapter: Any) -> str | None:
     """Which native result conversion (if any) gives exactly what ``Tool.convert`` gives for plain JSON data.
 
     Only annotations whose serializer hands plain data back unchanged qualify: ``float`` turns ints into
     floats and ``int`` turns bools into ints, so those (and anything richer) stay on the Python path. For
     ``int``/``str``/``bool`` the core also checks the value's exact type."""
+    if _is_prefab(annotation):
+        return None
     as_is = any(annotation is a or annotation == a for a in _AS_IS_ANNOTATIONS)
     # Anything else pydantic serializes (models, lists of them, dates, ...) is written to JSON once by the
     # annotation's serializer, and the result spliced from those bytes.

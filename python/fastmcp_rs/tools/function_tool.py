@@ -98,6 +98,7 @@ class FunctionTool(Tool):
         if structured_output is False and output_schema is NotSet:
             output_schema = None
         parsed = ParsedFunction.from_function(fn, name=options["name"], derive_output_schema=output_schema is NotSet)
+        options["meta"] = _with_prefab_ui(options["meta"], parsed.return_type)
         return cls(
             fn=fn,
             name=options["name"] or parsed.name,
@@ -182,6 +183,29 @@ class FunctionTool(Tool):
         if inspect.isawaitable(value):
             value = await value
         return self.convert_result(value)
+
+
+def _with_prefab_ui(meta: dict[str, Any] | None, return_type: Any) -> dict[str, Any] | None:
+    """``app=True``, or no ``app`` and a Prefab return type: the tool renders with Prefab's renderer (its
+    ``_meta.ui.resourceUri`` names it until the listing names the shared renderer resource)."""
+    ui = (meta or {}).get("ui")
+    if ui is True or (ui is None and return_type is not None and _returns_prefab(return_type)):
+        from ..apps._prefab import prefab_available
+        from ..apps.config import PREFAB_PLACEHOLDER_URI
+
+        if prefab_available():
+            return {**(meta or {}), "ui": {"resourceUri": PREFAB_PLACEHOLDER_URI}}
+    return meta
+
+
+def _returns_prefab(return_type: Any) -> bool:
+    import sys
+
+    if "prefab_ui" not in sys.modules:
+        return False
+    from ..apps._prefab import is_prefab_type
+
+    return is_prefab_type(return_type)
 
 
 def _dump_json(adapter: Any) -> Callable[[Any], bytes]:
