@@ -13,12 +13,13 @@ PY="$VENV/bin/python"
 # mcp: the official client the tests drive us with; fastmcp: the reference the parity tests compare against;
 # fastapi/uvicorn/hypercorn/granian: the ASGI servers the mounted-app tests run under; sniffio: what httpx's async
 # backends use to find the running Task (tests/test_async_tasks.py); mypy: stubtest keeps _core.pyi true;
-# Pillow/aiohttp/aiosqlite/prefab-ui/qrcode/psutil: what corpus example files import (tests/test_dropin_corpus.py); prometheus-client:
+# Pillow/aiohttp/aiosqlite/prefab-ui/qrcode/psutil/pydantic-monty: what corpus example files import (tests/test_dropin_corpus.py); prometheus-client:
 # its parser reads the /metrics output (tests/test_production.py); opentelemetry-sdk: its in-memory exporter
 # captures the server's spans (tests/test_telemetry.py).
 "$PY" -m pip install -q "maturin>=1.9,<2" "pytest>=8" "anyio>=4" "httpx>=0.27" "sniffio>=1.3" "mcp==2.3.0" \
   "fastmcp==4.2.3" "fastapi>=0.115" "uvicorn>=0.30" "hypercorn>=0.17" "granian>=2.5" "mypy>=1.18" "ruff>=0.6" \
   "Pillow>=10" "aiohttp>=3.9" "aiosqlite>=0.20" "prometheus-client>=0.20" "prefab-ui==0.21.1" "qrcode>=7" "psutil>=5" \
+  "pydantic-monty==1.4.0" \
   "opentelemetry-sdk>=1.20"
 
 cargo test --profile dev-release

@@ -173,6 +173,16 @@ FASTMCP_PATHS: dict[str, list[str]] = {
         "OpenAPITool",
         "RouteMap",
     ],
+    "apps": ["AppConfig", "FastMCPApp", "PrefabAppConfig", "ResourceCSP", "ResourcePermissions", "UI_MIME_TYPE"],
+    "apps.app": ["FastMCPApp"],
+    "experimental.transforms.code_mode": [
+        "CodeMode",
+        "GetSchemas",
+        "GetTags",
+        "ListTools",
+        "MontySandboxProvider",
+        "Search",
+    ],
     "utilities.openapi": [
         "HTTPRoute",
         "ParameterInfo",

@@ -171,6 +171,24 @@ def _order_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return head
 
 
+def _annotated_descriptions(fn: Callable[..., Any]) -> dict[str, str]:
+    """``Annotated[T, "text"]``: a plain string beside the type is the parameter's description (FastMCP's
+    shorthand for ``Field(description="text")``)."""
+    import typing
+
+    try:
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except Exception:
+        return {}
+    found = {}
+    for name, hint in hints.items():
+        if name != "return" and typing.get_origin(hint) is typing.Annotated:
+            text = next((m for m in typing.get_args(hint)[1:] if isinstance(m, str)), None)
+            if text:
+                found[name] = text
+    return found
+
+
 def input_schema(raw: dict[str, Any], fn: Callable[..., Any]) -> dict[str, Any]:
     """FastMCP's input schema: titles pruned (explicit Field titles restored on parameters), docstring
     descriptions added, references inlined."""
@@ -188,6 +206,9 @@ def input_schema(raw: dict[str, Any], fn: Callable[..., Any]) -> dict[str, Any]:
         if name in props:
             props[name].pop("title", None)
             props[name]["title"] = title
+    for name, text in _annotated_descriptions(fn).items():
+        if name in props and "description" not in props[name]:
+            props[name]["description"] = text
     _, param_docs = parse_docstring(fn)
     for name, text in param_docs.items():
         if name in props and "description" not in props[name] and text:

@@ -99,7 +99,7 @@ ENTRIES: tuple[Entry, ...] = (
             r"/tools/call/system_dashboard/result/structuredContent/state/stats",
         ),
     ),
-    Entry("fastmcp/code_mode/server.py", needs=("pydantic_monty",), later=ISSUE_13),
+    Entry("fastmcp/code_mode/server.py", needs=("pydantic_monty",)),
     Entry("fastmcp/complex_inputs.py"),
     Entry("fastmcp/config_server.py"),
     Entry("fastmcp/custom_tool_serializer_decorator.py"),

@@ -33,30 +33,146 @@ _SEARCH_OUTPUT = {
 }
 
 
+_ENTRY_ORDER = ("name", "title", "description", "inputSchema", "execution", "outputSchema", "icons", "annotations")
+
+
+def _sorted_schema(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _sorted_schema(node[k]) for k in sorted(node)}
+    if isinstance(node, list):
+        return [_sorted_schema(v) for v in node]
+    return node
+
+
 def serialize_tools_for_output_json(tools: Sequence[Any]) -> list[dict[str, Any]]:
-    """The tools as their ``tools/list`` entries."""
-    return [tool.to_mcp_tool() if hasattr(tool, "to_mcp_tool") else dict(tool) for tool in tools]
+    """The tools as their ``tools/list`` entries, keys in the order FastMCP 4 writes them (the MCP ``Tool``
+    model's fields, schema keys sorted), so the JSON text of a result reads as FastMCP's."""
+    found = []
+    for tool in tools:
+        entry = tool.to_mcp_tool() if hasattr(tool, "to_mcp_tool") else dict(tool)
+        ordered = {k: entry[k] for k in _ENTRY_ORDER if k in entry}
+        for key in ("inputSchema", "outputSchema"):
+            if isinstance(ordered.get(key), dict):
+                ordered[key] = _sorted_schema(ordered[key])
+        ordered.update({k: v for k, v in entry.items() if k not in ordered})
+        found.append(ordered)
+    return found
+
+
+def _type_label(schema: Any) -> str:
+    """A short type for a schema: ``string``, ``integer[]``, ``object``, ``string | integer``, ``string?``."""
+    if not isinstance(schema, dict):
+        return "any"
+    kind = schema.get("type")
+    if isinstance(kind, str) and kind:
+        return f"{_type_label(schema.get('items'))}[]" if kind == "array" else kind
+    if "$ref" in schema or "allOf" in schema:
+        return "object"
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            labels = list(dict.fromkeys(_type_label(b) for b in schema[key]))
+            if "null" not in labels:
+                return " | ".join(labels) if labels else "any"
+            rest = [label for label in labels if label != "null"]
+            return f"{' | '.join(rest)}?" if rest else "null"
+    return "object" if "properties" in schema else "any"
+
+
+def _fields_of(schema: Any, defs: dict[str, Any]) -> list[str]:
+    """The field names of the object a schema describes, through a ``$ref``, an array's items and the
+    branches of ``anyOf``/``oneOf``/``allOf`` (one level deep)."""
+    fields: dict[str, None] = {}
+    seen: set[int] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/$defs/"):
+            node = defs.get(node["$ref"][len("#/$defs/") :], node)
+        if not isinstance(node, dict) or id(node) in seen:
+            return
+        seen.add(id(node))
+        if node.get("type") == "array":
+            visit(node.get("items"))
+            return
+        for key in ("anyOf", "oneOf", "allOf"):
+            if isinstance(node.get(key), list):
+                for branch in node[key]:
+                    visit(branch)
+        if isinstance(node.get("properties"), dict):
+            fields.update(dict.fromkeys(node["properties"]))
+
+    visit(schema)
+    return list(fields)
+
+
+def _enum_of(schema: Any) -> list[Any] | None:
+    if not isinstance(schema, dict):
+        return None
+    if "const" in schema:
+        return [schema["const"]]
+    return schema["enum"] if isinstance(schema.get("enum"), list) else None
+
+
+def _union_enum(branches: Any) -> list[Any] | None:
+    if not isinstance(branches, list):
+        return None
+    values: list[Any] = []
+    for branch in branches:
+        if isinstance(branch, dict) and branch.get("type") == "null":
+            continue
+        found = _enum_of(branch)
+        if found is None:
+            return None
+        values += [v for v in found if v not in values]
+    return values or None
+
+
+def _param_line(name: str, field: Any, required: bool, defs: dict[str, Any]) -> str:
+    notes = [_type_label(field)]
+    if isinstance(field, dict):
+        enum = _enum_of(field)
+        if enum is None and "anyOf" in field:
+            enum = _union_enum(field["anyOf"])
+        if isinstance(enum, list) and 0 < len(enum) <= 8:
+            notes.append("one of " + "/".join(json.dumps(v, default=str) for v in enum))
+        if field.get("default") is not None:
+            notes.append(f"default {json.dumps(field['default'], default=str)}")
+    if required:
+        notes.append("required")
+    line = f"- `{name}` ({', '.join(notes)})"
+    fields = _fields_of(field, defs)
+    if fields:
+        shown = fields[:16]
+        line += ": " + ", ".join(f"`{f}`" for f in shown) + (f", +{len(fields) - 16} more" if len(fields) > 16 else "")
+    return line
+
+
+def _section(schema: Any, title: str) -> list[str]:
+    lines = [f"**{title}**"]
+    if not isinstance(schema, dict):
+        return [*lines, "- `value` (any)"]
+    properties = schema.get("properties")
+    if properties is None:
+        return [*lines, f"- `value` ({_type_label(schema)})"]
+    if not properties:
+        return [*lines, "*(no parameters)*"]
+    required = set(schema["required"]) if isinstance(schema.get("required"), list) else set()
+    defs = schema["$defs"] if isinstance(schema.get("$defs"), dict) else {}
+    return [*lines, *(_param_line(n, f, n in required, defs) for n, f in properties.items())]
 
 
 def serialize_tools_for_output_markdown(tools: Sequence[Any]) -> str:
-    """The tools as Markdown: a heading per tool, its description and its parameters."""
+    """The tools as compact Markdown, FastMCP 4's: a heading per tool, its description, its parameters (type,
+    enum values, default, required; an object's field names) and what it returns."""
     if not tools:
         return "No tools matched the query."
     blocks = []
     for tool in tools:
-        entry = tool.to_mcp_tool() if hasattr(tool, "to_mcp_tool") else dict(tool)
-        lines = [f"### {entry['name']}"]
-        if entry.get("description"):
-            lines.append(entry["description"])
-        properties = (entry.get("inputSchema") or {}).get("properties") or {}
-        required = set((entry.get("inputSchema") or {}).get("required") or ())
-        if properties:
-            lines.append("**Parameters:**")
-            for name, schema in properties.items():
-                kind = schema.get("type", "any")
-                note = " (required)" if name in required else ""
-                text = f": {schema['description']}" if schema.get("description") else ""
-                lines.append(f"- `{name}` ({kind}){note}{text}")
+        lines = [f"### {tool.name}"]
+        if tool.description:
+            lines += ["", tool.description.strip()]
+        lines += ["", *_section(tool.parameters, "Parameters")]
+        if tool.output_schema is not None:
+            lines += ["", *_section(tool.output_schema, "Returns")]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 

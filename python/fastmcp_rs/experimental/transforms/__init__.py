@@ -1,0 +1,3 @@
+"""``fastmcp.experimental.transforms``: ``CodeMode`` (``code_mode``)."""
+
+__all__: list[str] = []
