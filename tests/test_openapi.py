@@ -213,6 +213,9 @@ async def test_calls_reach_a_real_fastapi_app_over_http() -> None:
             # The MCP client's own headers travel to the API; the client's user agent stays the API client's.
             who = await session.call_tool("whoami_whoami_get", {})
             assert who.structured_content == {"tenant": "acme", "agent_is_httpx": "True"}
+            # A discriminated union body: the variants' fields are arguments side by side, sent as one object.
+            shipped = await session.call_tool("ship_shipments_post", {"kind": "letter", "stamps": 2})
+            assert shipped.structured_content == {"shipped": "letter"}
             deleted = await session.call_tool("delete_item_items", {"item_id": item["id"]})
             assert not deleted.is_error and deleted.structured_content is None
             assert httpx.get(f"{api}/items/{item['id']}").status_code == 404

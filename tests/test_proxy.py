@@ -183,10 +183,12 @@ async def test_proxy_answers_as_fastmcp4s() -> None:
         finally:
             upstream.stop()
     ours, theirs = seen["fastmcp_rs"], seen["fastmcp"]
-    # The upstream's progress during a call reaches the client through fastmcp-rs's proxy; FastMCP 4's has a
-    # handler for it, but over Streamable HTTP the notifications never reach the client (none arrive).
+    # The upstream's progress during a call reaches the client through fastmcp-rs's proxy, all of it; through
+    # FastMCP 4's, over Streamable HTTP, usually none arrives, sometimes the first (a race in its handler).
     progress = {k: (theirs[k].pop("progress"), ours[k].pop("progress")) for k in ours if k.startswith("call ")}
-    assert progress["call chatty {}"] == ([], [[1.0, 2.0, "half"], [2.0, 2.0, "done"]])
+    theirs_progress, our_progress = progress["call chatty {}"]
+    assert our_progress == [[1.0, 2.0, "half"], [2.0, 2.0, "done"]]
+    assert theirs_progress == our_progress[: len(theirs_progress)]
     assert all(p == ([], []) for k, p in progress.items() if k != "call chatty {}")
     # FastMCP 4 closes its upstream connection as the call ends, so a log message sent just before the result
     # is sometimes lost; fastmcp-rs's connection stays open, and relays every one.

@@ -1,11 +1,12 @@
 """The FastAPI shop behind tests/servers/openapi_shop.py: pydantic models in and out, path/query/header
 parameters, a 201, a 204, a 404, a list body, a plain-text route, a name used by both a path parameter and a
-body field, and a route that answers with the headers it was sent. Served in process through an ASGI
-transport, or by uvicorn on a port (tests/test_openapi.py)."""
+body field, a discriminated union body, and a route that answers with the headers it was sent. Served in
+process through an ASGI transport, or by uvicorn on a port (tests/test_openapi.py)."""
 
 from __future__ import annotations
 
 from enum import Enum
+from typing import Annotated, Literal
 
 from fastapi import FastAPI, Header, HTTPException, Query, Response
 from fastapi.responses import PlainTextResponse
@@ -32,6 +33,17 @@ class Item(ItemIn):
 class Page(BaseModel):
     items: list[Item]
     total: int
+
+
+class Parcel(BaseModel):
+    kind: Literal["parcel"]
+    weight_kg: float
+
+
+class Letter(BaseModel):
+    kind: Literal["letter"]
+    stamps: int = 1
+    weight_kg: float | None = None
 
 
 class Order(BaseModel):
@@ -99,6 +111,12 @@ def bulk_create(items: list[ItemIn]) -> list[Item]:
 @app.post("/orders/{id}", tags=["orders"])
 def place_order(id: str, order: Order) -> dict[str, str | int]:
     return {"path_id": id, "body_id": order.id, "quantity": order.quantity}
+
+
+@app.post("/shipments", tags=["orders"])
+def ship(shipment: Annotated[Parcel | Letter, Field(discriminator="kind")]) -> dict[str, str]:
+    """A discriminated union body (FastMCP 4 spreads the variants' fields into the arguments)."""
+    return {"shipped": shipment.kind}
 
 
 @app.get("/stats", summary="Shop statistics")

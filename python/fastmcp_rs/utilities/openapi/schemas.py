@@ -331,6 +331,60 @@ def spread_body(route: HTTPRoute) -> bool:
     )
 
 
+def _variant_name(target: str) -> str | None:
+    """A ``discriminator.mapping`` value as a component name (``"Cat"`` or a local reference to it)."""
+    for prefix in (_DEFS, _COMPONENTS):
+        if target.startswith(prefix):
+            return target[len(prefix) :] or None
+    if target.startswith("#") or "/" in target:
+        return None
+    return target or None
+
+
+def _spread_variants(schema: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any] | None:
+    """A discriminated body's variants spread into one object, as FastMCP 4 does: each variant's own fields
+    optional (a field the variants disagree on is their ``anyOf``), the accepted tag values and which fields
+    each variant uses told in the tag's description. ``None`` without a usable ``discriminator.mapping``."""
+    discriminator = schema.get("discriminator")
+    if not isinstance(discriminator, dict):
+        return None
+    tag, mapping = discriminator.get("propertyName"), discriminator.get("mapping")
+    if not isinstance(tag, str) or not isinstance(mapping, dict):
+        return None
+    own = schema.get("properties") or {}
+    alternatives: dict[str, list[Any]] = {}
+    values: list[str] = []
+    uses: list[str] = []
+    for value, target in mapping.items():
+        name = _variant_name(target) if isinstance(target, str) else None
+        variant = definitions.get(name) if name else None
+        if not isinstance(variant, dict):
+            continue
+        fields: list[str] = []
+        for member in _members(variant, definitions):
+            for field, field_schema in (member.get("properties") or {}).items():
+                if field in own:
+                    continue
+                if field not in fields:
+                    fields.append(field)
+                seen = alternatives.setdefault(field, [])
+                if field_schema not in seen:
+                    seen.append(field_schema)
+        values.append(repr(value))
+        if fields:
+            uses.append(f"{value!r} uses {', '.join(fields)}")
+    if not values:
+        return None
+    properties = {**own, **{f: s[0] if len(s) == 1 else {"anyOf": s} for f, s in alternatives.items()}}
+    note = f"Selects the variant. Accepted values: {', '.join(values)}."
+    if uses:
+        note += f" {'; '.join(uses)}. Send only the fields belonging to the selected variant."
+    tag_schema = properties.get(tag) if isinstance(properties.get(tag), dict) else {"type": "string"}
+    existing = tag_schema.get("description")
+    properties[tag] = {**tag_schema, "description": f"{existing} {note}" if existing else note}
+    return properties
+
+
 def combine_schemas_and_map_params(route: HTTPRoute) -> tuple[JsonSchema, dict[str, dict[str, str]]]:
     """The tool's input schema and where each argument goes (``{"location": ..., "openapi_name": ...}``)."""
     properties: dict[str, Any] = {}
@@ -376,7 +430,11 @@ def combine_schemas_and_map_params(route: HTTPRoute) -> tuple[JsonSchema, dict[s
                 siblings.pop("properties", None)
             ref = {"$ref": body_schema["$ref"]}
             body_schema = {"allOf": [ref, siblings]} if siblings else ref
-        else:
+        spread = _spread_variants(body_schema, route.request_schemas)
+        if spread is not None:
+            body_schema["properties"] = spread
+            body_schema.pop("discriminator", None)
+        if ref_is_object:
             body_props = body_schema.get("properties") or {}
 
     body_names = set(body_props)
