@@ -149,18 +149,23 @@ def parse_docstring(fn: Any) -> tuple[str | None, dict[str, str]]:
         if not indents:
             continue
         base = min(indents)
-        current: str | None = None
+        # As griffe reads an item: its continuation lines keep what they are indented beyond twice the
+        # item's indent (less than that, none), blank lines within are kept, and the lines join with "\n".
+        items: dict[str, list[str]] = {}
+        current: list[str] | None = None
         for raw in body:
             if not raw.strip():
+                if current is not None:
+                    current.append("")
                 continue
             indent = len(raw) - len(raw.lstrip())
-            text = raw.strip()
-            match = _ARG_LINE.match(text) if indent == base else None
+            match = _ARG_LINE.match(raw.strip()) if indent == base else None
             if match:
-                current = match.group(1).lstrip("*")
-                params[current] = match.group(3).strip()
+                current = items[match.group(1).lstrip("*")] = [match.group(3)]
             elif current is not None:
-                params[current] = (params[current] + " " + text).strip() if params[current] else text
+                current.append(raw[2 * base :] if indent >= 2 * base else raw.lstrip())
+        for arg, parts in items.items():
+            params[arg] = "\n".join(parts).rstrip("\n")
     return description, params
 
 

@@ -48,7 +48,7 @@ ACCEPTED_EVERYWHERE: tuple[tuple[str, str], ...] = (
 )
 
 _PREFAB = ("prefab_ui",)
-_APP_PROVIDERS = "FastMCP 4's built-in app providers (fastmcp.apps.approval, .choice, .file_upload, .form, .generative)"
+_APP_PROVIDERS = "FastMCP 4's built-in app providers fastmcp.apps.file_upload, .form and .generative"
 _SDK_CONTEXT = "type 'Context' is not subscriptable"
 _SDK_JSON = "no longer accepts `json_response`"
 _SDK_STATELESS = "no longer accepts `stateless_http`"
@@ -60,11 +60,12 @@ _NO_USER_MESSAGE = (
 
 ENTRIES: tuple[Entry, ...] = (
     # FastMCP 4.2.3 examples/
-    # MCP Apps served; the five built-in app providers (Approval, Choice, FileUpload, FormInput, GenerativeUI)
+    # MCP Apps served, with the built-in Approval and Choice providers; FileUpload, FormInput and GenerativeUI
     # are not.
     *(
         Entry(f"fastmcp/apps/{p}", needs=_PREFAB)
         for p in (
+            "approval/approval_server.py",
             "approvals/approvals_server.py",
             "chart_server.py",
             "contacts/contacts_server.py",
@@ -74,6 +75,7 @@ ENTRIES: tuple[Entry, ...] = (
             "inspector_demo.py",
             "inventory/inventory_server.py",
             "patterns_server.py",
+            "choice/choice_server.py",
             "quiz/quiz_server.py",
             "sales_dashboard/sales_dashboard_server.py",
             "showcase_server.py",
@@ -82,8 +84,6 @@ ENTRIES: tuple[Entry, ...] = (
     *(
         Entry(f"fastmcp/apps/{p}", needs=_PREFAB, later=_APP_PROVIDERS)
         for p in (
-            "approval/approval_server.py",
-            "choice/choice_server.py",
             "file_upload/file_upload_server.py",
             "form/form_server.py",
             "generative_ui.py",
