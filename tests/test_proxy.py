@@ -29,6 +29,14 @@ from test_auth import free_port, wait_listening
 UPSTREAM = HERE / "servers" / "upstream.py"
 PROXY = HERE / "servers" / "proxied.py"
 IMPLS = ("fastmcp", "fastmcp_rs")
+#: How each proxy under test is run: FastMCP 4's; ours, its calls forwarded by the core (the proxy's Python
+#: forwarding refuses to run: tests/servers/proxied.py); ours with the core's upstream turned off, every
+#: request forwarded from Python (the path a stdio upstream or a custom client takes).
+RUNS = {
+    "fastmcp": {"MW_IMPL": "fastmcp"},
+    "fastmcp_rs": {"MW_IMPL": "fastmcp_rs", "PROXY_NATIVE_ONLY": "1"},
+    "fastmcp_rs_python": {"MW_IMPL": "fastmcp_rs", "FASTMCP_RS_NATIVE_PROXY": "0"},
+}
 # Differences chosen for every server (see tests/dropin/manifest.py): our version, and resources/subscribe.
 IGNORED_CAPABILITIES = ("resources",)
 
@@ -71,7 +79,7 @@ def _plain(model: Any) -> Any:
 
 
 async def walk(impl: str, upstream: Upstream) -> dict[str, Any]:
-    env = {**os.environ, "MW_IMPL": impl, "UPSTREAM_URL": upstream.url, "FASTMCP_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, **RUNS[impl], "UPSTREAM_URL": upstream.url, "FASTMCP_LOG_LEVEL": "WARNING"}
     params = StdioServerParameters(command=sys.executable, args=[str(PROXY)], env=env)
     seen: dict[str, Any] = {}
     heard: list[Any] = []
@@ -175,14 +183,24 @@ async def walk(impl: str, upstream: Upstream) -> dict[str, Any]:
 async def test_proxy_answers_as_fastmcp4s() -> None:
     seen: dict[str, dict[str, Any]] = {}
     handshakes: dict[str, int] = {}
-    for impl in IMPLS:
+    for impl in RUNS:
         upstream = Upstream()
         try:
             seen[impl] = await walk(impl, upstream)
             handshakes[impl] = upstream.initializes()
         finally:
             upstream.stop()
-    ours, theirs = seen["fastmcp_rs"], seen["fastmcp"]
+    for ours_run in ("fastmcp_rs", "fastmcp_rs_python"):
+        compare_walks(seen[ours_run], seen["fastmcp"])
+    # FastMCP 4 shakes hands with the upstream for every request; fastmcp-rs once for the session (and once
+    # for the listing it fetches at start).
+    assert handshakes["fastmcp"] > 20
+    assert handshakes["fastmcp_rs"] <= 2, handshakes
+    assert handshakes["fastmcp_rs_python"] <= 2, handshakes
+
+
+def compare_walks(ours: dict[str, Any], theirs: dict[str, Any]) -> None:
+    ours, theirs = json.loads(json.dumps(ours)), json.loads(json.dumps(theirs))
     # The upstream's progress during a call reaches the client through fastmcp-rs's proxy, all of it; through
     # FastMCP 4's, over Streamable HTTP, usually none arrives, sometimes the first (a race in its handler).
     progress = {k: (theirs[k].pop("progress"), ours[k].pop("progress")) for k in ours if k.startswith("call ")}
@@ -209,16 +227,12 @@ async def test_proxy_answers_as_fastmcp4s() -> None:
     assert ours["call add {'a': 2, 'b': 3}"]["result"]["structuredContent"] == {"result": 5}
     assert "later" in ours["tools after grow"]
     assert ours["call think {}"]["result"]["content"][0]["text"] == "sampled:4"
-    # FastMCP 4 shakes hands with the upstream for every request; fastmcp-rs once for the session (and once
-    # for the listing it fetches at start).
-    assert handshakes["fastmcp"] > 20
-    assert handshakes["fastmcp_rs"] <= 2, handshakes
 
 
 async def shaped_walk(impl: str, shape: str, upstream: Upstream) -> dict[str, Any]:
     env = {
         **os.environ,
-        "MW_IMPL": impl,
+        **RUNS[impl],
         "UPSTREAM_URL": upstream.url,
         "PROXY_SHAPE": shape,
         "FASTMCP_LOG_LEVEL": "WARNING",

@@ -14,6 +14,7 @@ __all__ = [
     "NativeServer",
     "RequestHandle",
     "ServerHandle",
+    "Upstream",
     "ViewRef",
     "__version__",
     "current_request",
@@ -137,6 +138,7 @@ class NativeServer:
         result_json: Callable[[Any], bytes] | None = None,
         timeout: float | None = None,
         auth: tuple[list[str], int | None] | None = None,
+        forward: tuple[Upstream, str] | None = None,
     ) -> None: ...
     def remove_tool(self, name: str) -> bool: ...
     def add_resource(
@@ -202,6 +204,33 @@ class NativeServer:
     def start_memory(self, create_task: Callable[..., Any]) -> ServerHandle: ...
     def connect_memory(self, on_message: Callable[[bytes], object]) -> MemoryConnection: ...
     def http_endpoint(self, **options: Any) -> HttpEndpoint: ...
+
+@final
+class Upstream:
+    """A proxy's upstream over Streamable HTTP, spoken by the core."""
+
+    def __new__(
+        cls,
+        url: str,
+        *,
+        headers: list[tuple[str, str]] = ...,
+        forward_headers: bool = True,
+        unforwarded: list[str] = ...,
+        client_name: str = ...,
+        client_version: str = ...,
+        as_upstream: bool = False,
+        on_list_changed: Callable[[str], Any] | None = None,
+    ) -> Upstream: ...
+    def request(
+        self,
+        handle: RequestHandle | None,
+        method: str,
+        params: dict[str, Any] | None,
+        done: Callable[[str, Any], Any],
+        *,
+        forward_meta: bool = False,
+    ) -> None: ...
+    def relayed_call(self, result: dict[str, Any]) -> dict[str, Any]: ...
 
 @final
 class MemoryConnection:

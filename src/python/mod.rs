@@ -3,6 +3,7 @@
 mod auth;
 mod backend;
 mod convert;
+mod upstream;
 mod workers;
 
 use crate::server::rate_limit::RateLimit;
@@ -147,7 +148,7 @@ impl NativeServer {
 
     /// Registers (or replaces) a tool. `definition` is the JSON text of its `tools/list` entry.
     #[pyo3(signature = (definition, func, *, is_async, prepare, convert, context_param=None,
-        plain_arguments=false, result_shape=None, result_json=None, timeout=None, auth=None))]
+        plain_arguments=false, result_shape=None, result_json=None, timeout=None, auth=None, forward=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_tool(
         &self,
@@ -162,6 +163,7 @@ impl NativeServer {
         result_json: Option<Bound<'_, PyAny>>,
         timeout: Option<f64>,
         auth: Option<(Vec<String>, Option<u64>)>,
+        forward: Option<(PyRef<'_, upstream::PyUpstream>, String)>,
     ) -> PyResult<()> {
         let definition: serde_json::Value =
             serde_json::from_str(definition).map_err(|e| PyValueError::new_err(format!("tool definition: {e}")))?;
@@ -187,6 +189,10 @@ impl NativeServer {
             entry = entry.without_native_check();
         }
         entry.auth = auth::component_auth(auth);
+        entry.forward = forward.map(|(upstream, name)| crate::server::upstream::Forward {
+            upstream: upstream.inner.clone(),
+            name,
+        });
         if let Some(why) = &entry.unchecked {
             // Listed verbatim as FastMCP lists it; the function's own validation (if any) still runs.
             let logger = func
@@ -1517,6 +1523,8 @@ fn current_request() -> Option<RequestHandle> {
 
 #[pymodule]
 mod _core {
+    #[pymodule_export]
+    use super::upstream::PyUpstream;
     #[pymodule_export]
     use super::{
         current_request, verify_token, AsgiResponder, HttpEndpoint, HttpExchange, MemoryConnection, NativeServer,

@@ -6,6 +6,7 @@ use crate::server::context::{InputRound, LogLevel, RequestContext, RequestSink};
 use crate::server::registry::KeyView;
 use crate::server::registry::{Listed, PromptEntry, Registry, ResourceEntry, TemplateEntry, ToolEntry, ToolRegistry};
 use crate::server::session::{ClientView, Session};
+use crate::server::upstream::Forward;
 
 mod listen;
 mod modern;
@@ -1239,6 +1240,11 @@ impl McpServer {
             _ => return Some(Ok(Payload::Value(error_result(&format!("Unknown tool: '{name}'"))))),
         };
         let meta = params.remove("_meta");
+        if let Some(forward) = tool.forward.clone() {
+            return self
+                .forward_call(session, id, sink, meta, &tool, forward, arguments)
+                .await;
+        }
         let round = InputRound::take(&mut params);
         let arguments_valid = tool.arguments_valid(&arguments);
         let call_id = self.next_call_id.fetch_add(1, Ordering::Relaxed);
@@ -1268,6 +1274,46 @@ impl McpServer {
             Waited::Cancelled => None,
             Waited::TimedOut => Some(Ok(Payload::Value(timed_out(&tool_name, timeout)))),
         }
+    }
+}
+
+impl McpServer {
+    /// A proxied tool's call, forwarded to its upstream by the core: its arguments as they came (the
+    /// upstream checks them), its result relayed as the upstream wrote it, and a failure to get one the
+    /// failed call `FastMCP` 4's proxy answers.
+    #[allow(clippy::too_many_arguments)]
+    async fn forward_call(
+        &self,
+        session: &Arc<Session>,
+        id: RequestId,
+        sink: RequestSink,
+        meta: Option<Value>,
+        tool: &ToolEntry,
+        forward: Forward,
+        arguments: Value,
+    ) -> Option<Result<Payload, RpcError>> {
+        let (cancelled, _in_flight) = track(session, &id, &sink);
+        let context = RequestContext::new(id.clone(), session.clone(), meta, sink);
+        let mut params = Map::with_capacity(2);
+        params.insert("name".into(), Value::String(forward.name.clone()));
+        params.insert("arguments".into(), arguments);
+        let call = forward.upstream.request(Some(&context), "tools/call", params, true);
+        let deadline = async {
+            match tool.timeout {
+                Some(t) => tokio::time::sleep(t).await,
+                None => std::future::pending().await,
+            }
+        };
+        let answer = tokio::select! {
+            answer = call => answer,
+            () = cancelled.notified() => return None,
+            () = deadline => return Some(Ok(Payload::Value(timed_out(&tool.name, tool.timeout)))),
+        };
+        Some(Ok(Payload::Value(match answer {
+            Ok(result) => forward.upstream.relayed_call(result),
+            Err(_) if self.options.mask_error_details => error_result(&format!("Error calling tool '{}'", tool.name)),
+            Err(e) => error_result(&format!("Error calling tool '{}': {e}", tool.name)),
+        })))
     }
 }
 

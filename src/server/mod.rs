@@ -13,6 +13,7 @@ pub mod registry;
 pub mod request_state;
 pub mod session;
 pub mod tasks;
+pub mod upstream;
 pub mod uri_template;
 pub mod wake_queue;
 

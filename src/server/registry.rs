@@ -26,6 +26,8 @@ pub struct ToolEntry {
     pub task_support: TaskSupport,
     /// Who may see and call it (`auth=` on its decorator); `None`: everyone.
     pub auth: Option<ComponentAuth>,
+    /// A proxied tool the core forwards to its upstream itself (no backend call).
+    pub forward: Option<crate::server::upstream::Forward>,
 }
 
 /// `execution.taskSupport` of a tool (the tasks extension).
@@ -119,6 +121,7 @@ impl ToolEntry {
             param_headers: param_headers(definition.get("inputSchema")),
             task_support: TaskSupport::of(definition),
             auth: None,
+            forward: None,
         })
     }
 

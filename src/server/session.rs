@@ -53,6 +53,8 @@ pub struct Session {
     owner: OnceLock<[u8; 32]>,
     /// What this client sees in place of what every client sees (`ctx.enable_components`), once it differs.
     view: RwLock<Option<Arc<ClientView>>>,
+    /// The upstream sessions a proxy opened for this one (ended with it).
+    upstream_links: crate::server::upstream::SessionLinks,
 }
 
 /// The components one client sees in place of what every client sees (per-session visibility): a view for
@@ -84,6 +86,7 @@ impl Session {
             extension: OnceLock::new(),
             envelope: OnceLock::new(),
             view: RwLock::new(None),
+            upstream_links: crate::server::upstream::SessionLinks::default(),
         }
     }
 
@@ -301,6 +304,11 @@ impl Session {
 
     pub fn is_subscribed(&self, uri: &str) -> bool {
         self.subscriptions.lock().unwrap().contains(uri)
+    }
+
+    /// The upstream sessions a proxy keeps for this session.
+    pub fn upstream_links(&self) -> &crate::server::upstream::SessionLinks {
+        &self.upstream_links
     }
 
     /// The session's extension data, created by `init` on first use.

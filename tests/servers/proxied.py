@@ -16,6 +16,20 @@ else:
     from fastmcp_rs import FastMCP
     from fastmcp_rs.server import create_proxy
 
+if os.environ.get("PROXY_NATIVE_ONLY"):
+    # tests/test_proxy.py: a proxy whose upstream the core speaks (an HTTP URL) has every call forwarded by
+    # the core, never by its Python path (which a proxy of an in-memory server, MCPRouter's, still takes).
+    from fastmcp_rs.server.providers.proxy import FastMCPProxy
+
+    _python_call = FastMCPProxy._call_tool
+
+    async def _refuse(self: FastMCPProxy, name: str, arguments: dict) -> dict:
+        if self._upstream_native is not None:
+            raise AssertionError(f"the call of {name!r} was forwarded from Python")
+        return await _python_call(self, name, arguments)
+
+    FastMCPProxy._call_tool = _refuse  # type: ignore[method-assign]
+
 URL = os.environ["UPSTREAM_URL"]
 SHAPE = os.environ.get("PROXY_SHAPE", "url")
 

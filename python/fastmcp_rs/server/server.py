@@ -658,6 +658,13 @@ class FastMCP(HttpAppsMixin):
 
             spec["func"] = pin_checked(spec["func"], spec["is_async"], tool.name, str(tool.version))
         mounted = getattr(tool, "_mounted_from", None)
+        # A proxied tool the core forwards itself, when nothing in Python has to run around its calls.
+        forward_of = getattr(tool, "_native_forward", None)
+        forward = forward_of() if forward_of is not None and versions is None and not self._tracing else None
+        if forward is not None and mounted is not None and mounted[0]._python_middleware:
+            forward = None
+        if forward is not None:
+            spec["forward"] = forward
         if mounted is not None:
             from ..tools.base import _run_arguments
             from ._mount import through_child_middleware, with_child_context

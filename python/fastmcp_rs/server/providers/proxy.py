@@ -188,6 +188,13 @@ class ProxyTool(Tool):
     async def run(self, arguments: dict[str, Any]) -> Any:
         return await self.proxy._call_tool(self.backend_name, arguments)
 
+    def _native_forward(self) -> tuple[Any, str] | None:
+        """The core's upstream and this tool's name there, when the core forwards its calls itself."""
+        native = getattr(self.proxy, "_upstream_native", None)
+        if native is None or type(self).run is not ProxyTool.run:
+            return None
+        return native.upstream, self.backend_name
+
     def convert(self, value: Any) -> dict[str, Any]:
         return value if isinstance(value, dict) else super().convert(value)
 
@@ -382,6 +389,123 @@ class _Pool:
         return len(self._open)
 
 
+# -- the upstream spoken by the core ----------------------------------------------------------------------
+
+
+class _Rejected(Exception):
+    """The upstream's JSON-RPC error, as it answered it (through the core)."""
+
+    def __init__(self, error: dict[str, Any]) -> None:
+        super().__init__(str(error.get("message", "")))
+        self.code = int(error.get("code", -32603))
+        self.data = error.get("data")
+
+
+def _settle(future: asyncio.Future[Any], kind: str, payload: Any) -> None:
+    if not future.done():
+        future.set_result((kind, payload))
+
+
+class _Native:
+    """An HTTP upstream reached by the core (``_core.Upstream``): each client session on an upstream session
+    of its own, the proxy's own fetches on a shared one, and what the upstream sends during a request relayed
+    natively. Proxied tools are registered to be forwarded by the core; the proxy's listings, reads and
+    prompts go out on the same upstream sessions from here."""
+
+    def __init__(self, proxy: FastMCPProxy, upstream: Any) -> None:
+        self.upstream = upstream
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def request(
+        self, handle: RequestHandle | None, method: str, params: dict[str, Any] | None = None, meta: bool = False
+    ) -> Any:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+
+        def done(kind: str, payload: Any) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed meanwhile
+                loop.call_soon_threadsafe(_settle, future, kind, payload)
+
+        self.upstream.request(handle, method, params or {}, done, forward_meta=meta)
+        kind, payload = await future
+        if kind == "result":
+            return payload
+        if kind == "error":
+            raise _Rejected(payload)
+        raise RuntimeError(payload)
+
+    async def list_all(self, handle: RequestHandle | None, kind: str) -> list[Any]:
+        method, field = {
+            "tools": ("tools/list", "tools"),
+            "resources": ("resources/list", "resources"),
+            "templates": ("resources/templates/list", "resourceTemplates"),
+            "prompts": ("prompts/list", "prompts"),
+        }[kind]
+        items: list[Any] = []
+        cursor = None
+        seen: set[str] = set()
+        while True:
+            try:
+                page = await self.request(handle, method, {"cursor": cursor} if cursor else None)
+            except _Rejected as exc:
+                if exc.code == -32601:  # the upstream has none
+                    return []
+                raise
+            items.extend(page.get(field) or [])
+            cursor = page.get("nextCursor")
+            if not cursor or cursor in seen:
+                return items
+            seen.add(cursor)
+
+
+def _native_upstream(factory: Any, proxy: FastMCPProxy) -> _Native | None:
+    """The core's upstream for ``factory``'s connections, when it can speak them: a plain ``ProxyClient`` of a
+    Streamable HTTP URL in the handshake era, with no handlers of its own and no custom HTTP client or auth
+    beyond a bearer token (``FASTMCP_RS_NATIVE_PROXY=0`` turns it off)."""
+    import os
+
+    from ... import __version__
+    from ..._core import Upstream
+    from ...client.transports import BearerAuth, StreamableHttpTransport
+
+    if os.environ.get("FASTMCP_RS_NATIVE_PROXY", "1") in ("0", "false", "no"):
+        return None
+    client = getattr(factory, "__self__", None)
+    if type(client) not in (ProxyClient, StatefulProxyClient) or client._own_handlers:
+        return None
+    transport = client.transport
+    if type(transport) is not StreamableHttpTransport or client.mode != "legacy":
+        return None
+    if transport.httpx_client_factory is not None or transport.verify is not None:
+        return None
+    headers = dict(transport.headers)
+    if isinstance(transport.auth, BearerAuth):
+        headers.setdefault("Authorization", f"Bearer {transport.auth._token}")
+    elif transport.auth is not None:
+        return None
+    info = client._session_kwargs.get("client_info")
+
+    def changed(kind: str) -> None:
+        loop = native.loop
+        if loop is not None and not loop.is_closed():
+            kinds = ("resources", "templates") if kind == "resources" else (kind,)
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(proxy._upstream_changed, kinds)
+
+    upstream = Upstream(
+        transport.url,
+        headers=list(headers.items()),
+        forward_headers=bool(client.forward_incoming_headers),
+        unforwarded=sorted(_unforwarded()),
+        client_name=getattr(info, "name", None) or "fastmcp-rs",
+        client_version=getattr(info, "version", None) or __version__,
+        as_upstream=proxy.identity == "upstream",
+        on_list_changed=changed,
+    )
+    native = _Native(proxy, upstream)
+    return native
+
+
 # -- the proxy's client ----------------------------------------------------------------------------------
 
 
@@ -574,12 +698,15 @@ class FastMCPProxy(_fastmcp_class()):  # type: ignore[misc]
         self.provider_error_strategy = provider_error_strategy
         self.identity: ProxyIdentity = identity
         self._pool = _Pool(self)
+        #: The core's own link to an HTTP upstream, when it can speak it (see ``_native_upstream``).
+        self._upstream_native: _Native | None = None
         self._stale: set[str] = set()
         self._resyncing: asyncio.Task[None] | None = None
         self._user_lifespan = own_lifespan
         self._lifespan = self._proxy_lifespan  # type: ignore[assignment]
         self._list_hook = self._sync_for_listing
         self._install_chain()
+        self._upstream_native = _native_upstream(client_factory, self)
 
     def __repr__(self) -> str:
         return f"FastMCPProxy(name={self.name!r})"
@@ -588,12 +715,18 @@ class FastMCPProxy(_fastmcp_class()):  # type: ignore[misc]
 
     @contextlib.asynccontextmanager
     async def _proxy_lifespan(self, server: Any) -> Any:
+        if self._upstream_native is not None:
+            self._upstream_native.loop = asyncio.get_running_loop()
         try:
             await self._sync(("tools", "resources", "templates", "prompts"), None, first=True)
-            entry = await self._pool.get(None)
-            init = entry.client.initialize_result
-            if init is not None and getattr(init, "instructions", None):
-                self._native.set_instructions(init.instructions)
+            if self._upstream_native is not None:
+                instructions = (await self._upstream_native.request(None, "initialize")).get("instructions")
+            else:
+                entry = await self._pool.get(None)
+                init = entry.client.initialize_result
+                instructions = getattr(init, "instructions", None) if init is not None else None
+            if instructions:
+                self._native.set_instructions(instructions)
         except Exception as exc:
             if self.provider_error_strategy == "raise":
                 raise
@@ -633,13 +766,19 @@ class FastMCPProxy(_fastmcp_class()):  # type: ignore[misc]
     async def _sync(self, kinds: tuple[str, ...], handle: RequestHandle | None, *, first: bool = False) -> None:
         """Brings the proxied components of ``kinds`` in line with what the upstream lists now."""
         try:
-            async with self._pool.serving(handle) as entry:
-                client = entry.client
-                client._proxy_server = self  # type: ignore[attr-defined]
-                fetched: dict[str, list[Any]] = {}
+            fetched: dict[str, list[Any]] = {}
+            if self._upstream_native is not None:
                 for kind in kinds:
-                    fetched[kind] = await _apart(self._fetch(client, kind))
+                    fetched[kind] = await self._upstream_native.list_all(handle, kind)
+            else:
+                async with self._pool.serving(handle) as entry:
+                    client = entry.client
+                    client._proxy_server = self  # type: ignore[attr-defined]
+                    for kind in kinds:
+                        fetched[kind] = await _apart(self._fetch(client, kind))
         except Exception as exc:
+            if isinstance(exc, _Rejected):
+                exc = _UpstreamError(str(exc))
             error = exc if isinstance(exc, (RuntimeError, _UpstreamError)) else _failure(exc)
             if self.provider_error_strategy == "raise" and not first:
                 from ...exceptions import McpError
@@ -735,6 +874,15 @@ class FastMCPProxy(_fastmcp_class()):  # type: ignore[misc]
     async def _call_tool(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         import mcp.types as mcp_types
 
+        if self._upstream_native is not None:
+            from ..._context import _current_handle
+
+            params = {"name": name, "arguments": arguments}
+            try:
+                result = await self._upstream_native.request(_current_handle(), "tools/call", params, meta=True)
+            except _Rejected as exc:
+                raise _UpstreamError(str(exc)) from None
+            return self._upstream_native.upstream.relayed_call(result)  # type: ignore[no-any-return]
         async with self._upstream() as (entry, handle):
             session = entry.client.session
             progress = None
@@ -772,17 +920,29 @@ class FastMCPProxy(_fastmcp_class()):  # type: ignore[misc]
 
         from ...exceptions import McpError, ResourceError
 
-        async with self._upstream() as (entry, handle):
+        if self._upstream_native is not None:
+            from ..._context import _current_handle
+
             try:
-                result = await _apart(entry.client.read_resource_mcp(backend_uri, meta=_forwarded_meta(handle)))
-            except asyncio.CancelledError:
-                raise
-            except MCPError as exc:
-                error = exc.error
-                raise McpError(error.message, error.code, error.data) from None
-            except Exception as exc:
-                raise McpError(f"Error reading resource {uri!r}: {_failure(exc)}", -32603) from None
-        wire = _dump(result)
+                wire = await self._upstream_native.request(
+                    _current_handle(), "resources/read", {"uri": backend_uri}, meta=True
+                )
+            except _Rejected as exc:
+                raise McpError(str(exc), exc.code, exc.data) from None
+            except RuntimeError as exc:
+                raise McpError(f"Error reading resource {uri!r}: {exc}", -32603) from None
+        else:
+            async with self._upstream() as (entry, handle):
+                try:
+                    result = await _apart(entry.client.read_resource_mcp(backend_uri, meta=_forwarded_meta(handle)))
+                except asyncio.CancelledError:
+                    raise
+                except MCPError as exc:
+                    error = exc.error
+                    raise McpError(error.message, error.code, error.data) from None
+                except Exception as exc:
+                    raise McpError(f"Error reading resource {uri!r}: {_failure(exc)}", -32603) from None
+            wire = _dump(result)
         contents = []
         for item in wire.get("contents") or []:
             made = {**item, "uri": uri}
@@ -807,18 +967,31 @@ class FastMCPProxy(_fastmcp_class()):  # type: ignore[misc]
 
         from ...exceptions import McpError, PromptError
 
-        async with self._upstream() as (entry, handle):
+        if self._upstream_native is not None:
+            from ..._context import _current_handle
+
+            params: dict[str, Any] = {"name": name}
+            if arguments:
+                params["arguments"] = arguments
             try:
-                meta = _forwarded_meta(handle)
-                result = await _apart(entry.client.get_prompt_mcp(name, arguments or None, meta=meta))
-            except asyncio.CancelledError:
-                raise
-            except MCPError as exc:
-                error = exc.error
-                raise McpError(error.message, error.code, error.data) from None
-            except Exception as exc:
-                raise PromptError(f"Error rendering prompt {name!r}: {_failure(exc)}") from None
-        wire = _dump(result)
+                wire = await self._upstream_native.request(_current_handle(), "prompts/get", params, meta=True)
+            except _Rejected as exc:
+                raise McpError(str(exc), exc.code, exc.data) from None
+            except RuntimeError as exc:
+                raise PromptError(f"Error rendering prompt {name!r}: {exc}") from None
+        else:
+            async with self._upstream() as (entry, handle):
+                try:
+                    meta = _forwarded_meta(handle)
+                    result = await _apart(entry.client.get_prompt_mcp(name, arguments or None, meta=meta))
+                except asyncio.CancelledError:
+                    raise
+                except MCPError as exc:
+                    error = exc.error
+                    raise McpError(error.message, error.code, error.data) from None
+                except Exception as exc:
+                    raise PromptError(f"Error rendering prompt {name!r}: {_failure(exc)}") from None
+            wire = _dump(result)
         out: dict[str, Any] = {}
         meta = _relayed_meta(wire.get("_meta"), self.identity)
         if meta is not None:
