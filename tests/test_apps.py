@@ -102,3 +102,48 @@ async def test_apps_through_the_official_client() -> None:
         # A sync tool's ContextVar stays with its call, as under FastMCP 4 (anyio runs each in a copy).
         answers = [(await session.call_tool("remember", {"value": v})).content[0].text for v in ("a", "b", "c")]
         assert answers == ["None", "None", "None"]
+
+
+FORMS = HERE / "servers" / "forms_server.py"
+
+
+async def _form_walk(command: list[str]) -> dict[str, Any]:
+    params = StdioServerParameters(command=command[0], args=command[1:], env=dict(os.environ), cwd=str(FORMS.parent))
+    seen: dict[str, Any] = {}
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        seen["tools"] = [_plain(t) for t in (await session.list_tools()).tools]
+        for name, args in [
+            ("collect_contact", {"prompt": "Who?", "default": {"name": "Ada"}}),
+            ("file_ticket", {"prompt": "What broke?", "title": "Bug", "submit_text": "File"}),
+        ]:
+            seen[f"call {name}"] = _plain(await session.call_tool(name, args))
+        # Each form's UI calls its own submit_form by identity address (two providers list one name).
+        addresses = {}
+        for name in ("collect_contact", "file_ticket"):
+            names = seen[f"call {name}"]["structuredContent"]["_meta"]["fastmcp"]["toolNames"]
+            (addresses[name],) = names.values()
+        for label, tool, data in [
+            ("contact", addresses["collect_contact"], {"name": "Ada", "email": "ada@example.com"}),
+            ("contact unchecked", addresses["collect_contact"], {"name": "Bo", "email": "b@x", "subscribe": False}),
+            ("contact invalid", addresses["collect_contact"], {"name": "Cy"}),
+            ("ticket", addresses["file_ticket"], {"title": "Down", "severity": "high"}),
+            ("ticket empty", addresses["file_ticket"], None),
+            ("by name", "submit_form", {"name": "Di", "email": "d@x", "urgent": True}),
+        ]:
+            result = _plain(await session.call_tool(tool, {} if data is None else {"data": data}))
+            seen[f"submit {label}"] = result
+    return seen
+
+
+@pytest.mark.anyio
+async def test_form_inputs_answer_as_fastmcp4s() -> None:
+    """``FormInput`` (fastmcp.apps.form) as FastMCP 4 serves it: the entry tools, the forms (defaults, titles,
+    send_message), and submissions made as the UI makes them, by each provider's identity address, validated
+    against its own model (a missing boolean is its default, or false), through ``on_submit`` or as JSON."""
+    theirs = await _form_walk([sys.executable, str(REF_SERVE), str(FORMS)])
+    ours = await _form_walk([*CLI, "run", str(FORMS)])
+    assert ours == theirs
+    assert ours["submit contact"]["content"][0]["text"] == "saved Ada <ada@example.com> subscribe=True urgent=False"
+    assert ours["submit ticket"]["content"][0]["text"] == '{"title": "Down", "severity": "high"}'
+    assert ours["submit contact invalid"]["isError"] is True

@@ -42,8 +42,8 @@ IGNORED_CAPABILITIES = ("resources",)
 
 
 class Upstream:
-    def __init__(self) -> None:
-        self.port = free_port()
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.proc = subprocess.Popen(
             [sys.executable, str(UPSTREAM), str(self.port)],
             stdin=subprocess.DEVNULL,
@@ -373,3 +373,28 @@ async def test_the_clients_headers_reach_the_upstream_as_through_fastmcp4s_proxy
             upstream.stop()
     assert seen["fastmcp_rs"] == seen["fastmcp"]
     assert seen["fastmcp_rs"][0] == {"authorization": "Bearer client-token", "tenant": "acme"}
+
+
+@pytest.mark.anyio
+async def test_an_upstream_that_goes_away_and_comes_back() -> None:
+    """The upstream stops: a call through fastmcp-rs's proxy is the failed call FastMCP 4's proxy answers
+    (naming the tool), and the session goes on. The upstream comes back on its port, a new process that knows
+    none of the old sessions: the proxy opens a new upstream session, and the next call is served."""
+    upstream = Upstream()
+    env = {**os.environ, **RUNS["fastmcp_rs"], "UPSTREAM_URL": upstream.url, "FASTMCP_LOG_LEVEL": "WARNING"}
+    params = StdioServerParameters(command=sys.executable, args=[str(PROXY)], env=env)
+    try:
+        async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            assert (await session.call_tool("add", {"a": 1, "b": 2})).structured_content == {"result": 3}
+            upstream.stop()
+            down = await session.call_tool("add", {"a": 1, "b": 2})
+            assert down.is_error
+            assert isinstance(down.content[0], mt.TextContent)
+            assert down.content[0].text.startswith("Error calling tool 'add': Client failed to connect: "), down
+            upstream = Upstream(upstream.port)
+            back = await session.call_tool("add", {"a": 2, "b": 2})
+            assert back.structured_content == {"result": 4}, back
+            assert upstream.initializes() == 1  # one new upstream session, on the new process
+    finally:
+        upstream.stop()

@@ -139,6 +139,7 @@ class NativeServer:
         timeout: float | None = None,
         auth: tuple[list[str], int | None] | None = None,
         forward: tuple[Upstream, str] | None = None,
+        addressed: bool = False,
     ) -> None: ...
     def remove_tool(self, name: str) -> bool: ...
     def add_resource(

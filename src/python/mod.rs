@@ -148,7 +148,7 @@ impl NativeServer {
 
     /// Registers (or replaces) a tool. `definition` is the JSON text of its `tools/list` entry.
     #[pyo3(signature = (definition, func, *, is_async, prepare, convert, context_param=None,
-        plain_arguments=false, result_shape=None, result_json=None, timeout=None, auth=None, forward=None))]
+        plain_arguments=false, result_shape=None, result_json=None, timeout=None, auth=None, forward=None, addressed=false))]
     #[allow(clippy::too_many_arguments)]
     fn add_tool(
         &self,
@@ -164,6 +164,7 @@ impl NativeServer {
         timeout: Option<f64>,
         auth: Option<(Vec<String>, Option<u64>)>,
         forward: Option<(PyRef<'_, upstream::PyUpstream>, String)>,
+        addressed: bool,
     ) -> PyResult<()> {
         let definition: serde_json::Value =
             serde_json::from_str(definition).map_err(|e| PyValueError::new_err(format!("tool definition: {e}")))?;
@@ -218,7 +219,12 @@ impl NativeServer {
             result_json: result_json.map(Bound::unbind),
         };
         self.backend.tools.write().unwrap().insert(handler, Arc::new(tool));
-        if let Some(old) = self.server.tools.insert(entry) {
+        let replaced = if addressed {
+            self.server.add_addressed_tool(entry)
+        } else {
+            self.server.tools.insert(entry)
+        };
+        if let Some(old) = replaced {
             self.backend.tools.write().unwrap().remove(&old.handler);
         }
         Ok(())

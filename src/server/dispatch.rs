@@ -139,6 +139,9 @@ pub struct McpServer {
     pub info: ServerInfo,
     pub options: ServerOptions,
     pub tools: ToolRegistry,
+    /// Tools called by an identity address (`__<hash>_<name>`, an app's backend tool as its UI names it),
+    /// never listed.
+    addressed: RwLock<HashMap<String, Arc<ToolEntry>>>,
     pub resources: Registry<ResourceEntry>,
     pub templates: Registry<TemplateEntry>,
     pub prompts: Registry<PromptEntry>,
@@ -289,6 +292,7 @@ impl McpServer {
             info,
             options,
             tools: ToolRegistry::default(),
+            addressed: RwLock::default(),
             resources: Registry::default(),
             templates: Registry::default(),
             prompts: Registry::default(),
@@ -1211,10 +1215,28 @@ impl McpServer {
 
     /// The tool `name` as the client making a request sees it.
     fn tool_seen(&self, session: &Session, sink: &RequestSink, name: &str) -> Option<Arc<ToolEntry>> {
-        match self.view_of(session, sink) {
+        let found = match self.view_of(session, sink) {
             None => self.tools.get(name),
             Some(view) => self.tools.get_in(view.tools.as_ref(), name),
-        }
+        };
+        found.or_else(|| {
+            name.starts_with("__")
+                .then(|| self.addressed.read().unwrap().get(name).cloned())
+                .flatten()
+        })
+    }
+
+    /// Registers (or replaces) a tool found by its identity address only; returns the one it replaced.
+    pub fn add_addressed_tool(&self, entry: ToolEntry) -> Option<Arc<ToolEntry>> {
+        self.addressed
+            .write()
+            .unwrap()
+            .insert(entry.name.clone(), Arc::new(entry))
+    }
+
+    /// Removes a tool registered by [`Self::add_addressed_tool`].
+    pub fn remove_addressed_tool(&self, name: &str) -> Option<Arc<ToolEntry>> {
+        self.addressed.write().unwrap().remove(name)
     }
 
     async fn run_tool_call(

@@ -920,6 +920,11 @@ async fn read_messages(
             while let Some(event) = take_event(&mut buffer) {
                 if let SseEvent::Message(message) = event {
                     if each(message)? {
+                        // The rest of the stream (its end, as a rule) is read apart, so the connection goes
+                        // back to the pool instead of being closed.
+                        tokio::spawn(async move {
+                            let _ = tokio::time::timeout(CONNECT, body.collect()).await;
+                        });
                         return Ok(());
                     }
                 }

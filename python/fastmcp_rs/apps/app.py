@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any, Literal, TypeVar
 
 from ..server.providers.base import Provider
-from ._prefab import TOOL_HASH_META_KEY, hash_tool, parse_hashed_backend_name
+from ._prefab import TOOL_HASH_META_KEY, hash_tool, hashed_backend_name, parse_hashed_backend_name
 from .config import PREFAB_PLACEHOLDER_URI, AppConfig, app_config_to_meta_dict
 
 __all__ = ["FastMCPApp"]
@@ -67,6 +67,8 @@ class FastMCPApp(Provider):
     def _add(self, tool: Any) -> None:
         if tool.name in self._tools:
             raise ValueError(f"Tool already exists: {tool.name}")
+        # What a UI's ``CallTool`` names it by when no listed name is its alone; kept by every copy.
+        tool._app_address = hashed_backend_name(self.name, tool.name)
         self._tools[tool.name] = tool
 
     def tool(

@@ -313,6 +313,8 @@ class FastMCP(HttpAppsMixin):
         self._mounts: list[Any] = []
         self._parents: list[Any] = []
         self._derived: dict[tuple[str, str], tuple[Any, Any]] = {}
+        #: App tools of children, by identity address (``__<hash>_<name>``): callable so, never listed.
+        self._addressed: dict[str, Any] = {}
         #: Tools transforms make (``PromptsAsTools``, ``ResourcesAsTools``): listed after every other tool.
         self._generated: dict[str, Tool] = {}
         #: Components registered with ``version=``, by (kind, key): each version's component.
@@ -647,7 +649,7 @@ class FastMCP(HttpAppsMixin):
             raise NotFoundError(f"Unknown tool: {name!r}")
         self._unplace("tool", name)
 
-    def _register_tool(self, tool: Tool, key: str | None = None) -> None:
+    def _register_tool(self, tool: Tool, key: str | None = None, *, addressed: bool = False) -> None:
         key = key or tool.name
         spec = tool._native_spec()
         versions = self._versions.get(("tool", key)) or self._derived_versions.get(("tool", key))
@@ -705,6 +707,8 @@ class FastMCP(HttpAppsMixin):
             for field in ("inputSchema", "outputSchema"):
                 if isinstance(listing.get(field), dict) and "$defs" in listing[field]:
                     listing[field] = dereference(listing[field])
+        if addressed:
+            spec["addressed"] = True
         self._native.add_tool(json.dumps(listing, ensure_ascii=False), spec.pop("func"), auth=auth, **spec)
 
     def _ensure_renderer(self, ui: dict[str, Any]) -> None:
@@ -740,6 +744,13 @@ class FastMCP(HttpAppsMixin):
             names.setdefault(name, set()).add(found)
             if found == identity:
                 claimed.add(name)
+        # A name several mounts or providers claim is ambiguous, even where only one of them is served
+        # under it (two ``FormInput``s, each with its ``submit_form``), as FastMCP 4 counts them.
+        for link in self._mounts:
+            for kind, inner, component in link.child._served():
+                outer = link.outer_key(kind, inner) if kind == "tool" else None
+                if outer in names:
+                    names[outer].add(((component.meta or {}).get("fastmcp") or {}).get("tool_hash"))
         if len(claimed) != 1:
             return None
         (name,) = claimed
@@ -1226,6 +1237,12 @@ class FastMCP(HttpAppsMixin):
 
     def _adopt(self, link: Any, kind: Kind, key: str, component: Any) -> None:
         """A child shows a component under ``key`` here (the parent's own, or an earlier mount's, wins)."""
+        address = getattr(component, "_app_address", None) if kind == "tool" else None
+        if address is not None and address not in self._addressed:
+            # An app's tool is callable by its identity address, listed or not (FastMCP 4 routes a call of
+            # ``__<hash>_<name>`` to the tool with that identity), and never listed under it.
+            self._addressed[address] = component
+            self._register_tool(component.model_copy(update={"name": address}), address, addressed=True)
         if self._owns(kind, key):
             return
         child, inner = component._mounted_from
