@@ -5,6 +5,7 @@ examples are in the drop-in corpus."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -147,3 +148,57 @@ async def test_form_inputs_answer_as_fastmcp4s() -> None:
     assert ours["submit contact"]["content"][0]["text"] == "saved Ada <ada@example.com> subscribe=True urgent=False"
     assert ours["submit ticket"]["content"][0]["text"] == '{"title": "Down", "severity": "high"}'
     assert ours["submit contact invalid"]["isError"] is True
+
+
+UPLOADS = HERE / "servers" / "uploads_server.py"
+_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
+
+
+async def _upload_walk(command: list[str]) -> dict[str, Any]:
+    import base64
+
+    def file(name: str, kind: str, content: bytes) -> dict[str, Any]:
+        return {"name": name, "type": kind, "size": len(content), "data": base64.b64encode(content).decode()}
+
+    params = StdioServerParameters(command=command[0], args=command[1:], env=dict(os.environ), cwd=str(UPLOADS.parent))
+    seen: dict[str, Any] = {}
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        seen["tools"] = [_plain(t) for t in (await session.list_tools()).tools]
+        for label, tool, args in [
+            ("empty manager", "file_manager", {}),
+            ("empty list", "list_files", {}),
+            (
+                "store",
+                "store_files",
+                {
+                    "files": [
+                        file("notes.md", "text/markdown", b"# hi\n"),
+                        file("a.bin", "application/octet-stream", bytes(range(40))),
+                    ]
+                },
+            ),
+            ("too large", "store_files", {"files": [file("big.txt", "text/plain", b"x" * 65)]}),
+            ("over the total", "store_files", {"files": [file("c.txt", "text/plain", b"y" * 60)]}),
+            ("replace", "store_files", {"files": [file("notes.md", "text/plain", b"second")]}),
+            ("list", "list_files", {}),
+            ("read text", "read_file", {"name": "notes.md"}),
+            ("read binary", "read_file", {"name": "a.bin"}),
+            ("read missing", "read_file", {"name": "nope.txt"}),
+            ("manager", "file_manager", {}),
+        ]:
+            seen[label] = _plain(await session.call_tool(tool, args))
+    return json.loads(_STAMP.sub("<stamp>", json.dumps(seen)))
+
+
+@pytest.mark.anyio
+async def test_file_uploads_answer_as_fastmcp4s() -> None:
+    """``FileUpload`` (fastmcp.apps.file_upload) as FastMCP 4 serves it: the drop zone and its state, files
+    stored as the UI sends them, the per-file and total limits (counted on the decoded data), a replaced file,
+    listing, and reading text and binary files back, compared with FastMCP 4.2.3 over stdio."""
+    theirs = await _upload_walk([sys.executable, str(REF_SERVE), str(UPLOADS)])
+    ours = await _upload_walk([*CLI, "run", str(UPLOADS)])
+    assert ours == theirs
+    assert ours["read text"]["structuredContent"]["content"] == "second"
+    assert ours["too large"]["isError"] is True and ours["over the total"]["isError"] is True
+    assert [f["name"] for f in ours["list"]["structuredContent"]["result"]] == ["notes.md", "a.bin"]

@@ -48,7 +48,6 @@ ACCEPTED_EVERYWHERE: tuple[tuple[str, str], ...] = (
 )
 
 _PREFAB = ("prefab_ui",)
-_APP_PROVIDERS = "FastMCP 4's built-in app provider fastmcp.apps.file_upload"
 _SDK_CONTEXT = "type 'Context' is not subscriptable"
 _SDK_JSON = "no longer accepts `json_response`"
 _SDK_STATELESS = "no longer accepts `stateless_http`"
@@ -77,13 +76,13 @@ ENTRIES: tuple[Entry, ...] = (
             "patterns_server.py",
             "choice/choice_server.py",
             "form/form_server.py",
+            "file_upload/file_upload_server.py",
             "generative_ui.py",
             "quiz/quiz_server.py",
             "sales_dashboard/sales_dashboard_server.py",
             "showcase_server.py",
         )
     ),
-    *(Entry(f"fastmcp/apps/{p}", needs=_PREFAB, later=_APP_PROVIDERS) for p in ("file_upload/file_upload_server.py",)),
     Entry("fastmcp/apps/qr_server/qr_server.py", needs=("qrcode",)),
     Entry(
         "fastmcp/apps/system_monitor/system_monitor_server.py",
