@@ -13,6 +13,7 @@ import pytest
 from conftest import HERE
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
+from mcp.types import PaginatedRequestParams
 
 SERVER = HERE / "servers" / "transformed.py"
 IMPLS = ("fastmcp", "fastmcp_rs")
@@ -111,3 +112,62 @@ async def test_namespace_transform_answers_as_in_fastmcp(twice: bool) -> None:
     prefix = "v2_api_" if twice else "api_"
     assert {t["name"] for t in ours["tools"]} == {f"{prefix}add", f"{prefix}kid_shout", f"{prefix}later"}
     assert ours["old name add"][0] is True
+
+
+CUSTOM = HERE / "servers" / "custom_transforms.py"
+CUSTOM_CALLS = [
+    ("ADD", {"a": 2, "b": 3}),
+    ("FETCH_USER", {"user_id": 7}),
+    ("FAIL", {"reason": "no"}),
+    ("add", {"a": 1, "b": 1}),
+    ("SECRET", {}),
+    ("secret", {}),
+    ("catalog", {}),
+    ("nope", {}),
+]
+
+
+async def custom_walk(impl: str, page_size: str = "") -> dict[str, Any]:
+    env = {**os.environ, "MW_IMPL": impl, "PAGE_SIZE": page_size}
+    params = StdioServerParameters(command=sys.executable, args=[str(CUSTOM)], env=env)
+    seen: dict[str, Any] = {}
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        pages, cursor = [], None
+        while True:
+            asked = PaginatedRequestParams(cursor=cursor) if cursor else None
+            listing = await session.list_tools(params=asked)
+            pages.append([t.model_dump(mode="json", exclude_none=True) for t in listing.tools])
+            cursor = listing.next_cursor
+            if not cursor:
+                break
+        seen["tool pages"] = pages
+        for name, args in CUSTOM_CALLS:
+            r = await session.call_tool(name, args)
+            seen[f"{name} {args}"] = (r.is_error, [c.text for c in r.content], r.structured_content)
+        prompts = (await session.list_prompts()).prompts
+        seen["prompts"] = [p.model_dump(mode="json", exclude_none=True) for p in prompts]
+        got = await session.get_prompt("greet", {"name": "Ada"})
+        seen["greet"] = [m.model_dump(mode="json", exclude_none=True) for m in got.messages]
+        seen["resources"] = [str(r.uri) for r in (await session.list_resources()).resources]
+        read = await session.read_resource("data://internal")
+        seen["internal"] = [c.model_dump(mode="json", exclude_none=True) for c in read.contents]
+    return seen
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("page_size", ["", "1"])
+async def test_transforms_of_your_own_answer_as_in_fastmcp(page_size: str) -> None:
+    """``Transform`` and ``CatalogTransform`` subclasses: listings (and their pages) through each transform's
+    ``list_*`` in order, lookups through the ``get_*`` chain (a renamed tool is called by its new name only, a
+    hidden one is unknown, a tool the transform makes runs with the server's context), the real catalogue read
+    from inside a tool, as FastMCP 4.2.3 answers over stdio."""
+    theirs = await custom_walk("fastmcp", page_size)
+    ours = await custom_walk("fastmcp_rs", page_size)
+    assert ours == theirs
+    listed = [t["name"] for page in ours["tool pages"] for t in page]
+    assert listed == ["ADD", "FAIL", "catalog"]
+    assert ours["catalog {}"][2] == {"result": ["ADD", "FETCH_USER", "FAIL"]}
+    assert ours["FETCH_USER {'user_id': 7}"][2] == {"id": 7, "name": "user 7"}
+    assert ours["add {'a': 1, 'b': 1}"][0] is True
+    assert ours["resources"] == ["data://config"]

@@ -6,6 +6,7 @@ request natively (``RequestHandle.serve_native``), and what the outermost return
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,66 @@ _OTHER_REQUESTS = {
     "server/discover": "DiscoverRequest",
 }
 _TOOL_RESULT_KEYS = frozenset({"content", "structuredContent", "_meta", "isError"})
+_KIND_OF_LIST = {
+    "tools/list": "tool",
+    "resources/list": "resource",
+    "resources/templates/list": "template",
+    "prompts/list": "prompt",
+}
+_RESOLVED = {"tools/call": "tool", "resources/read": "resource", "prompts/get": "prompt"}
+_NATIVE = object()
+
+
+def _encode_cursor(offset: int) -> str:
+    """A cursor as the core (and FastMCP) writes one: URL-safe base64 of ``{"o": offset}``."""
+    import base64
+
+    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode()
+
+
+def _decode_cursor(cursor: Any) -> int | None:
+    import base64
+
+    if cursor == "":
+        return 0
+    try:
+        offset = json.loads(base64.urlsafe_b64decode(str(cursor).encode()))["o"]
+    except Exception:
+        return None
+    return offset if isinstance(offset, int) and offset >= 0 else None
+
+
+def _listed(component: Any, dump: str, server: Any) -> dict[str, Any]:
+    """A component a transform made, as its listing entry (schemas' ``$ref``s inlined, as the core lists)."""
+    entry: dict[str, Any] = getattr(component, dump)()
+    if getattr(server, "_dereference_schemas", True):
+        from .._schema import dereference
+
+        for field in ("inputSchema", "outputSchema"):
+            if isinstance(entry.get(field), dict) and "$defs" in entry[field]:
+                entry[field] = dereference(entry[field])
+    return entry
+
+
+async def _run_made_tool(tool: Any, arguments: Any, server: Any) -> ToolResult:
+    """A tool a transform made, run with the server's context; a failure is FastMCP 4's failed call."""
+    from pydantic import ValidationError
+
+    from ._mount import _run_as_child
+
+    try:
+        value = await _run_as_child(tool, dict(arguments or {}), server)
+    except ToolError:
+        raise
+    except ValidationError as e:
+        raise ToolError(str(e)) from e
+    except Exception as e:
+        if getattr(server, "mask_error_details", False):
+            raise ToolError(f"Error calling tool {tool.name!r}") from e
+        raise ToolError(f"Error calling tool {tool.name!r}: {e}") from e
+    result = tool.convert_result(value)
+    result.content = _sdk_blocks(result.content)
+    return result
 
 
 def _tool_error(result: dict[str, Any], cause: BaseException | None) -> ToolError:
@@ -198,14 +259,9 @@ class MiddlewareRunner:
             return {}
         native: dict[str, Any] = {}
 
-        async def serve(context: MiddlewareContext[Any]) -> Any:
-            if method == "tools/call" and (tool := self._injected().get(context.message.name)) is not None:
-                return await _run_injected(tool, context.message.arguments)
-            if method in _LISTS:
-                for hook in server._list_hooks():
-                    await hook(method, handle)
+        async def served_natively(wire_params: dict[str, Any]) -> dict[str, Any]:
             future = asyncio.get_running_loop().create_future()
-            handle.serve_native(method, _params(method, context.message, params), future)
+            handle.serve_native(method, wire_params, future)
             kind, value = await future
             if kind == "cancelled":
                 raise asyncio.CancelledError
@@ -218,7 +274,23 @@ class MiddlewareRunner:
                 # If this very error comes out of the chain, the result goes out as the core wrote it.
                 native["error"] = _tool_error(value, handle.take_chain_error())
                 raise native["error"]
-            return self._typed(method, value)
+            return value
+
+        async def serve(context: MiddlewareContext[Any]) -> Any:
+            if method == "tools/call" and (tool := self._injected().get(context.message.name)) is not None:
+                return await _run_injected(tool, context.message.arguments)
+            if method in _LISTS:
+                for hook in server._list_hooks():
+                    await hook(method, handle)
+            wire_params = _params(method, context.message, params)
+            if server._custom_transforms:
+                if method in _LISTS:
+                    return await self._transformed_listing(method, wire_params, served_natively, native)
+                if method in _RESOLVED:
+                    made = await self._resolved_request(method, wire_params)
+                    if made is not _NATIVE:
+                        return made
+            return self._typed(method, await served_natively(wire_params))
 
         context = MiddlewareContext(
             message=_message(method, params),
@@ -243,7 +315,7 @@ class MiddlewareRunner:
             return {"content": [{"type": "text", "text": text}], "isError": True}
         finally:
             handle.take_chain_error()  # not left behind by a chain that did not look
-        return self._wire(method, result, native.get("result"), params)
+        return self._wire(method, result, native.get("result"), params, native.get("entries"))
 
     async def _notification(self, method: str, params: dict[str, Any], handle: Any) -> None:
         """A client's notification, seen by ``on_message`` and ``on_notification`` (as FastMCP 4 shows it: its
@@ -263,6 +335,77 @@ class MiddlewareRunner:
             await chain(self._server._chain_middleware, observed)(context)
         except Exception:
             _log.exception("Middleware failed on %s", method)
+
+    async def _transformed_listing(
+        self, method: str, params: dict[str, Any], served_natively: Any, native: dict[str, Any]
+    ) -> list[Any]:
+        """A listing through the user's own transforms: the whole native listing (what this caller may see),
+        as components, through each transform's ``list_*``, then cut into pages as the core cuts them."""
+        server = self._server
+        field, _, key, _ = _LISTS[method]
+        kind = _KIND_OF_LIST[method]
+        cursor = params.get("cursor")
+        page_size = server.list_page_size
+        offset = 0
+        if page_size and cursor is not None:
+            offset = _decode_cursor(cursor)
+            if offset is None:
+                raise McpError(code=-32602, message=f"Invalid cursor: {cursor}")
+        entries: list[dict[str, Any]] = []
+        asked = {k: v for k, v in params.items() if k != "cursor"}
+        while True:
+            value = await served_natively(asked)
+            entries.extend(value.get(field) or ())
+            following = value.get("nextCursor")
+            if not following:
+                break
+            asked = {**asked, "cursor": following}
+        served = server._served_by_key(kind)
+        components = [served.get(entry.get(key), entry) for entry in entries]
+        # A component the transforms pass along unchanged is listed as the core lists it.
+        native["entries"] = {id(c): e for c, e in zip(components, entries, strict=True) if not isinstance(c, dict)}
+        listed = await server._transformed(kind, components)
+        page = listed
+        native["result"] = {}
+        if page_size:
+            page = listed[offset : offset + page_size]
+            if offset + page_size < len(listed):
+                native["result"] = {"nextCursor": _encode_cursor(offset + page_size)}
+        return page
+
+    async def _resolved_request(self, method: str, params: dict[str, Any]) -> Any:
+        """A call, read or prompt whose name one of the user's own transforms resolves: served natively when
+        it reaches a component the server serves under that name (``params`` then name it), else run here."""
+        server = self._server
+        kind = _RESOLVED[method]
+        if not server._custom_overrides(kind):
+            return _NATIVE
+        field = "uri" if kind == "resource" else "name"
+        key = str(params.get(field))
+        found = await server._resolved(kind, key)
+        if found is None:
+            if kind == "tool":
+                raise NotFoundError(f"Unknown tool: {key!r}")
+            return _NATIVE  # the core answers for it (a template's URI, or nothing there)
+        own_key = str(found.key) if hasattr(found, "key") else key
+        if server._served_by_key(kind).get(own_key) is found:
+            params[field] = own_key
+            return _NATIVE
+        if kind == "tool":
+            return await _run_made_tool(found, params.get("arguments"), server)
+        if kind == "prompt":
+            try:
+                return found.convert_result(await found.render(dict(params.get("arguments") or {})))
+            except PromptError:
+                raise
+            except Exception as e:
+                raise PromptError(f"Error rendering prompt {key!r}: {e}") from e
+        try:
+            return found.convert_result(await found.read())
+        except ResourceError:
+            raise
+        except Exception as e:
+            raise ResourceError(f"Error reading resource {key!r}: {e}") from e
 
     def _typed(self, method: str, value: dict[str, Any]) -> Any:
         if method not in _LISTS and method not in ("tools/call", "resources/read", "prompts/get"):
@@ -299,7 +442,14 @@ class MiddlewareRunner:
                     tools.setdefault(tool.name, tool)
         return tools
 
-    def _wire(self, method: str, result: Any, native: dict[str, Any] | None, params: dict[str, Any]) -> Any:
+    def _wire(
+        self,
+        method: str,
+        result: Any,
+        native: dict[str, Any] | None,
+        params: dict[str, Any],
+        native_entries: dict[int, Any] | None = None,
+    ) -> Any:
         if isinstance(result, _Verbatim):
             return result.result
         if method not in _LISTS and method not in ("tools/call", "resources/read", "prompts/get"):
@@ -315,7 +465,13 @@ class MiddlewareRunner:
         if method == "prompts/get":
             return result.to_wire() if isinstance(result, PromptResult) else result
         field, _, _, dump = _LISTS[method]
-        listing = {field: [item if isinstance(item, dict) else getattr(item, dump)() for item in result]}
+        entries = native_entries or {}
+        listing = {
+            field: [
+                item if isinstance(item, dict) else entries.get(id(item)) or _listed(item, dump, self._server)
+                for item in result
+            ]
+        }
         if native is not None and "nextCursor" in native:
             listing["nextCursor"] = native["nextCursor"]
         return listing

@@ -135,6 +135,19 @@ _RUN_SETTINGS = {
 }
 
 #: FastMCP 4 arguments whose features fastmcp-rs does not implement yet (refused when set).
+_LIST_METHOD = {
+    "tool": "list_tools",
+    "resource": "list_resources",
+    "template": "list_resource_templates",
+    "prompt": "list_prompts",
+}
+_GET_METHOD = {
+    "tool": "get_tool",
+    "resource": "get_resource",
+    "template": "get_resource_template",
+    "prompt": "get_prompt",
+}
+
 _UNSUPPORTED_OPTIONS = {
     "auth_server_provider": "authentication (auth_server_provider=)",
     "session_state_store": "a custom session state store",
@@ -322,6 +335,8 @@ class FastMCP(HttpAppsMixin):
         #: The versions a mounted child's versioned component is served in here (after version filters).
         self._derived_versions: dict[tuple[str, str], dict[str, Any]] = {}
         self._transforms: list[Any] = []
+        #: Transforms of the user's own (``Transform`` subclasses), applied in Python after the built-in ones.
+        self._custom_transforms: list[Any] = []
         #: ``ToolTransform``: how named tools are changed as they are served, and the name each is served under.
         self._tool_transforms: dict[str, Any] = {}
         #: What a component is registered under in the core when that differs from its key (a tool
@@ -821,6 +836,11 @@ class FastMCP(HttpAppsMixin):
         return {**self._tools, **{k: v for k, v in self._children("tool").items() if k not in self._tools}}
 
     async def get_tool(self, name: str) -> Tool:
+        if self._custom_transforms:
+            found = await self._resolved("tool", name)
+            if found is None:
+                raise NotFoundError(f"Unknown tool: {name!r}")
+            return found  # type: ignore[no-any-return]
         tool = self._tools.get(name) or self._children("tool").get(name)
         if tool is None or not self._visible("tool", name, tool):
             raise NotFoundError(f"Unknown tool: {name!r}")
@@ -831,10 +851,10 @@ class FastMCP(HttpAppsMixin):
         for hook in self._list_hooks():
             await hook(method, None)
 
-    async def list_tools(self) -> list[Tool]:
+    async def list_tools(self, *, run_middleware: bool = True) -> list[Tool]:
         await self._refresh("tools/list")
         listed = [*self._tools.values(), *self._children("tool").values()]
-        return [t for t in listed if self._visible("tool", t.name, t)]
+        return await self._transformed("tool", [t for t in listed if self._visible("tool", t.name, t)])
 
     # -- resources -----------------------------------------------------------------------------------
 
@@ -961,15 +981,16 @@ class FastMCP(HttpAppsMixin):
     async def get_resource_templates(self) -> dict[str, ResourceTemplate]:
         return {**self._children("template"), **self._templates}
 
-    async def list_resources(self) -> list[Resource]:
+    async def list_resources(self, *, run_middleware: bool = True) -> list[Resource]:
         await self._refresh("resources/list")
         listed = [*self._resources.values(), *self._children("resource").values()]
-        return [r for r in listed if self._visible("resource", r.uri, r)]
+        return await self._transformed("resource", [r for r in listed if self._visible("resource", r.uri, r)])
 
-    async def list_resource_templates(self) -> list[ResourceTemplate]:
+    async def list_resource_templates(self, *, run_middleware: bool = True) -> list[ResourceTemplate]:
         await self._refresh("resources/templates/list")
         listed = [*self._templates.values(), *self._children("template").values()]
-        return [t for t in listed if self._visible("template", t.uri_template, t)]
+        kept = [t for t in listed if self._visible("template", t.uri_template, t)]
+        return await self._transformed("template", kept)
 
     # -- prompts -------------------------------------------------------------------------------------
 
@@ -1042,10 +1063,45 @@ class FastMCP(HttpAppsMixin):
     async def get_prompts(self) -> dict[str, Prompt]:
         return {**self._children("prompt"), **self._prompts}
 
-    async def list_prompts(self) -> list[Prompt]:
+    async def list_prompts(self, *, run_middleware: bool = True) -> list[Prompt]:
         await self._refresh("prompts/list")
         listed = [*self._prompts.values(), *self._children("prompt").values()]
-        return [p for p in listed if self._visible("prompt", p.name, p)]
+        return await self._transformed("prompt", [p for p in listed if self._visible("prompt", p.name, p)])
+
+    # -- transforms of the user's own ----------------------------------------------------------------
+
+    async def _transformed(self, kind: str, items: list[Any]) -> list[Any]:
+        """``items`` through the ``list_*`` of the user's own transforms, in the order they were added."""
+        method = _LIST_METHOD[kind]
+        for transform in self._custom_transforms:
+            items = list(await getattr(transform, method)(items))
+        return items
+
+    def _custom_overrides(self, kind: str) -> bool:
+        """Whether one of the user's own transforms resolves names of ``kind`` itself (overrides ``get_*``)."""
+        from .transforms import Transform
+
+        method = _GET_METHOD[kind]
+        return any(getattr(type(t), method) is not getattr(Transform, method) for t in self._custom_transforms)
+
+    def _served_by_key(self, kind: str) -> dict[str, Any]:
+        return {key: c for k, key, c in self._served() if k == kind}
+
+    async def _resolved(self, kind: str, key: str, version: Any = None) -> Any:
+        """What a request for ``key`` reaches through the ``get_*`` of the user's own transforms (the last one
+        added asks the one before, the first asks the server's served components); ``None``: nothing."""
+        import functools
+
+        served = self._served_by_key(kind)
+
+        async def base(name: str, *, version: Any = None) -> Any:
+            return served.get(name)
+
+        lookup: Any = base
+        method = _GET_METHOD[kind]
+        for transform in self._custom_transforms:
+            lookup = functools.partial(getattr(transform, method), call_next=lookup)
+        return await lookup(key, version=version)
 
     # -- what FastMCP 4 has and fastmcp-rs does not yet -----------------------------------------------
 
@@ -1089,17 +1145,20 @@ class FastMCP(HttpAppsMixin):
         return self._python_middleware
 
     def _install_chain(self) -> None:
-        if not self._python_middleware and not self._tracing and not self._list_hooks():
+        custom = bool(self._custom_transforms)
+        if not self._python_middleware and not self._tracing and not self._list_hooks() and not custom:
             return
         from ._middleware import MiddlewareRunner
 
-        # A chain that only traces leaves tool calls, reads and prompts on their native path.
-        self._native.set_middleware(MiddlewareRunner(self), calls=bool(self._python_middleware))
+        # A chain that only traces (or only applies transforms to listings) leaves tool calls, reads and
+        # prompts on their native path.
+        calls = bool(self._python_middleware) or any(self._custom_overrides(k) for k in ("tool", "resource", "prompt"))
+        self._native.set_middleware(MiddlewareRunner(self), calls=calls)
 
     def add_transform(self, transform: Any) -> None:
         """Adds a transform: ``Namespace``, ``ToolTransform``, ``Visibility``, ``VersionFilter``,
-        ``PromptsAsTools`` / ``ResourcesAsTools`` (their tools are listed after every other tool), or a search
-        transform. Other transforms are not supported yet."""
+        ``PromptsAsTools`` / ``ResourcesAsTools`` (their tools are listed after every other tool), a search
+        transform, or a ``Transform`` subclass of your own (see ``fastmcp_rs.server.transforms``)."""
         if hasattr(transform, "transforms") and type(transform).__name__ == "ToolTransform":
             self._transforms.append(transform)
             self._tool_transforms.update(transform.transforms)
@@ -1129,6 +1188,20 @@ class FastMCP(HttpAppsMixin):
         if hasattr(transform, "_keeps"):  # a version filter: every versioned component is placed again
             self._transforms.append(transform)
             self._refilter()
+            return
+        from .transforms import Transform
+
+        if isinstance(transform, Transform) and not getattr(transform, "_fastmcp_rs_builtin", False):
+            if self._parents:
+                raise NotImplementedError(
+                    f"add_transform({type(transform).__name__}): a transform of your own on a mounted server (or on "
+                    "a provider) is not supported by fastmcp-rs yet; add it to the server that serves the clients"
+                )
+            self._transforms.append(transform)
+            self._custom_transforms.append(transform)
+            self._install_chain()
+            for kind in ("tools", "resources", "prompts"):
+                self._list_changed(kind)
             return
         make = getattr(transform, "_tools", None)
         if make is None:
@@ -1186,6 +1259,12 @@ class FastMCP(HttpAppsMixin):
         if as_proxy:
             _deprecated("mount(as_proxy=True) is deprecated: use mount(create_proxy(server))")
             server = create_proxy(server)
+        if isinstance(server, FastMCP) and server._custom_transforms:
+            raise NotImplementedError(
+                f"mount(): {server.name!r} has transforms of your own ({server._custom_transforms!r}); a transform of "
+                "your own on a mounted server (or on a provider) is not supported by fastmcp-rs yet: add it to the "
+                "server that serves the clients"
+            )
         if not isinstance(server, FastMCP):
             raise NotImplementedError(
                 f"mount({type(server).__name__}): only fastmcp_rs servers can be mounted; anything else is not "

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["VersionSpec", "version_key"]
+__all__ = ["VersionSpec", "dedupe_with_versions", "version_key"]
 
 
 def version_key(version: str | None) -> tuple[Any, ...]:
@@ -72,3 +72,23 @@ class VersionSpec:
             return (max if higher else min)(a, b, key=_key)  # type: ignore[type-var]
 
         return VersionSpec(gte=pick(self.gte, other.gte, True), lt=pick(self.lt, other.lt, False))
+
+
+def dedupe_with_versions(components: Any, key_fn: Any) -> list[Any]:
+    """One component per key (``key_fn(component)``), in the order the keys first appear: the highest version
+    of each, with every version of it named in ``meta["fastmcp"]["versions"]`` (highest first) when any is
+    versioned, as FastMCP 4's listings write them."""
+    groups: dict[Any, list[Any]] = {}
+    for component in components:
+        groups.setdefault(key_fn(component), []).append(component)
+    found = []
+    for group in groups.values():
+        highest = max(group, key=lambda c: (version_key(getattr(c, "version", None)), str(c.version or "")))
+        versions = [c.version for c in group if getattr(c, "version", None) is not None]
+        if versions and len(group) > 1:
+            ordered = sorted(versions, key=lambda v: (version_key(v), v), reverse=True)
+            meta = dict(highest.meta or {})
+            meta["fastmcp"] = {**(meta.get("fastmcp") or {}), "versions": ordered}
+            highest = highest.model_copy(update={"meta": meta})
+        found.append(highest)
+    return found

@@ -1,5 +1,6 @@
-"""``fastmcp.server.providers``: providers is not supported by fastmcp-rs yet. The names import; using them
-raises ``NotImplementedError``."""
+"""``fastmcp.server.providers``: where a server's components come from besides its own decorators
+(``LocalProvider``, ``FileSystemProvider``, ``ProxyProvider``, ``OpenAPIProvider``, the skills providers, and
+``Provider`` for writing your own: see ``fastmcp_rs.server.providers.base``)."""
 
 from .aggregate import AggregateProvider
 from .base import Provider

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 
+from . import _Builtin
+
 __all__ = ["Namespace"]
 
 _URI = re.compile(r"^([^:]+://)(.*?)$", re.S)
 
 
-class Namespace:
+class Namespace(_Builtin):
     def __init__(self, prefix: str) -> None:
         self._prefix = prefix
         self._name_prefix = f"{prefix}_"

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from ..._context import Context
 from ...exceptions import ToolError
+from . import _Builtin
 
 __all__ = ["PromptsAsTools"]
 
@@ -46,7 +47,7 @@ def _content(content: Any) -> Any:
     return content
 
 
-class PromptsAsTools:
+class PromptsAsTools(_Builtin):
     """The server's prompts as the tools ``list_prompts`` and ``get_prompt``."""
 
     def __init__(self, server: Any) -> None:

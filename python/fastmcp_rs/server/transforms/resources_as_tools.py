@@ -15,6 +15,7 @@ from pydantic import Field
 
 from ..._context import Context
 from ...exceptions import ToolError
+from . import _Builtin
 from .prompts_as_tools import _require_server
 
 __all__ = ["ResourcesAsTools"]
@@ -53,7 +54,7 @@ def _template_match(template: str, uri: str) -> dict[str, str] | None:
     return params
 
 
-class ResourcesAsTools:
+class ResourcesAsTools(_Builtin):
     """The server's resources as the tools ``list_resources`` and ``read_resource``."""
 
     def __init__(self, server: Any) -> None:

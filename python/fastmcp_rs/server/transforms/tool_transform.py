@@ -9,10 +9,12 @@ from typing import Any
 
 from fastmcp_rs.tools.tool_transform import ToolTransformConfig
 
+from . import _Builtin
+
 __all__ = ["ToolTransform"]
 
 
-class ToolTransform:
+class ToolTransform(_Builtin):
     def __init__(self, transforms: dict[str, ToolTransformConfig | dict[str, Any]]) -> None:
         self.transforms = {
             name: config if isinstance(config, ToolTransformConfig) else ToolTransformConfig(**config)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import _Builtin
+
 __all__ = ["VersionFilter"]
 
 
-class VersionFilter:
+class VersionFilter(_Builtin):
     def __init__(
         self, *, version_gte: str | None = None, version_lt: str | None = None, include_unversioned: bool = True
     ) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from . import _Builtin
+
 __all__ = [
     "Visibility",
     "disable_components",
@@ -19,7 +21,7 @@ __all__ = [
 ]
 
 
-class Visibility:
+class Visibility(_Builtin):
     def __init__(
         self,
         enabled: bool,

@@ -1,5 +1,5 @@
-"""``fastmcp.server.providers.local_provider``: providers is not supported by fastmcp-rs yet. The names import;
-using them raises ``NotImplementedError``."""
+"""``fastmcp.server.providers.local_provider``: ``LocalProvider``, components registered in Python (what a
+server's own decorators fill), shareable between servers."""
 
 from .local_provider import LocalProvider
 

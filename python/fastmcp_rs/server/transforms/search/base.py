@@ -14,6 +14,8 @@ from pydantic import Field
 
 from ...._context import Context
 from ....tools.base import ToolResult
+from .. import _Builtin
+from ..catalog import CatalogTransform
 
 __all__ = ["BaseSearchTransform", "serialize_tools_for_output_json", "serialize_tools_for_output_markdown"]
 
@@ -189,7 +191,7 @@ def searchable_text(tool: Any) -> str:
     return " ".join(parts)
 
 
-class BaseSearchTransform:
+class BaseSearchTransform(CatalogTransform, _Builtin):
     """A search tool and ``call_tool`` in place of the listed catalogue (see the module's documentation)."""
 
     #: The search tool's description and its query parameter (name, description).
@@ -205,6 +207,7 @@ class BaseSearchTransform:
         call_tool_name: str = "call_tool",
         search_result_serializer: Callable[[Sequence[Any]], Any] | None = None,
     ) -> None:
+        super().__init__()
         self.max_results = max_results
         self.always_visible = list(always_visible or [])
         self.search_tool_name = search_tool_name
