@@ -398,3 +398,55 @@ async def test_an_upstream_that_goes_away_and_comes_back() -> None:
             assert upstream.initializes() == 1  # one new upstream session, on the new process
     finally:
         upstream.stop()
+
+
+@pytest.mark.anyio
+async def test_a_proxy_can_answer_as_its_upstream() -> None:
+    """``create_proxy(url, identity="upstream")``: ``initialize`` names the upstream (its ``serverInfo``) and
+    so does ``server/discover``'s ``_meta`` in the 2026-07-28 era, over stdio and HTTP, on each of our paths
+    as on FastMCP 4.2.3's proxy; the default identity stays the proxy's own."""
+    from test_modern import post, result
+
+    seen: dict[str, Any] = {}
+    upstream = Upstream()
+    try:
+        for impl in RUNS:
+            env = {**os.environ, **RUNS[impl], "UPSTREAM_URL": upstream.url, "FASTMCP_LOG_LEVEL": "WARNING"}
+            shaped = {**env, "PROXY_SHAPE": "upstream_identity"}
+            params = StdioServerParameters(command=sys.executable, args=[str(PROXY)], env=shaped)
+            async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+                init = await session.initialize()
+                call = await session.call_tool("add", {"a": 2, "b": 5})
+            plain = StdioServerParameters(command=sys.executable, args=[str(PROXY)], env=env)
+            async with stdio_client(plain) as (read, write), ClientSession(read, write) as session:
+                own = await session.initialize()
+            port = free_port()
+            proc = subprocess.Popen(
+                [sys.executable, str(PROXY), "http", str(port)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env=shaped,
+            )
+            try:
+                wait_listening(port, proc, "proxy")
+                with httpx.Client(timeout=30) as http:
+                    found = result(post(http, f"http://127.0.0.1:{port}/mcp", "server/discover"))
+            finally:
+                proc.terminate()
+                proc.wait(10)
+            seen[impl] = {
+                "serverInfo": init.server_info.model_dump(mode="json", exclude_none=True),
+                "own": own.server_info.name,
+                "call": call.structured_content,
+                "discover": found["_meta"]["io.modelcontextprotocol/serverInfo"],
+            }
+    finally:
+        upstream.stop()
+    theirs = seen.pop("fastmcp")
+    for impl, ours in seen.items():
+        assert ours == theirs, impl
+    assert theirs["own"] == "front"
+    assert theirs["serverInfo"]["name"] != "front"
+    assert theirs["discover"]["name"] == theirs["serverInfo"]["name"]
+    assert theirs["call"] == {"result": 7}

@@ -430,6 +430,14 @@ impl NativeServer {
         self.server.set_instructions(text)
     }
 
+    /// The upstream's `serverInfo` (a dict), shown in `initialize` and `server/discover` by a proxy that
+    /// answers as its upstream; returns whether it applies (once).
+    fn set_upstream_identity(&self, info: &Bound<'_, PyAny>) -> PyResult<bool> {
+        Ok(self
+            .server
+            .set_upstream_identity(crate::python::convert::py_to_json(info)?))
+    }
+
     /// From now on, clients' own views (see `RequestHandle.view_ref`) are honoured.
     fn use_views(&self) {
         self.server.use_views();

@@ -182,6 +182,9 @@ pub struct McpServer {
     scope_views: RwLock<HashMap<String, Arc<ClientView>>>,
     /// Instructions learnt after start-up (a proxy's, from its upstream), used when `info` has none.
     late_instructions: std::sync::OnceLock<String>,
+    /// The `serverInfo` a proxy answering as its upstream (`identity="upstream"`) shows in `initialize` and
+    /// `server/discover`, learnt after start-up.
+    upstream_identity: std::sync::OnceLock<Value>,
 }
 
 /// Requests being served: counted so that a draining server can wait until none is left.
@@ -315,6 +318,7 @@ impl McpServer {
             views_in_use: std::sync::atomic::AtomicBool::new(false),
             scope_views: RwLock::new(HashMap::new()),
             late_instructions: std::sync::OnceLock::new(),
+            upstream_identity: std::sync::OnceLock::new(),
         }
     }
 
@@ -329,6 +333,16 @@ impl McpServer {
     /// Instructions for a server that was given none (the first call wins); returns whether they apply.
     pub fn set_instructions(&self, text: String) -> bool {
         self.info.instructions.is_none() && self.late_instructions.set(text).is_ok()
+    }
+
+    /// The upstream's `serverInfo` (an `Implementation` object), shown in `initialize` and `server/discover`
+    /// from now on; returns whether it applies (it is set once).
+    pub fn set_upstream_identity(&self, info: Value) -> bool {
+        info.is_object() && self.upstream_identity.set(info).is_ok()
+    }
+
+    pub(crate) fn upstream_identity(&self) -> Option<&Value> {
+        self.upstream_identity.get()
     }
 
     /// From now on, clients' own views are looked for (see [`ClientView`]).
@@ -702,10 +716,11 @@ impl McpServer {
         if let Some(icons) = &self.info.icons {
             server_info.insert("icons".into(), icons.clone());
         }
+        let server_info = self.upstream_identity().cloned().unwrap_or(Value::Object(server_info));
         let mut result = Map::new();
         result.insert("protocolVersion".into(), version.into());
         result.insert("capabilities".into(), self.capabilities());
-        result.insert("serverInfo".into(), Value::Object(server_info));
+        result.insert("serverInfo".into(), server_info);
         if let Some(instructions) = self.instructions() {
             result.insert("instructions".into(), instructions.into());
         }

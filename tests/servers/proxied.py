@@ -2,7 +2,7 @@
 
 ``PROXY_SHAPE`` picks how it is made: ``url`` (``create_proxy(url)``), ``mounted`` (a server with a tool of its
 own that mounts that proxy under ``up``), ``config`` (an MCPConfig naming one server) or ``routed`` (an MCPConfig
-naming two, each served under its name)."""
+naming two, each served under its name); ``upstream_identity`` is the first with ``identity="upstream"``."""
 
 from __future__ import annotations
 
@@ -43,6 +43,8 @@ elif SHAPE == "mounted":
         return x * 10
 
     proxy.mount(create_proxy(URL), namespace="up")
+elif SHAPE == "upstream_identity":
+    proxy = create_proxy(URL, name="front", identity="upstream")
 elif SHAPE == "config":
     proxy = create_proxy({"mcpServers": {"only": {"url": URL}}}, name="front")
 else:

@@ -336,6 +336,9 @@ impl McpServer {
         if let Some(instructions) = self.instructions() {
             result.insert("instructions".into(), instructions.into());
         }
+        if let Some(info) = self.upstream_identity() {
+            result.insert("_meta".into(), json!({ META_SERVER_INFO: info }));
+        }
         Value::Object(result)
     }
 

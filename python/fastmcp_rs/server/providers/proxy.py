@@ -14,7 +14,9 @@ upstream connection, opened on its first request and reused for every later one 
 and the listings the proxy fetches for itself, share one); it is closed when the session ends, and over HTTP
 it carries the headers of the request that opened it (``Authorization`` among them). Proxied
 components are registered in the core like local ones, so a call is one Python step (the forwarding) with no
-handshake. ``ping`` is answered by the proxy itself, and the upstream's instructions are read once, at start.
+handshake. ``ping`` is answered by the proxy itself, and the upstream's instructions are read once, at start (with
+``identity="upstream"``, its ``serverInfo`` too: clients then see the upstream's name in ``initialize`` and
+``server/discover``, and proxied results keep its ``serverInfo`` stamp, as in FastMCP 4).
 """
 
 from __future__ import annotations
@@ -687,8 +689,6 @@ class FastMCPProxy(_fastmcp_class()):  # type: ignore[misc]
     ) -> None:
         if identity not in ("proxy", "upstream"):
             raise ValueError("identity must be 'proxy' or 'upstream'")
-        if identity == "upstream":
-            raise NotImplementedError("FastMCPProxy(identity='upstream') is not supported by fastmcp-rs yet")
         if skills:
             raise NotImplementedError("FastMCPProxy(skills=True): skills are not supported by fastmcp-rs yet")
         kwargs.setdefault("name", f"FastMCPProxy-{secrets.token_hex(2)}")
@@ -720,13 +720,16 @@ class FastMCPProxy(_fastmcp_class()):  # type: ignore[misc]
         try:
             await self._sync(("tools", "resources", "templates", "prompts"), None, first=True)
             if self._upstream_native is not None:
-                instructions = (await self._upstream_native.request(None, "initialize")).get("instructions")
+                init = await self._upstream_native.request(None, "initialize")
             else:
                 entry = await self._pool.get(None)
-                init = entry.client.initialize_result
-                instructions = getattr(init, "instructions", None) if init is not None else None
-            if instructions:
-                self._native.set_instructions(instructions)
+                known = entry.client.initialize_result
+                init = _dump(known) if known is not None else {}
+            if init.get("instructions"):
+                self._native.set_instructions(init["instructions"])
+            if self.identity == "upstream" and isinstance(init.get("serverInfo"), dict):
+                # Clients see the upstream's name and version in ``initialize`` and ``server/discover``.
+                self._native.set_upstream_identity(init["serverInfo"])
         except Exception as exc:
             if self.provider_error_strategy == "raise":
                 raise
