@@ -121,3 +121,41 @@ async def test_a_provider_of_your_own_is_served_as_fastmcp_serves_it(tmp_path: A
     assert "db_to_chf" in [t[0] for page in ours["pages after new_rule"] for t in page]
     assert ours["call db_to_chf"][2] == {"value": 9.0, "currency": "CHF"}
     assert ours["call db_secret"][0] is True
+
+
+AGGREGATED = HERE / "servers" / "aggregated.py"
+
+
+async def aggregated_walk(impl: str) -> dict[str, Any]:
+    params = StdioServerParameters(command=sys.executable, args=[str(AGGREGATED)], env={**os.environ, "MW_IMPL": impl})
+    seen: dict[str, Any] = {}
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        tools = (await session.list_tools()).tools
+        seen["tools"] = [t.model_dump(mode="json", exclude_none=True) for t in tools]
+        for name, args in [
+            ("query", {"sql": "select 1"}),
+            ("api_fetch", {"path": "/x"}),
+            ("kid_ping_child", {}),
+            ("own", {"x": 1}),
+            ("fetch", {"path": "/x"}),
+        ]:
+            r = await session.call_tool(name, args)
+            seen[name] = (r.is_error, [c.text for c in r.content], r.structured_content)
+        seen["resources"] = [str(r.uri) for r in (await session.list_resources()).resources]
+        seen["schema"] = [c.text for c in (await session.read_resource("db://schema")).contents]
+        seen["prompts"] = [p.name for p in (await session.list_prompts()).prompts]
+        got = await session.get_prompt("api_explain", {"topic": "owls"})
+        seen["explain"] = [m.content.text for m in got.messages]
+    return seen
+
+
+@pytest.mark.anyio
+async def test_aggregate_and_fastmcp_providers_answer_as_in_fastmcp() -> None:
+    """``AggregateProvider`` (two ``LocalProvider``s, one namespaced) and ``FastMCPProvider(child)`` added
+    with a namespace: listings, calls, reads and prompts, as FastMCP 4.2.3 serves them over stdio."""
+    theirs = await aggregated_walk("fastmcp")
+    ours = await aggregated_walk("fastmcp_rs")
+    assert ours == theirs
+    assert [t["name"] for t in ours["tools"]] == ["own", "query", "api_fetch", "kid_ping_child"]
+    assert ours["fetch"][0] is True
