@@ -70,3 +70,31 @@ async def test_mounted_servers_are_served_as_fastmcp_serves_them() -> None:
     assert "kid_later" in ours["after grow"] and ours["later"] == ["new"]
     assert {k: v for k, v in ours.items() if seen["fastmcp"].get(k) != v} == {}
     assert ours == seen["fastmcp"]
+
+
+LISTINGS = HERE / "servers" / "mounted_listings.py"
+
+
+async def listings_walk(impl: str) -> dict[str, Any]:
+    params = StdioServerParameters(command=sys.executable, args=[str(LISTINGS)], env={**os.environ, "MW_IMPL": impl})
+    seen: dict[str, Any] = {}
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        seen["tools"] = [t.model_dump(mode="json", exclude_none=True) for t in (await session.list_tools()).tools]
+        seen["prompts"] = [p.model_dump(mode="json", exclude_none=True) for p in (await session.list_prompts()).prompts]
+        for name in ("c_hidden", "c_g_even_two", "c_first"):
+            r = await session.call_tool(name, {"x": 3} if name == "c_first" else {})
+            seen[name] = (r.is_error, [c.text for c in r.content])
+    return seen
+
+
+@pytest.mark.anyio
+async def test_a_childs_listing_middleware_shapes_the_parents_listings() -> None:
+    """A mounted child's ``on_list_tools`` / ``on_list_prompts`` (and a grandchild's) decide what the parent
+    lists of it, in their order and with their changes, as FastMCP 4.2.3 lists it; calls still reach a tool
+    left out of the listing."""
+    theirs = await listings_walk("fastmcp")
+    ours = await listings_walk("fastmcp_rs")
+    assert ours == theirs
+    assert [t["name"] for t in ours["tools"]] == ["own", "c_g_odd_one", "c_second", "c_first"]
+    assert ours["prompts"][0]["description"] == "curated: Ask about a topic."

@@ -283,10 +283,10 @@ class MiddlewareRunner:
                 for hook in server._list_hooks():
                     await hook(method, handle)
             wire_params = _params(method, context.message, params)
-            if server._custom_transforms:
+            if server._custom_transforms or server._mounts_listing_in_python():
                 if method in _LISTS:
-                    return await self._transformed_listing(method, wire_params, served_natively, native)
-                if method in _RESOLVED:
+                    return await self._transformed_listing(method, wire_params, served_natively, native, handle)
+                if method in _RESOLVED and server._custom_transforms:
                     made = await self._resolved_request(method, wire_params)
                     if made is not _NATIVE:
                         return made
@@ -337,7 +337,7 @@ class MiddlewareRunner:
             _log.exception("Middleware failed on %s", method)
 
     async def _transformed_listing(
-        self, method: str, params: dict[str, Any], served_natively: Any, native: dict[str, Any]
+        self, method: str, params: dict[str, Any], served_natively: Any, native: dict[str, Any], handle: Any
     ) -> list[Any]:
         """A listing through the user's own transforms: the whole native listing (what this caller may see),
         as components, through each transform's ``list_*``, then cut into pages as the core cuts them."""
@@ -364,6 +364,7 @@ class MiddlewareRunner:
         components = [served.get(entry.get(key), entry) for entry in entries]
         # A component the transforms pass along unchanged is listed as the core lists it.
         native["entries"] = {id(c): e for c, e in zip(components, entries, strict=True) if not isinstance(c, dict)}
+        components = await server._through_children(kind, components, handle)
         listed = await server._transformed(kind, components)
         page = listed
         native["result"] = {}

@@ -148,6 +148,14 @@ _GET_METHOD = {
     "prompt": "get_prompt",
 }
 
+_LIST_HOOKS = ("on_list_tools", "on_list_resources", "on_list_resource_templates", "on_list_prompts")
+_LIST_REQUEST = {
+    "tool": "tools/list",
+    "resource": "resources/list",
+    "template": "resources/templates/list",
+    "prompt": "prompts/list",
+}
+
 _UNSUPPORTED_OPTIONS = {
     "auth_server_provider": "authentication (auth_server_provider=)",
     "session_state_store": "a custom session state store",
@@ -1084,6 +1092,79 @@ class FastMCP(HttpAppsMixin):
         method = _GET_METHOD[kind]
         return any(getattr(type(t), method) is not getattr(Transform, method) for t in self._custom_transforms)
 
+    def _lists_in_python(self) -> bool:
+        """Whether this server's listings, where it is mounted, pass through Python: it has middleware of its
+        own that looks at listings (an ``on_list_*`` hook, or a plain function), or such a child."""
+        from .middleware.middleware import Middleware
+
+        for middleware in self._python_middleware:
+            if not isinstance(middleware, Middleware):
+                return True
+            if any(getattr(type(middleware), hook) is not getattr(Middleware, hook) for hook in _LIST_HOOKS):
+                return True
+        return bool(self._mounts_listing_in_python())
+
+    def _mounts_listing_in_python(self) -> list[Any]:
+        return [link for link in self._mounts if link.child._lists_in_python()]
+
+    def _install_chain_up(self) -> None:
+        """The chain installed here and in every server this one is mounted in."""
+        node: FastMCP | None = self
+        while node is not None:
+            node._install_chain()
+            node = node._parents[0].parent if node._parents else None
+
+    async def _listing_for_parent(self, kind: str, handle: Any) -> list[Any]:
+        """What this server lists of ``kind`` where it is mounted, as FastMCP 4 asks a mounted server: its
+        components (its own children's through theirs), then through its middleware's listing hooks."""
+        served = [c for k, _, c in self._served() if k == kind]
+        served = await self._through_children(kind, served, handle)
+        if not self._python_middleware:
+            return served
+        from ._middleware import _message
+        from .middleware.middleware import MiddlewareContext, chain
+
+        method = _LIST_REQUEST[kind]
+
+        async def inner(context: Any) -> list[Any]:
+            return served
+
+        context = MiddlewareContext(
+            message=_message(method, {}),
+            fastmcp_context=self._make_context(handle) if handle is not None else None,
+            source="client",
+            type="request",
+            method=method,
+        )
+        return list(await chain(self._chain_middleware, inner)(context))
+
+    async def _through_children(self, kind: str, components: list[Any], handle: Any) -> list[Any]:
+        """``components`` (this server's listing) with each block a child lists through Python replaced by
+        what the child lists: left out, reordered or changed there, so here."""
+        for link in self._mounts_listing_in_python():
+            mine = [
+                c
+                for c in components
+                if not isinstance(c, dict) and self._derived.get((kind, str(c.key)), (None, None))[1] is link
+            ]
+            if not mine:
+                continue
+            present = {str(c.key): c for c in mine}
+            served = {key: c for k, key, c in link.child._served() if k == kind}
+            block = []
+            for component in await link.child._listing_for_parent(kind, handle):
+                inner = str(component.key)
+                outer = link.outer_key(kind, inner)
+                if outer not in present:
+                    continue
+                same = served.get(inner) is component
+                block.append(present[outer] if same else link.outer_copy(kind, inner, component))
+            first = components.index(mine[0])
+            ids = {id(c) for c in mine}
+            rest = [c for c in components if id(c) not in ids]
+            components = [*rest[:first], *block, *rest[first:]]
+        return components
+
     def _served_by_key(self, kind: str) -> dict[str, Any]:
         return {key: c for k, key, c in self._served() if k == kind}
 
@@ -1132,7 +1213,7 @@ class FastMCP(HttpAppsMixin):
             raise TypeError(f"add_middleware() takes a Middleware, not {type(middleware).__name__}")
         self.middleware.append(middleware)
         self._python_middleware.append(middleware)
-        self._install_chain()
+        self._install_chain_up()
 
     @property
     def _chain_middleware(self) -> list[Any]:
@@ -1145,7 +1226,7 @@ class FastMCP(HttpAppsMixin):
         return self._python_middleware
 
     def _install_chain(self) -> None:
-        custom = bool(self._custom_transforms)
+        custom = bool(self._custom_transforms) or bool(self._mounts_listing_in_python())
         if not self._python_middleware and not self._tracing and not self._list_hooks() and not custom:
             return
         from ._middleware import MiddlewareRunner
@@ -1286,11 +1367,10 @@ class FastMCP(HttpAppsMixin):
         self._mounts.append(link)
         server._parents.append(link)
         link.attach()
-        if server._list_hooks():  # a proxy inside: its listings are fetched before this server's are served
-            node: FastMCP | None = self
-            while node is not None:
-                node._install_chain()
-                node = node._parents[0].parent if node._parents else None
+        if server._list_hooks() or server._lists_in_python():
+            # A proxy inside (its listings are fetched before this server's are served), or a child whose
+            # middleware looks at its listings.
+            self._install_chain_up()
 
     async def import_server(self, server: Any, prefix: str | None = None, **kwargs: Any) -> None:
         """FastMCP 2's one-time copy, served here as a live mount (what it serves is the same)."""
