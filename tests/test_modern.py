@@ -193,7 +193,8 @@ def test_discover_and_caching_hints(era: HttpServer, http: httpx.Client) -> None
     assert found["supportedVersions"] == [V]
     assert found["_meta"][SERVER_INFO] == {"name": "era-app", "version": "2.0.0"}
     assert found["instructions"] == "2026-07-28 era fixtures."
-    assert found["capabilities"]["extensions"] == {TASKS: {}}
+    # As FastMCP 4 advertises MCP Apps' extension whatever the server serves.
+    assert found["capabilities"]["extensions"] == {"io.modelcontextprotocol/ui": {}, TASKS: {}}
     assert found["capabilities"]["tools"] == {"listChanged": True}
     # cache_ttl=30 (seconds) / cache_scope="public" on the server...
     assert (found["ttlMs"], found["cacheScope"]) == (30000, "public")

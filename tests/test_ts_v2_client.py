@@ -210,7 +210,7 @@ def test_negotiated_era(session: dict[str, Any]) -> None:
         assert session["era"] == "modern"
         assert session["protocolVersion"] == MODERN
         assert MODERN in session["discover"]["supportedVersions"]
-        assert capabilities["extensions"] == {"io.modelcontextprotocol/tasks": {}}
+        assert capabilities["extensions"] == {"io.modelcontextprotocol/ui": {}, "io.modelcontextprotocol/tasks": {}}
     else:
         assert session["era"] == "legacy"
         assert session["protocolVersion"] == LEGACY

@@ -281,6 +281,16 @@ class Context(Generic[SessionT, LifespanContextT, RequestT]):
     def protocol_version(self) -> str | None:
         return self._handle.protocol_version
 
+    def client_extension_settings(self, identifier: str) -> dict[str, Any] | None:
+        """The settings this request's ``_meta`` declares for the extension ``identifier`` (SEP-2133: a client
+        opts in per request, under ``io.modelcontextprotocol/clientCapabilities``), ``None`` when it declares
+        none."""
+        meta = self._handle.meta
+        capabilities = meta.get("io.modelcontextprotocol/clientCapabilities") if isinstance(meta, dict) else None
+        extensions = capabilities.get("extensions") if isinstance(capabilities, dict) else None
+        settings = extensions.get(identifier) if isinstance(extensions, dict) else None
+        return dict(settings) if isinstance(settings, dict) else None
+
     @property
     def progress_token(self) -> str | int | None:
         return self._handle.progress_token

@@ -345,12 +345,32 @@ impl NativeServer {
     /// The facade's middleware chain: `dispatcher(method, params, handle)` returns the coroutine that serves a
     /// component request (`tools/call`, `*/list`, `resources/read`, `prompts/get`) through it, its innermost
     /// step being `handle.serve_native`. `None` turns the chain off. With `calls=False` tool calls, reads and
-    /// prompts skip it (a chain that only traces the other requests).
-    #[pyo3(signature = (dispatcher, calls = true))]
-    fn set_middleware(&self, dispatcher: Option<Bound<'_, PyAny>>, calls: bool) {
-        let on = dispatcher.is_some();
+    /// prompts skip it (a chain that only traces the other requests). With `chain=False` the dispatcher only
+    /// serves the extension methods (`set_extensions`): the other requests stay native.
+    #[pyo3(signature = (dispatcher, calls = true, chain = true))]
+    fn set_middleware(&self, dispatcher: Option<Bound<'_, PyAny>>, calls: bool, chain: bool) {
+        let on = dispatcher.is_some() && chain;
         *self.backend.middleware.write().unwrap() = dispatcher.map(|d| Arc::new(d.unbind()));
         self.server.set_middleware(on, calls);
+    }
+
+    /// Server extensions (SEP-2133): `capabilities` (identifier → settings) is what `server/discover`
+    /// advertises under `capabilities.extensions`; a request for one of `methods` goes to the dispatcher of
+    /// `set_middleware`. `experimental` is what both eras advertise under `capabilities.experimental`.
+    #[pyo3(signature = (capabilities, methods, experimental = None))]
+    fn set_extensions(
+        &self,
+        capabilities: &Bound<'_, PyDict>,
+        methods: Vec<String>,
+        experimental: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        let object = |d: &Bound<'_, PyDict>| match crate::python::convert::py_to_json(d.as_any())? {
+            Value::Object(map) => Ok(map),
+            _ => Err(PyValueError::new_err("capabilities must be a dict")),
+        };
+        let experimental = experimental.map(object).transpose()?.unwrap_or_default();
+        self.server.set_extensions(object(capabilities)?, methods, experimental);
+        Ok(())
     }
 
     /// Shows only the named tools in `tools/list` (`None`: all); the others stay callable.

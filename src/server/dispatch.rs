@@ -185,6 +185,9 @@ pub struct McpServer {
     /// The `serverInfo` a proxy answering as its upstream (`identity="upstream"`) shows in `initialize` and
     /// `server/discover`, learnt after start-up.
     upstream_identity: std::sync::OnceLock<Value>,
+    /// Server extensions (SEP-2133) of the backend's own: what `server/discover` advertises under
+    /// `capabilities.extensions`, and the request methods they add (served by the backend).
+    extensions: RwLock<Arc<Extensions>>,
 }
 
 /// Requests being served: counted so that a draining server can wait until none is left.
@@ -319,6 +322,7 @@ impl McpServer {
             scope_views: RwLock::new(HashMap::new()),
             late_instructions: std::sync::OnceLock::new(),
             upstream_identity: std::sync::OnceLock::new(),
+            extensions: RwLock::new(Arc::default()),
         }
     }
 
@@ -343,6 +347,11 @@ impl McpServer {
 
     pub(crate) fn upstream_identity(&self) -> Option<&Value> {
         self.upstream_identity.get()
+    }
+
+    /// What the backend's extensions advertise, by identifier (a copy).
+    pub(crate) fn extension_capabilities(&self) -> Map<String, Value> {
+        self.extensions.read().unwrap().capabilities.clone()
     }
 
     /// From now on, clients' own views are looked for (see [`ClientView`]).
@@ -436,7 +445,10 @@ impl McpServer {
         sink: RequestSink,
     ) -> Option<Vec<u8>> {
         let _work = self.work.begin();
-        if modern::is_modern_request(method, params.as_ref()) {
+        // A handshake-era session's request that repeats its client capabilities in `_meta` (SEP-2133's
+        // per-request opt-in) but names no modern version stays in the session's era.
+        let in_session = session.is_initialized() && crate::protocol::modern::meta_version(params.as_ref()).is_none();
+        if modern::is_modern_request(method, params.as_ref()) && !in_session {
             return self
                 .handle_modern(session, id, method, params, sink)
                 .await
@@ -572,6 +584,9 @@ impl McpServer {
                 json!({})
             }),
             "logging/setLevel" => Self::set_level(session, params.as_ref()),
+            m if self.serves_extension_method(m, &sink) => {
+                return self.through_middleware(session, id.clone(), m, params, sink).await;
+            }
             _ => Err(method_not_found(method)),
         };
         Some(outcome.map(Payload::Value))
@@ -626,6 +641,10 @@ impl McpServer {
         });
         if self.completion.read().unwrap().is_some() {
             caps["completions"] = json!({});
+        }
+        let extensions = self.extensions.read().unwrap();
+        if !extensions.experimental.is_empty() {
+            caps["experimental"] = Value::Object(extensions.experimental.clone());
         }
         caps
     }
@@ -740,6 +759,31 @@ impl McpServer {
     pub fn set_middleware(&self, on: bool, calls: bool) {
         self.middleware_calls.store(calls, Ordering::Release);
         self.middleware.store(on, Ordering::Release);
+    }
+
+    /// Sets the backend's server extensions: the capabilities `server/discover` advertises (by identifier)
+    /// and the request methods they serve. A request for one of those methods goes to the backend, with or
+    /// without a middleware chain.
+    ///
+    /// `experimental` is what both eras advertise under `capabilities.experimental` (`FastMCP`'s
+    /// `experimental_capabilities`; empty: nothing).
+    pub fn set_extensions(
+        &self,
+        capabilities: Map<String, Value>,
+        methods: Vec<String>,
+        experimental: Map<String, Value>,
+    ) {
+        *self.extensions.write().unwrap() = Arc::new(Extensions {
+            capabilities,
+            methods: methods.into_iter().collect(),
+            experimental,
+        });
+    }
+
+    /// Whether `method` is a request method an extension serves, for a request not already inside the
+    /// backend (whose innermost step is native and never comes back here).
+    fn serves_extension_method(&self, method: &str, sink: &RequestSink) -> bool {
+        !sink.is_native() && self.extensions.read().unwrap().methods.contains(method)
     }
 
     fn through_chain(&self, sink: &RequestSink) -> bool {
@@ -1422,6 +1466,14 @@ fn handshake_only(method: &str, session: &Session, payload: Payload) -> Result<P
     )))
 }
 
+/// The server extensions a backend registered (see [`McpServer::set_extensions`]).
+#[derive(Default)]
+struct Extensions {
+    capabilities: Map<String, Value>,
+    methods: std::collections::HashSet<String>,
+    experimental: Map<String, Value>,
+}
+
 fn method_not_found(method: &str) -> RpcError {
     RpcError {
         code: ErrorCode::MethodNotFound,
@@ -1521,6 +1573,10 @@ mod tests {
         }
         fn cancel(&self, call_id: u64) {
             self.cancelled.lock().unwrap().push(call_id);
+        }
+        fn middleware(&self, call: MiddlewareInvocation, done: oneshot::Sender<Result<Payload, RpcError>>) {
+            // An extension's method: answered with what reached the backend.
+            let _ = done.send(Ok(json!({"method": call.method, "params": call.params}).into()));
         }
     }
 
@@ -1863,5 +1919,70 @@ mod tests {
             .unwrap()
             .contains("timed out"));
         assert_eq!(backend.cancelled.lock().unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn extensions_methods_and_capabilities() {
+        let (s, _) = server(None);
+        let mut caps = Map::new();
+        caps.insert("com.example/counter".into(), json!({"max": 3}));
+        let mut experimental = Map::new();
+        experimental.insert("beta".into(), json!({"on": true}));
+        s.set_extensions(caps, vec!["counter/get".into()], experimental);
+        let session = Arc::new(Session::new(None));
+        let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}"#;
+        let r = ask(&s, &session, init, RequestSink::none()).await.unwrap();
+        // The handshake era advertises experimental capabilities, not extensions.
+        assert_eq!(
+            r["result"]["capabilities"]["experimental"],
+            json!({"beta": {"on": true}})
+        );
+        assert!(r["result"]["capabilities"].get("extensions").is_none());
+        let _ = ask(
+            &s,
+            &session,
+            r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+            RequestSink::none(),
+        )
+        .await;
+        // An extension's method reaches the backend, with the per-request opt-in in `_meta` kept in the
+        // session's era (no modern version named).
+        let get = r#"{"jsonrpc":"2.0","id":2,"method":"counter/get","params":{"_meta":{"io.modelcontextprotocol/clientCapabilities":{"extensions":{"com.example/counter":{}}}}}}"#;
+        let r = ask(&s, &session, get, RequestSink::none()).await.unwrap();
+        assert_eq!(r["result"]["method"], "counter/get");
+        assert!(r["result"].get("resultType").is_none(), "{r}");
+        let r = ask(
+            &s,
+            &session,
+            r#"{"jsonrpc":"2.0","id":3,"method":"counter/nope"}"#,
+            RequestSink::none(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r["error"]["code"], -32601);
+        // Inside the backend (a native sink), the method is not routed back to it.
+        let answer = s
+            .serve_native(
+                &session,
+                RequestId::from_value(&json!(4)).unwrap(),
+                "counter/get",
+                None,
+                RequestSink::none(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(answer.unwrap_err().code.code(), -32601);
+        // The modern era: discovery merges the extensions, and the method's answer is completed.
+        let meta = r#""_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}"#;
+        let fresh = Arc::new(Session::new(None));
+        let discover = format!(r#"{{"jsonrpc":"2.0","id":5,"method":"server/discover","params":{{{meta}}}}}"#);
+        let r = ask(&s, &fresh, &discover, RequestSink::none()).await.unwrap();
+        let caps = &r["result"]["capabilities"];
+        assert_eq!(caps["extensions"]["com.example/counter"], json!({"max": 3}));
+        assert_eq!(caps["experimental"], json!({"beta": {"on": true}}));
+        let get = format!(r#"{{"jsonrpc":"2.0","id":6,"method":"counter/get","params":{{{meta}}}}}"#);
+        let r = ask(&s, &fresh, &get, RequestSink::none()).await.unwrap();
+        assert_eq!(r["result"]["method"], "counter/get");
+        assert_eq!(r["result"]["resultType"], "complete");
     }
 }

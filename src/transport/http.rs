@@ -718,8 +718,11 @@ impl HttpState {
         let has_session = self.has_session(&parts.headers);
         // A body with the modern envelope is modern whatever the header and session say, so the era's
         // checks (version header against the body, Mcp-Method, Mcp-Name, Mcp-Param-*) always apply to it.
+        // A session's request that only repeats its client capabilities in `_meta` (SEP-2133's per-request
+        // opt-in), naming no modern version, stays in the session's era.
         let modern_body = matches!(&message, Incoming::Request { method, params, .. }
-            if method != "initialize" && crate::server::is_modern_request(method, params.as_ref()));
+            if method != "initialize" && crate::server::is_modern_request(method, params.as_ref())
+                && !(has_session && crate::protocol::modern::meta_version(params.as_ref()).is_none()));
         let modern =
             modern_body || (!has_session && version.as_deref().is_some_and(|v| !is_supported_version_header(v)));
         if modern {

@@ -246,6 +246,68 @@ async def _run_injected(tool: Any, arguments: Any) -> ToolResult:
     return result
 
 
+async def _intercepted(extensions: list[Any], context: MiddlewareContext[Any], innermost: Any) -> Any:
+    """A ``tools/call`` through the extensions' interceptors, the first registered outermost; a result of an
+    extension's own (a pydantic model that is not a ``ToolResult``) goes out as it dumps."""
+
+    async def step(index: int) -> Any:
+        if index == len(extensions):
+            return await innermost()
+        return await extensions[index].intercept_tool_call(
+            context.message, context.fastmcp_context, lambda: step(index + 1)
+        )
+
+    result = await step(0)
+    if not isinstance(result, ToolResult) and hasattr(result, "model_dump"):
+        return _Verbatim(result.model_dump(by_alias=True, exclude_none=True, mode="json"))
+    return result
+
+
+async def _extension_request(server: Any, binding: Any, method: str, params: dict[str, Any], handle: Any) -> Any:
+    """A request for an extension's own method: its versions checked, its params validated, its handler run
+    with the request's context bound (``get_context()`` works there); the result as it dumps."""
+    from pydantic import ValidationError as PydanticValidationError
+
+    from .._context import current_request
+    from .extensions import ExtensionRequestContext
+
+    version = handle.protocol_version
+    if binding.protocol_versions is not None and version not in binding.protocol_versions:
+        raise McpError(code=-32601, message=f"Method {method!r} is not available at protocol version {version!r}.")
+    try:
+        validated = binding.params_type.model_validate(params)
+    except PydanticValidationError as e:
+        raise McpError(
+            code=-32602, message="Invalid request parameters", data=json.loads(e.json(include_url=False))
+        ) from None
+    context = server._make_context(handle)
+    ctx = ExtensionRequestContext(handle, method, params, context, server._lifespan_result)
+    token = current_request.set(handle)
+    try:
+        result = await binding.handler(ctx, validated)
+    except McpError:
+        raise
+    except Exception as e:
+        if _is_sdk_error(e):
+            raise
+        _log.exception("The handler of %r raised", method)
+        masked = handle.is_modern or getattr(server, "mask_error_details", False)
+        raise McpError(code=-32603, message="Internal server error" if masked else str(e)) from None
+    finally:
+        current_request.reset(token)
+    if result is None:
+        return {}
+    if hasattr(result, "model_dump"):
+        return result.model_dump(by_alias=True, exclude_none=True, mode="json")
+    return dict(result)
+
+
+def _is_sdk_error(error: BaseException) -> bool:
+    """The SDK's ``MCPError`` (its JSON-RPC error goes out as it is)."""
+    module = type(error).__module__
+    return (module == "mcp" or module.startswith("mcp.")) and hasattr(getattr(error, "error", None), "code")
+
+
 class MiddlewareRunner:
     """What the core calls (``dispatcher(method, params, handle)``) for a server with Python middleware."""
 
@@ -277,6 +339,13 @@ class MiddlewareRunner:
             return value
 
         async def serve(context: MiddlewareContext[Any]) -> Any:
+            if (binding := server._extension_methods.get(method)) is not None:
+                return await _extension_request(server, binding, method, params, handle)
+            if method == "tools/call" and (interceptors := server._tool_call_interceptors()):
+                return await _intercepted(interceptors, context, lambda: innermost(context))
+            return await innermost(context)
+
+        async def innermost(context: MiddlewareContext[Any]) -> Any:
             if method == "tools/call" and (tool := self._injected().get(context.message.name)) is not None:
                 return await _run_injected(tool, context.message.arguments)
             if method in _LISTS:

@@ -168,7 +168,6 @@ _UNSUPPORTED_OPTIONS = {
 _IGNORED_OPTIONS = frozenset(
     {
         "client_log_level",
-        "experimental_capabilities",
         "dependencies",
         "sampling_handler_behavior",
     }
@@ -345,6 +344,11 @@ class FastMCP(HttpAppsMixin):
         self._transforms: list[Any] = []
         #: Transforms of the user's own (``Transform`` subclasses), applied in Python after the built-in ones.
         self._custom_transforms: list[Any] = []
+        #: Server extensions (``add_extension``) by identifier, and the request methods they serve.
+        self._server_extensions: dict[str, Any] = {}
+        self._extension_methods: dict[str, Any] = {}
+        self._method_owners: dict[str, str] = {}  # method → the identifier of the extension serving it
+        self._auto_extensions: set[str] = set()  # registered for a provider (an explicit one replaces them)
         #: ``ToolTransform``: how named tools are changed as they are served, and the name each is served under.
         self._tool_transforms: dict[str, Any] = {}
         #: What a component is registered under in the core when that differs from its key (a tool
@@ -387,6 +391,9 @@ class FastMCP(HttpAppsMixin):
             **cache_hint(cache_ttl, cache_scope),
             **security_options(request_state_security),
         )
+        #: ``capabilities.experimental`` in both eras.
+        self._experimental_capabilities = dict(options.get("experimental_capabilities") or {})
+        self._advertise_extensions()
         from .auth.auth import AuthProvider
         from .auth.authorization import ComponentChecks
 
@@ -460,6 +467,8 @@ class FastMCP(HttpAppsMixin):
                     on_duplicate = on_duplicate or "replace"
             elif key == "dereference_schemas":
                 self._dereference_schemas = bool(value)
+            elif key == "experimental_capabilities":
+                pass  # read as the native server is made
             elif key == "middleware":
                 self._pending_middleware = list(value or ())
             elif key == "transforms":
@@ -1190,12 +1199,90 @@ class FastMCP(HttpAppsMixin):
         raise NotImplementedError(f"{feature} is not supported by fastmcp-rs yet")
 
     def add_extension(self, extension: Any) -> None:
-        """``mcp.add_extension(TasksExtension())``: the tasks extension is built in, so it is accepted and
-        changes nothing; other extensions are not supported yet."""
-        if getattr(extension, "identifier", None) == "io.modelcontextprotocol/tasks":
+        """Registers a server extension (SEP-2133, ``fastmcp_rs.server.extensions``): its capability is
+        advertised by ``server/discover``, its request methods are served, its ``tools/call`` interceptor wraps
+        every call, and its lifespan runs with the server's. Register before serving. The tasks extension is
+        built in: ``TasksExtension()`` is accepted and changes nothing."""
+        from .extensions import ServerExtension, validate_extension_identifier
+
+        identifier = getattr(extension, "identifier", None)
+        if identifier == "io.modelcontextprotocol/tasks" and not isinstance(extension, ServerExtension):
             self._extensions = [*getattr(self, "_extensions", []), extension]
             return
-        self._unsupported(f"add_extension({type(extension).__name__}): server extensions")
+        if not isinstance(extension, ServerExtension):
+            raise TypeError(f"add_extension() takes a ServerExtension, not {type(extension).__name__}")
+        validate_extension_identifier(identifier, owner=type(extension).__name__)
+        if identifier in self._server_extensions and identifier not in self._auto_extensions:
+            raise ValueError(f"An extension with identifier {identifier!r} is already registered.")
+        if self in _serving:
+            raise RuntimeError(
+                f"Cannot register extension {identifier!r}: the server's lifespan has already started. Register "
+                "extensions before serving."
+            )
+        bound = extension._server_ref() if extension._server_ref is not None else None
+        if bound is not None and bound is not self:
+            raise ValueError(
+                f"Extension {identifier!r} is already bound to another server. Use a separate instance or clone() "
+                "for each server."
+            )
+        previous = extension._server_ref
+        # One a provider brought (an explicit registration replaces it) leaves its methods to this one.
+        replaced_methods = {m for m, owner in self._method_owners.items() if owner == identifier}
+        try:
+            extension._bind(self)  # methods() may use self.server
+            bindings = tuple(extension.methods())
+            for binding in bindings:
+                if binding.method in self._extension_methods and binding.method not in replaced_methods:
+                    raise ValueError(
+                        f"Cannot register extension {identifier!r}: method {binding.method!r} is already registered."
+                    )
+        except BaseException:
+            extension._server_ref = previous
+            raise
+        for method in replaced_methods:
+            del self._extension_methods[method], self._method_owners[method]
+        self._auto_extensions.discard(identifier)
+        self._server_extensions[identifier] = extension
+        for binding in bindings:
+            self._extension_methods[binding.method] = binding
+            self._method_owners[binding.method] = identifier
+        self._advertise_extensions()
+        self._install_chain()
+
+    def _add_bundled_extensions(self, provider: Any) -> None:
+        """The extensions a provider needs (``required_extensions()``), registered here as FastMCP 4 does: a
+        copy of each, unless one with its identifier is registered already."""
+        for extension in getattr(provider, "required_extensions", lambda: ())():
+            identifier = extension.identifier
+            if identifier in self._server_extensions:
+                continue
+            if not extension.auto_register:
+                raise ValueError(
+                    f"Extension {identifier!r} bundled with {provider!r} does not allow automatic registration. "
+                    "Register it explicitly with add_extension() or set auto_register = True on the extension."
+                )
+            self.add_extension(extension.clone())
+            self._auto_extensions.add(identifier)
+
+    def _advertise_extensions(self) -> None:
+        """What ``server/discover`` says of the extensions (their ``settings()`` now) and the methods the core
+        routes to them."""
+        from ..apps.config import UI_EXTENSION_ID
+
+        # FastMCP 4 advertises MCP Apps' extension whatever the server serves.
+        capabilities = {UI_EXTENSION_ID: {}}
+        capabilities.update({identifier: e.settings() for identifier, e in self._server_extensions.items()})
+        self._native.set_extensions(capabilities, list(self._extension_methods), self._experimental_capabilities)
+
+    def _tool_call_interceptors(self) -> list[Any]:
+        """The extensions whose ``intercept_tool_call`` does something, first-registered first."""
+        from .extensions import ServerExtension
+
+        return [
+            e
+            for e in self._server_extensions.values()
+            if type(e).intercept_tool_call is not ServerExtension.intercept_tool_call
+        ]
 
     def add_middleware(self, middleware: Any) -> None:
         """Adds middleware after (inside) what is there. FastMCP 4's rate limiters are enforced by the core
@@ -1226,14 +1313,22 @@ class FastMCP(HttpAppsMixin):
         return self._python_middleware
 
     def _install_chain(self) -> None:
-        custom = bool(self._custom_transforms) or bool(self._mounts_listing_in_python())
-        if not self._python_middleware and not self._tracing and not self._list_hooks() and not custom:
-            return
         from ._middleware import MiddlewareRunner
 
+        custom = bool(self._custom_transforms) or bool(self._mounts_listing_in_python())
+        intercepts = bool(self._tool_call_interceptors())
+        if not self._python_middleware and not self._tracing and not self._list_hooks() and not custom:
+            if not intercepts:
+                if self._extension_methods:  # only the extensions' own methods come to Python
+                    self._native.set_middleware(MiddlewareRunner(self), calls=False, chain=False)
+                return
         # A chain that only traces (or only applies transforms to listings) leaves tool calls, reads and
         # prompts on their native path.
-        calls = bool(self._python_middleware) or any(self._custom_overrides(k) for k in ("tool", "resource", "prompt"))
+        calls = (
+            bool(self._python_middleware)
+            or intercepts
+            or any(self._custom_overrides(k) for k in ("tool", "resource", "prompt"))
+        )
         self._native.set_middleware(MiddlewareRunner(self), calls=calls)
 
     def add_transform(self, transform: Any) -> None:
@@ -1303,6 +1398,7 @@ class FastMCP(HttpAppsMixin):
         ``fastmcp_rs.server.providers.base``), as a live link (a mount; ``namespace`` prefixes its names)."""
         from .providers.base import Provider, served_by
 
+        given = provider
         if type(provider).__name__ == "ProxyProvider" and hasattr(provider, "_server"):
             provider = provider._server
         elif isinstance(provider, Provider):
@@ -1310,6 +1406,7 @@ class FastMCP(HttpAppsMixin):
         if not isinstance(provider, FastMCP):
             self._unsupported(f"add_provider({type(provider).__name__}): custom providers")
         self.mount(provider, namespace=namespace or None)
+        self._add_bundled_extensions(given)
 
     def mount(
         self,
@@ -1917,7 +2014,12 @@ class FastMCP(HttpAppsMixin):
         early = None
         protocol_out = None
         transport = transport or _environment_transport()
-        if (transport or "stdio") == "stdio" and self._lifespan is None and not self._list_hooks():
+        if (
+            (transport or "stdio") == "stdio"
+            and self._lifespan is None
+            and not self._list_hooks()
+            and not self._server_extensions
+        ):
             self._trace_if_configured()  # before the first call can arrive
             protocol_out = _ProtocolStdout()
             early = self._native.start_stdio(None, protocol_out.fd())
@@ -1958,11 +2060,17 @@ class FastMCP(HttpAppsMixin):
             _serving.remove(self)
 
     @contextlib.asynccontextmanager
-    async def _lifespan_running(self) -> Any:
+    async def _lifespan_running(self, root: bool = True) -> Any:
+        # The extensions of the server that runs: a mounted server's serve nothing (as in FastMCP 4).
+        extensions = list(self._server_extensions.values()) if root else []
         async with contextlib.AsyncExitStack() as children:
             async with self._own_lifespan():
+                if extensions:
+                    self._advertise_extensions()  # settings() as the server starts
+                for extension in extensions:
+                    await children.enter_async_context(extension.lifespan())
                 for link in self._mounts:
-                    await children.enter_async_context(link.child._lifespan_running())
+                    await children.enter_async_context(link.child._lifespan_running(root=False))
                 yield
 
     @contextlib.asynccontextmanager

@@ -292,6 +292,10 @@ impl McpServer {
                 self.task_method(&envelope, m, params.as_ref())
                     .map(|v| self.complete_value(id, v, None)),
             ),
+            m if self.serves_extension_method(m, &sink) => {
+                let answer = self.through_middleware(&session, id.clone(), m, params, sink).await?;
+                Some(answer.and_then(|payload| self.finish_plain(id, payload)))
+            }
             _ => Some(Err(method_not_found(method))),
         }
     }
@@ -329,8 +333,12 @@ impl McpServer {
         let mut result = Map::new();
         result.insert("supportedVersions".into(), json!(MODERN_VERSIONS));
         let mut capabilities = self.capabilities();
+        let mut extensions = self.extension_capabilities();
         if self.tasks_enabled() {
-            capabilities["extensions"] = json!({ TASKS_EXTENSION: {} });
+            extensions.insert(TASKS_EXTENSION.into(), json!({}));
+        }
+        if !extensions.is_empty() {
+            capabilities["extensions"] = Value::Object(extensions);
         }
         result.insert("capabilities".into(), capabilities);
         if let Some(instructions) = self.instructions() {
