@@ -100,3 +100,113 @@ def test_an_invalid_skill_folder_stops_the_server_as_in_fastmcp(tmp_path: Path) 
     assert errors["fastmcp_rs"] == errors["fastmcp"]
     assert len(errors["fastmcp_rs"]) == 5  # the count, and one line for each of the four invalid folders
     assert any("Bad_Skill" in line and "Fix: rename the folder to 'bad-skill'" in line for line in errors["fastmcp_rs"])
+
+
+MODERN_META = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientInfo": {"name": "tests", "version": "1"},
+    "io.modelcontextprotocol/clientCapabilities": {"extensions": {"io.modelcontextprotocol/skills": {}}},
+}
+
+
+def skills_walk(impl: str, env: dict[str, str], requests: list[tuple[str, dict[str, Any]]]) -> list[Any]:
+    """The skills extension's requests, one stdio process, answers without the server's own version."""
+    import json
+
+    proc = subprocess.Popen(
+        [sys.executable, str(SERVER)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "MW_IMPL": impl, **env},
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    answers = []
+    try:
+        for i, (method, params) in enumerate(requests, start=1):
+            proc.stdin.write(json.dumps({"jsonrpc": "2.0", "id": i, "method": method, "params": params}) + "\n")
+            proc.stdin.flush()
+            answers.append(json.loads(proc.stdout.readline()))
+            if method == "initialize":
+                proc.stdin.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
+                proc.stdin.flush()
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=20)
+    out = []
+    for (method, _), answer in zip(requests, answers, strict=True):
+        if "error" in answer:
+            out.append({"code": answer["error"]["code"], "message": answer["error"]["message"]})
+            continue
+        result = answer["result"]
+        result.pop("_meta", None)
+        if method == "server/discover":
+            extensions = result["capabilities"].get("extensions", {})
+            extensions.pop("io.modelcontextprotocol/tasks", None)  # built in here
+            result = extensions
+        out.append(result)
+    return out
+
+
+def modern(method: str, **params: Any) -> tuple[str, dict[str, Any]]:
+    return method, {**params, "_meta": MODERN_META}
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"SKILLS_PAGE": "1"}, {"SKILLS_HIDE": "code-review/data.json"}, {"SKILLS_MORE": "more"}],
+    ids=["plain", "paged", "a-file-hidden", "namespaced"],
+)
+def test_the_skills_extension_answers_as_in_fastmcp(tmp_path: Path, env: dict[str, str]) -> None:
+    """``skills/list`` and ``skills/get`` of the 2026-07-28 era (SEP-2640), with pages, a hidden file (its
+    skill is not listed) and a second provider under a namespace, as FastMCP 4.2.3 answers them."""
+    root = tree(tmp_path / "skills")
+    if "SKILLS_MORE" in env:
+        extra = tmp_path / "more"
+        skill(extra / "triage", "triage", "Triage incoming issues")
+        env = {**env, "SKILLS_MORE": str(extra)}
+    requests = [
+        modern("server/discover"),
+        modern("skills/list"),
+        modern("skills/get", uri="skill://code-review/SKILL.md"),
+        modern("skills/get", uri="skill://ops/deploy/SKILL.md"),
+        modern("skills/get", uri="skill://more/triage/SKILL.md"),
+        modern("skills/get", uri="skill://nope/SKILL.md"),
+    ]
+    if "SKILLS_PAGE" in env:
+        first = skills_walk("fastmcp_rs", {**env, "SKILLS_ROOT": str(root)}, [modern("skills/list")])[0]
+        requests.append(modern("skills/list", cursor=first["nextCursor"]))
+        requests.append(modern("skills/list", cursor="not-a-cursor"))
+    env = {**env, "SKILLS_ROOT": str(root)}
+    theirs = skills_walk("fastmcp", env, requests)
+    ours = skills_walk("fastmcp_rs", env, requests)
+    assert ours == theirs
+    assert ours[0]["io.modelcontextprotocol/skills"] == {}
+    listed = [s["uri"] for s in ours[1]["skills"]]
+    if "SKILLS_PAGE" in env:
+        assert listed == ["skill://code-review/SKILL.md"] and "nextCursor" in ours[1]
+        assert [s["uri"] for s in ours[-2]["skills"]] == ["skill://ops/deploy/SKILL.md"]
+    elif "SKILLS_HIDE" in env:
+        assert listed == ["skill://ops/deploy/SKILL.md"]
+    elif "SKILLS_MORE" in env:
+        # As in FastMCP 4, the skills of a provider under a namespace are not given (its files are served).
+        assert "skill://more/triage/SKILL.md" not in listed
+        assert ours[4]["code"] == -32602
+    else:
+        assert listed == ["skill://code-review/SKILL.md", "skill://ops/deploy/SKILL.md"]
+        files = ours[2]["skill"]["resources"]
+        assert [f["uri"].rsplit("/", 1)[-1] for f in files][:1] == ["SKILL.md"]
+        assert all(f["digest"].startswith("sha256:") and f["size"] > 0 for f in files)
+        assert ours[2]["skill"]["frontmatter"]["tags"] == ["a", "b"]
+
+
+def test_the_skills_extension_is_not_served_in_the_handshake_era(tmp_path: Path) -> None:
+    root = tree(tmp_path / "skills")
+    init = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}
+    requests = [("initialize", init), ("skills/list", {}), ("skills/get", {"uri": "skill://code-review/SKILL.md"})]
+    env = {"SKILLS_ROOT": str(root)}
+    theirs = skills_walk("fastmcp", env, requests)
+    ours = skills_walk("fastmcp_rs", env, requests)
+    assert ours[1:] == theirs[1:]
+    assert ours[1]["code"] == -32601

@@ -1,8 +1,10 @@
-"""``fastmcp.skills``: Agent Skills served as ``skill://`` resources (``fastmcp_rs.skills.provider``). The
-skills extension's own models and client (``Skill``, ``SkillsClientExtension``, ...) import, and raise
-``NotImplementedError`` when used."""
+"""``fastmcp.skills``: Agent Skills served as ``skill://`` resources (``fastmcp_rs.skills.provider``) and
+through the skills extension of the 2026-07-28 era (``fastmcp_rs.skills.extension``, its wire models in
+``fastmcp_rs.skills.models``). Skill objects and the client side (``Skill``, ``SkillFile``, ``SkillManifest``,
+``SkillsClientExtension``) import, and raise ``NotImplementedError`` when used."""
 
 from .._unsupported import stub
+from .models import GetSkillResult, ListSkillsResult, MCPSkill, SkillFrontmatter, SkillResource
 from .provider import SkillsDirectoryProvider
 
 __all__ = [
@@ -18,13 +20,8 @@ __all__ = [
     "SkillsDirectoryProvider",
 ]
 
-_FEATURE = "the skills extension"
-GetSkillResult = stub("GetSkillResult", _FEATURE, __name__)
-ListSkillsResult = stub("ListSkillsResult", _FEATURE, __name__)
-MCPSkill = stub("MCPSkill", _FEATURE, __name__)
+_FEATURE = "skill objects and the skills client (Skill, SkillCatalogProvider, SkillsClientExtension)"
 Skill = stub("Skill", _FEATURE, __name__)
 SkillFile = stub("SkillFile", _FEATURE, __name__)
-SkillFrontmatter = stub("SkillFrontmatter", _FEATURE, __name__)
 SkillManifest = stub("SkillManifest", _FEATURE, __name__)
-SkillResource = stub("SkillResource", _FEATURE, __name__)
 SkillsClientExtension = stub("SkillsClientExtension", _FEATURE, __name__)

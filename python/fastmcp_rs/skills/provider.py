@@ -10,7 +10,8 @@ Text files are read as text, others as blobs. A folder that is not a valid skill
 with a message saying how to fix it. With ``reload=True`` the roots are scanned again whenever a client
 lists resources (the last valid scan is kept if one fails); otherwise the files are read once.
 
-Not served yet: the skills extension of the 2026-07-28 era (``skills/list``, ``skills/get``), and the other
+A server given one serves the skills extension of the 2026-07-28 era too (``skills/list``, ``skills/get``;
+``fastmcp_rs.skills.extension``), registered automatically as FastMCP 4 registers it. Not served yet: the other
 providers of this module (``SkillCatalogProvider``, ``SkillManifestProvider``)."""
 
 from __future__ import annotations
@@ -158,6 +159,7 @@ class _Skill:
     name: str
     description: str
     files: dict[str, bytes]
+    frontmatter: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def _read_skill(folder: Path, path: str) -> _Skill:
@@ -181,7 +183,7 @@ def _read_skill(folder: Path, path: str) -> _Skill:
     frontmatter = _frontmatter(files["SKILL.md"].decode("utf-8-sig"))
     if frontmatter["name"] != folder.name:
         raise _Invalid(f"Skill folder {folder.name!r} must match its SKILL.md name {frontmatter['name']!r}")
-    return _Skill(path, frontmatter["name"], frontmatter["description"], dict(sorted(files.items())))
+    return _Skill(path, frontmatter["name"], frontmatter["description"], dict(sorted(files.items())), frontmatter)
 
 
 def _folders(root: Path) -> list[tuple[Path, str]]:
@@ -224,6 +226,27 @@ class SkillsDirectoryProvider(Provider):
 
     def __repr__(self) -> str:
         return f"SkillsDirectoryProvider(roots={self.roots!r}, reload={self.reload!r})"
+
+    def required_extensions(self) -> Sequence[Any]:
+        """The skills extension, registered on the server this provider is given to."""
+        from .extension import SkillsExtension
+
+        return (SkillsExtension(),)
+
+    def _skill_entries(self) -> list[dict[str, Any]]:
+        """Each skill as the skills extension describes it (``MCPSkill``'s wire form): its ``SKILL.md`` URI,
+        its frontmatter, and its files' URIs, digests and sizes."""
+        return [
+            {
+                "uri": _uri(skill.path, "SKILL.md"),
+                "frontmatter": skill.frontmatter,
+                "resources": [
+                    {"uri": _uri(skill.path, f), "digest": "sha256:" + hashlib.sha256(d).hexdigest(), "size": len(d)}
+                    for f, d in skill.files.items()
+                ],
+            }
+            for skill in self._skills
+        ]
 
     def _scan(self) -> list[_Skill]:
         skills: dict[str, _Skill] = {}
