@@ -164,7 +164,7 @@ FASTMCP_PATHS: dict[str, list[str]] = {
         "SkillProvider",
         "SkillsDirectoryProvider",
     ],
-    "server.providers.proxy": ["FastMCPProxy", "ProxyClient", "ProxyProvider"],
+    "server.providers.proxy": ["ClientFactoryT", "FastMCPProxy", "ProxyClient", "ProxyProvider"],
     "server.providers.openapi": [
         "MCPType",
         "OpenAPIProvider",
@@ -250,6 +250,9 @@ FASTMCP_PATHS: dict[str, list[str]] = {
         "TokenClaim",
     ],
     "utilities.types": ["Audio", "FastMCPBaseModel", "File", "Image", "NotSet"],
+    "utilities.logging": ["configure_logging", "get_logger", "temporary_log_level"],
+    "utilities.lifespan": ["combine_lifespans"],
+    "utilities.tests": ["find_available_port", "run_server_async", "run_server_in_process", "temporary_settings"],
 }
 
 #: ``mcp.server.fastmcp`` (SDK v1) names, and fastmcp-rs's own older paths that keep working.
@@ -265,6 +268,30 @@ OTHER_PATHS: dict[str, list[str]] = {
     "server.openapi": ["FastMCPOpenAPI", "MCPType", "RouteMap", "RouteType", "OpenAPITool"],
     "experimental.server.openapi": ["FastMCPOpenAPI", "MCPType", "RouteMap"],
     "experimental.utilities.openapi": ["HTTPRoute", "parse_openapi_to_http_routes"],
+    # FastMCP 2/3's proxy path (deprecated in 3).
+    "server.proxy": [
+        "ClientFactoryT",
+        "FastMCPProxy",
+        "ProxyClient",
+        "ProxyPrompt",
+        "ProxyProvider",
+        "ProxyResource",
+        "ProxyTemplate",
+        "ProxyTool",
+        "StatefulProxyClient",
+    ],
+    # FastMCP 2's component modules.
+    "tools.tool": ["FunctionTool", "ParsedFunction", "Tool", "ToolResult", "default_serializer"],
+    "prompts.prompt": [
+        "FunctionPrompt",
+        "Message",
+        "Prompt",
+        "PromptArgument",
+        "PromptMessage",
+        "PromptResult",
+        "TextContent",
+    ],
+    "resources.resource": ["FunctionResource", "Resource", "ResourceContent", "ResourceResult"],
 }
 
 
@@ -369,7 +396,7 @@ def test_stub_classes_import_subclass_and_refuse_instantiation() -> None:
     assert repr(Namespace("x")) == "Namespace('x')"  # served (tests/test_transforms.py)
     from fastmcp_rs.skills import Skill
 
-    _refused(lambda: Skill(), "Skill: the skills extension")
+    _refused(lambda: Skill(), "Skill: skill objects and the skills client")
 
 
 def test_stub_functions_and_server_features_refuse_use() -> None:
@@ -409,7 +436,8 @@ def test_stub_functions_and_server_features_refuse_use() -> None:
 
     mcp.tool(task=True)(slow_async)
     assert mcp._tools["slow_async"].to_mcp_tool()["execution"] == {"taskSupport": "optional"}
-    _refused(lambda: mcp.add_extension(object()), "server extensions")
+    with pytest.raises(TypeError, match="takes a ServerExtension"):  # served (tests/test_extensions.py)
+        mcp.add_extension(object())
 
 
 def test_current_context_marks_the_context_parameter() -> None:

@@ -64,6 +64,7 @@ class ListRootsResult(_Model):
 
 
 _FALLBACKS: dict[str, type[pydantic.BaseModel]] = {
+    "TextContent": TextContent,
     "CreateMessageResult": CreateMessageResult,
     "ElicitResult": ElicitResult,
     "ListRootsResult": ListRootsResult,

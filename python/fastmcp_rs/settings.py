@@ -36,6 +36,9 @@ class Settings(BaseSettings):
 
     log_level: LogLevel = "INFO"
     log_enabled: bool = True
+    #: Read by ``fastmcp_rs.utilities.logging.configure_logging`` (rich output when ``rich`` is installed).
+    enable_rich_logging: bool = True
+    enable_rich_tracebacks: bool = True
     transport: Literal["stdio", "http", "sse", "streamable-http"] = "stdio"
     host: str = "127.0.0.1"
     port: int = 8000

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from ..._core import RequestHandle
 
 __all__ = [
+    "ClientFactoryT",
     "FastMCPProxy",
     "ProxyClient",
     "ProxyPrompt",
