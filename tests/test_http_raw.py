@@ -197,6 +197,9 @@ def test_body_limit(client: httpx.Client, http_server: HttpServer) -> None:
 
     r = client.post(http_server.url, content=chunks(), headers=headers(session))
     assert r.status_code == 413
+    # The rest of that body was never read: the connection is closed, and the client is told so (else its
+    # next request would go out on a connection the server is closing).
+    assert r.headers.get("connection") == "close"
     ok = {
         "jsonrpc": "2.0",
         "id": 10,

@@ -1407,6 +1407,9 @@ fn too_large() -> HttpResponse {
         "Payload Too Large: request body exceeds the limit",
     );
     r.extensions_mut().insert(Refusal("too_large"));
+    // The rest of the body is not read, so the connection cannot carry another request: the client is told
+    // so instead of finding out on its next one.
+    r.headers_mut().insert("connection", HeaderValue::from_static("close"));
     r
 }
 
