@@ -150,6 +150,7 @@ class NativeServer:
         *,
         is_async: bool,
         auth: tuple[list[str], int | None] | None = None,
+        forward: tuple[Upstream, str] | None = None,
     ) -> None: ...
     def add_template(
         self,
@@ -165,6 +166,7 @@ class NativeServer:
         reject_absolute_paths: bool = True,
         reject_null_bytes: bool = True,
         auth: tuple[list[str], int | None] | None = None,
+        forward: tuple[Upstream, str, str] | None = None,
     ) -> None: ...
     def add_prompt(
         self,
@@ -175,6 +177,7 @@ class NativeServer:
         is_async: bool,
         required: list[str] = ...,
         auth: tuple[list[str], int | None] | None = None,
+        forward: tuple[Upstream, str] | None = None,
     ) -> None: ...
     def set_authorizer(self, authorizer: Callable[[list[int], dict[str, Any] | None], list[bool]]) -> None: ...
     def set_middleware(

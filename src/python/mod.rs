@@ -255,7 +255,8 @@ impl NativeServer {
 
     /// Registers (or replaces) a static resource. `definition` is the JSON text of its `resources/list` entry;
     /// `func(arguments, handle)` returns the `resources/read` result (or a coroutine that does).
-    #[pyo3(signature = (definition, uri, func, *, is_async, auth=None))]
+    /// `forward=(upstream, uri)`: a proxied resource whose reads the core forwards itself.
+    #[pyo3(signature = (definition, uri, func, *, is_async, auth=None, forward=None))]
     fn add_resource(
         &self,
         definition: &str,
@@ -263,8 +264,13 @@ impl NativeServer {
         func: Bound<'_, PyAny>,
         is_async: bool,
         auth: Option<(Vec<String>, Option<u64>)>,
+        forward: Option<(PyRef<'_, upstream::PyUpstream>, String)>,
     ) -> PyResult<()> {
         let handler = self.add_handler(func, is_async);
+        self.forward_handler(
+            handler,
+            forward.map(|(u, uri)| (u, crate::server::upstream::ForwardTarget::Resource(uri))),
+        );
         let entry = ResourceEntry {
             uri,
             listing: listing(definition)?,
@@ -280,7 +286,7 @@ impl NativeServer {
     /// a list; `exempt_params` skip screening, and `screening=False` turns it off for the template.
     #[pyo3(signature = (definition, uri_template, func, *, is_async, list_params=Vec::new(), screening=true,
         exempt_params=Vec::new(), reject_path_traversal=true, reject_absolute_paths=true, reject_null_bytes=true,
-        auth=None))]
+        auth=None, forward=None))]
     #[allow(clippy::too_many_arguments, clippy::fn_params_excessive_bools)]
     fn add_template(
         &self,
@@ -295,6 +301,7 @@ impl NativeServer {
         reject_absolute_paths: bool,
         reject_null_bytes: bool,
         auth: Option<(Vec<String>, Option<u64>)>,
+        forward: Option<(PyRef<'_, upstream::PyUpstream>, String, String)>,
     ) -> PyResult<()> {
         let template = UriTemplate::parse(uri_template).map_err(|e| PyValueError::new_err(e.0))?;
         let screening = screening.then(|| Screening {
@@ -305,6 +312,12 @@ impl NativeServer {
         });
         let listing = listing(definition)?;
         let handler = self.add_handler(func, is_async);
+        // `forward=(upstream, outer, inner)`: a proxied template, read upstream with `outer` (the start of a
+        // URI served here) made `inner`.
+        self.forward_handler(
+            handler,
+            forward.map(|(u, outer, inner)| (u, crate::server::upstream::ForwardTarget::Template { outer, inner })),
+        );
         let entry = TemplateEntry {
             template,
             listing,
@@ -319,7 +332,9 @@ impl NativeServer {
     }
 
     /// Registers (or replaces) a prompt. `required` names the arguments `prompts/get` cannot do without.
-    #[pyo3(signature = (definition, name, func, *, is_async, required=Vec::new(), auth=None))]
+    /// `forward=(upstream, name)`: a proxied prompt the core forwards itself.
+    #[pyo3(signature = (definition, name, func, *, is_async, required=Vec::new(), auth=None, forward=None))]
+    #[allow(clippy::too_many_arguments)]
     fn add_prompt(
         &self,
         definition: &str,
@@ -328,9 +343,14 @@ impl NativeServer {
         is_async: bool,
         required: Vec<String>,
         auth: Option<(Vec<String>, Option<u64>)>,
+        forward: Option<(PyRef<'_, upstream::PyUpstream>, String)>,
     ) -> PyResult<()> {
         let listing = listing(definition)?;
         let handler = self.add_handler(func, is_async);
+        self.forward_handler(
+            handler,
+            forward.map(|(u, name)| (u, crate::server::upstream::ForwardTarget::Prompt(name))),
+        );
         let old = self.server.prompts.insert(PromptEntry {
             name,
             listing,
@@ -1047,10 +1067,25 @@ impl NativeServer {
     }
 
     /// Forgets a replaced or removed handler; returns whether there was one.
+    fn forward_handler(
+        &self,
+        handler: u64,
+        forward: Option<(PyRef<'_, upstream::PyUpstream>, crate::server::upstream::ForwardTarget)>,
+    ) {
+        if let Some((upstream, target)) = forward {
+            let forward = crate::server::upstream::HandlerForward {
+                upstream: upstream.inner.clone(),
+                target,
+            };
+            self.server.set_handler_forward(handler, Some(forward));
+        }
+    }
+
     fn drop_handler(&self, key: Option<u64>) -> bool {
         match key {
             Some(key) => {
                 self.backend.handlers.write().unwrap().remove(&key);
+                self.server.set_handler_forward(key, None);
                 true
             }
             None => false,

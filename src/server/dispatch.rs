@@ -6,7 +6,7 @@ use crate::server::context::{InputRound, LogLevel, RequestContext, RequestSink};
 use crate::server::registry::KeyView;
 use crate::server::registry::{Listed, PromptEntry, Registry, ResourceEntry, TemplateEntry, ToolEntry, ToolRegistry};
 use crate::server::session::{ClientView, Session};
-use crate::server::upstream::Forward;
+use crate::server::upstream::{Forward, HandlerForward};
 
 mod listen;
 mod modern;
@@ -188,6 +188,10 @@ pub struct McpServer {
     /// Server extensions (SEP-2133) of the backend's own: what `server/discover` advertises under
     /// `capabilities.extensions`, and the request methods they add (served by the backend).
     extensions: RwLock<Arc<Extensions>>,
+    /// Proxied resources, templates and prompts the core forwards itself, by handler
+    /// (`has_handler_forwards`: whether there are any, read first).
+    handler_forwards: RwLock<HashMap<u64, Arc<HandlerForward>>>,
+    has_handler_forwards: std::sync::atomic::AtomicBool,
 }
 
 /// Requests being served: counted so that a draining server can wait until none is left.
@@ -323,6 +327,8 @@ impl McpServer {
             late_instructions: std::sync::OnceLock::new(),
             upstream_identity: std::sync::OnceLock::new(),
             extensions: RwLock::new(Arc::default()),
+            handler_forwards: RwLock::new(HashMap::new()),
+            has_handler_forwards: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -347,6 +353,27 @@ impl McpServer {
 
     pub(crate) fn upstream_identity(&self) -> Option<&Value> {
         self.upstream_identity.get()
+    }
+
+    /// Sets (or, with `None`, clears) the upstream the core forwards the reads or prompts of `handler` to.
+    pub fn set_handler_forward(&self, handler: u64, forward: Option<HandlerForward>) {
+        let mut forwards = self.handler_forwards.write().unwrap();
+        match forward {
+            Some(forward) => {
+                forwards.insert(handler, Arc::new(forward));
+                self.has_handler_forwards.store(true, Ordering::Release);
+            }
+            None => {
+                forwards.remove(&handler);
+            }
+        }
+    }
+
+    fn handler_forward(&self, handler: u64) -> Option<Arc<HandlerForward>> {
+        if !self.has_handler_forwards.load(Ordering::Acquire) {
+            return None;
+        }
+        self.handler_forwards.read().unwrap().get(&handler).cloned()
     }
 
     /// What the backend's extensions advertise, by identifier (a copy).
@@ -1108,6 +1135,9 @@ impl McpServer {
         {
             return Some(Err(resource_not_found(&uri)));
         }
+        if let Some(forward) = self.handler_forward(handler) {
+            return self.forward_read(session, id, sink, meta, &uri, &forward).await;
+        }
         let call = (HandlerKind::Resource, handler, uri, arguments);
         self.run_handler(session, id, sink, call, meta, round).await
     }
@@ -1199,6 +1229,9 @@ impl McpServer {
                 )
             };
             return Some(Err(RpcError::new(ErrorCode::InternalError, message)));
+        }
+        if let Some(forward) = self.handler_forward(prompt.handler) {
+            return self.forward_prompt(session, id, sink, meta, &forward, arguments).await;
         }
         let round = InputRound::take(&mut params);
         let call = (HandlerKind::Prompt, prompt.handler, name, Value::Object(arguments));
@@ -1395,6 +1428,93 @@ impl McpServer {
             Err(_) if self.options.mask_error_details => error_result(&format!("Error calling tool '{}'", tool.name)),
             Err(e) => error_result(&format!("Error calling tool '{}': {e}", tool.name)),
         })))
+    }
+}
+
+impl McpServer {
+    /// A proxied resource's (or template's) read, forwarded by the core: the upstream's JSON-RPC error as
+    /// it answered it, a failure to reach it `FastMCP` 4's proxy's internal error.
+    async fn forward_read(
+        &self,
+        session: &Arc<Session>,
+        id: RequestId,
+        sink: RequestSink,
+        meta: Option<Value>,
+        uri: &str,
+        forward: &HandlerForward,
+    ) -> Option<Result<Payload, RpcError>> {
+        let mut params = Map::with_capacity(1);
+        params.insert("uri".into(), Value::String(forward.backend_uri(uri)));
+        let answer = self
+            .forwarded(session, id, sink, meta, forward, "resources/read", params)
+            .await?;
+        Some(match answer {
+            Ok(result) => forward
+                .upstream
+                .relayed_read(result, uri)
+                .map(Payload::Value)
+                .map_err(|why| RpcError::new(ErrorCode::InternalError, why)),
+            Err(crate::server::upstream::UpstreamError::Rejected { code, message, data }) => {
+                Err(RpcError::with_code(code, message, data))
+            }
+            Err(e) => Err(RpcError::new(
+                ErrorCode::InternalError,
+                format!("Error reading resource '{uri}': {e}"),
+            )),
+        })
+    }
+
+    /// A proxied prompt, forwarded by the core (its arguments as they came, none sent when there are none).
+    async fn forward_prompt(
+        &self,
+        session: &Arc<Session>,
+        id: RequestId,
+        sink: RequestSink,
+        meta: Option<Value>,
+        forward: &HandlerForward,
+        arguments: Map<String, Value>,
+    ) -> Option<Result<Payload, RpcError>> {
+        let name = forward.backend_uri("");
+        let mut params = Map::with_capacity(2);
+        params.insert("name".into(), Value::String(name.clone()));
+        if !arguments.is_empty() {
+            params.insert("arguments".into(), Value::Object(arguments));
+        }
+        let answer = self
+            .forwarded(session, id, sink, meta, forward, "prompts/get", params)
+            .await?;
+        Some(match answer {
+            Ok(result) => Ok(Payload::Value(forward.upstream.relayed_prompt(result))),
+            Err(crate::server::upstream::UpstreamError::Rejected { code, message, data }) => {
+                Err(RpcError::with_code(code, message, data))
+            }
+            Err(e) => Err(RpcError::new(
+                ErrorCode::InternalError,
+                format!("Error rendering prompt '{name}': {e}"),
+            )),
+        })
+    }
+
+    /// One request sent upstream for a forwarded read or prompt, with the request's `_meta` (its progress
+    /// relayed); `None` when the client cancelled it.
+    #[allow(clippy::too_many_arguments)]
+    async fn forwarded(
+        &self,
+        session: &Arc<Session>,
+        id: RequestId,
+        sink: RequestSink,
+        meta: Option<Value>,
+        forward: &HandlerForward,
+        method: &str,
+        params: Map<String, Value>,
+    ) -> Option<Result<Value, crate::server::upstream::UpstreamError>> {
+        let (cancelled, _in_flight) = track(session, &id, &sink);
+        let context = RequestContext::new(id.clone(), session.clone(), meta, sink);
+        let call = forward.upstream.request(Some(&context), method, params, true);
+        tokio::select! {
+            answer = call => Some(answer),
+            () = cancelled.notified() => None,
+        }
     }
 }
 

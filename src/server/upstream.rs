@@ -196,6 +196,36 @@ pub struct Forward {
     pub name: String,
 }
 
+/// A resource, template or prompt whose reads the core forwards to an upstream.
+pub struct HandlerForward {
+    pub upstream: Arc<Upstream>,
+    pub target: ForwardTarget,
+}
+
+/// What a forwarded read or prompt asks the upstream for.
+pub enum ForwardTarget {
+    /// A resource: its URI there.
+    Resource(String),
+    /// A template: a URI served here that starts with `outer` starts with `inner` there.
+    Template { outer: String, inner: String },
+    /// A prompt: its name there.
+    Prompt(String),
+}
+
+impl HandlerForward {
+    /// The URI the upstream serves for `uri` served here (for a prompt: its name there).
+    pub fn backend_uri(&self, uri: &str) -> String {
+        match &self.target {
+            ForwardTarget::Resource(backend) => backend.clone(),
+            ForwardTarget::Template { outer, inner } => match uri.strip_prefix(outer.as_str()) {
+                Some(rest) => format!("{inner}{rest}"),
+                None => uri.to_owned(),
+            },
+            ForwardTarget::Prompt(name) => name.clone(),
+        }
+    }
+}
+
 impl Upstream {
     /// # Errors
     /// The URL is not an `http(s)` URL, or a header is not a valid HTTP header.
@@ -533,6 +563,66 @@ impl Upstream {
         if let Some(structured) = result.remove("structuredContent") {
             out.insert("structuredContent".into(), structured);
         }
+        Value::Object(out)
+    }
+
+    /// The result of a proxied read as the proxy relays it: each content under `uri` (the URI served here),
+    /// a missing MIME type filled in as `FastMCP` 4's proxy fills it. `Err`: what the read fails with.
+    ///
+    /// # Errors
+    /// A content that is neither text nor blob, or no content at all.
+    pub fn relayed_read(&self, result: Value, uri: &str) -> Result<Value, String> {
+        let Value::Object(mut result) = result else {
+            return Err(format!("Remote server returned empty content for {uri}"));
+        };
+        let mut contents = Vec::new();
+        if let Some(Value::Array(items)) = result.remove("contents") {
+            for item in items {
+                let Value::Object(mut item) = item else {
+                    return Err("Unsupported content type: <class 'dict'>".into());
+                };
+                let mime = if item.contains_key("text") {
+                    "text/plain"
+                } else if item.contains_key("blob") {
+                    "application/octet-stream"
+                } else {
+                    return Err("Unsupported content type: <class 'dict'>".into());
+                };
+                item.insert("uri".into(), Value::String(uri.to_owned()));
+                if !item.get("mimeType").is_some_and(Value::is_string) {
+                    item.insert("mimeType".into(), Value::String(mime.into()));
+                }
+                contents.push(Value::Object(item));
+            }
+        }
+        if contents.is_empty() {
+            return Err(format!("Remote server returned empty content for {uri}"));
+        }
+        let mut out = Map::with_capacity(2);
+        if let Some(meta) = self.relayed_meta(result.remove("_meta")) {
+            out.insert("_meta".into(), meta);
+        }
+        out.insert("contents".into(), Value::Array(contents));
+        Ok(Value::Object(out))
+    }
+
+    /// The result of a proxied prompt as the proxy relays it: its description and messages.
+    pub fn relayed_prompt(&self, result: Value) -> Value {
+        let Value::Object(mut result) = result else {
+            return json!({"messages": []});
+        };
+        let mut out = Map::with_capacity(3);
+        if let Some(meta) = self.relayed_meta(result.remove("_meta")) {
+            out.insert("_meta".into(), meta);
+        }
+        if let Some(description) = result.remove("description").filter(|d| !d.is_null()) {
+            out.insert("description".into(), description);
+        }
+        let messages = result
+            .remove("messages")
+            .filter(|m| !m.is_null())
+            .unwrap_or_else(|| json!([]));
+        out.insert("messages".into(), messages);
         Value::Object(out)
     }
 
@@ -1092,5 +1182,48 @@ mod tests {
             ..UpstreamConfig::default()
         })
         .is_err());
+    }
+
+    #[test]
+    fn reads_and_prompts_are_relayed_as_the_proxy_relays_them() {
+        let upstream = Arc::new(
+            Upstream::new(UpstreamConfig {
+                url: "http://127.0.0.1:1/mcp".into(),
+                ..UpstreamConfig::default()
+            })
+            .unwrap(),
+        );
+        let read = upstream
+            .relayed_read(
+                json!({"_meta": {"k": 1}, "contents": [{"uri": "data://x", "text": "hi"},
+                                                       {"uri": "data://x", "blob": "AA==", "mimeType": "image/png"}]}),
+                "data://ns/x",
+            )
+            .unwrap();
+        assert_eq!(
+            read,
+            json!({"_meta": {"k": 1}, "contents": [
+                {"uri": "data://ns/x", "text": "hi", "mimeType": "text/plain"},
+                {"uri": "data://ns/x", "blob": "AA==", "mimeType": "image/png"}]})
+        );
+        assert_eq!(
+            upstream.relayed_read(json!({"contents": []}), "data://x").unwrap_err(),
+            "Remote server returned empty content for data://x"
+        );
+        assert!(upstream
+            .relayed_read(json!({"contents": [{"uri": "a://b"}]}), "a://b")
+            .unwrap_err()
+            .starts_with("Unsupported content type"));
+        let prompt = upstream.relayed_prompt(json!({"description": null, "messages": [{"role": "user"}]}));
+        assert_eq!(prompt, json!({"messages": [{"role": "user"}]}));
+        let template = HandlerForward {
+            upstream: upstream.clone(),
+            target: ForwardTarget::Template {
+                outer: "users://ns/".into(),
+                inner: "users://".into(),
+            },
+        };
+        assert_eq!(template.backend_uri("users://ns/42/profile"), "users://42/profile");
+        assert_eq!(template.backend_uri("other://x"), "other://x");
     }
 }

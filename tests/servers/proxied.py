@@ -17,8 +17,8 @@ else:
     from fastmcp_rs.server import create_proxy
 
 if os.environ.get("PROXY_NATIVE_ONLY"):
-    # tests/test_proxy.py: a proxy whose upstream the core speaks (an HTTP URL) has every call forwarded by
-    # the core, never by its Python path (which a proxy of an in-memory server, MCPRouter's, still takes).
+    # tests/test_proxy.py: a proxy whose upstream the core speaks (an HTTP URL) has every call, read and
+    # prompt forwarded by the core, never by its Python path (which a proxy of an in-memory server, MCPRouter's, still takes).
     from fastmcp_rs.server.providers.proxy import FastMCPProxy
 
     _python_call = FastMCPProxy._call_tool
@@ -29,6 +29,20 @@ if os.environ.get("PROXY_NATIVE_ONLY"):
         return await _python_call(self, name, arguments)
 
     FastMCPProxy._call_tool = _refuse  # type: ignore[method-assign]
+    _python_read, _python_prompt = FastMCPProxy._read, FastMCPProxy._get_prompt
+
+    async def _refuse_read(self: FastMCPProxy, backend_uri: str, uri: str) -> dict:
+        if self._upstream_native is not None:
+            raise AssertionError(f"the read of {uri!r} was forwarded from Python")
+        return await _python_read(self, backend_uri, uri)
+
+    async def _refuse_prompt(self: FastMCPProxy, name: str, arguments: dict) -> dict:
+        if self._upstream_native is not None:
+            raise AssertionError(f"the prompt {name!r} was forwarded from Python")
+        return await _python_prompt(self, name, arguments)
+
+    FastMCPProxy._read = _refuse_read  # type: ignore[method-assign]
+    FastMCPProxy._get_prompt = _refuse_prompt  # type: ignore[method-assign]
 
 URL = os.environ["UPSTREAM_URL"]
 SHAPE = os.environ.get("PROXY_SHAPE", "url")

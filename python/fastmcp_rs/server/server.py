@@ -1830,6 +1830,20 @@ class FastMCP(HttpAppsMixin):
             if component is not None:
                 self._show(kind, key, component)
 
+    def _handler_forward(self, kind: str, key: str, component: Any) -> Any:
+        """A proxied resource, template or prompt the core forwards itself, when nothing in Python has to run
+        around its reads (no tracing, one version, no middleware of the mounted server it comes from)."""
+        forward_of = getattr(component, "_native_forward", None)
+        if forward_of is None or self._tracing:
+            return None
+        versions = self._versions.get((kind, key)) or self._derived_versions.get((kind, key))
+        if versions is not None:
+            return None
+        mounted = getattr(component, "_mounted_from", None)
+        if mounted is not None and mounted[0]._python_middleware:
+            return None
+        return forward_of()
+
     def _native_key(self, kind: str, key: str) -> str:
         return self._native_names.get((kind, key), key)
 
@@ -1869,6 +1883,7 @@ class FastMCP(HttpAppsMixin):
                 self._serving_fn(kind, key, component),
                 is_async=self._serves_async(kind, key, component),
                 auth=self._component_auth(kind, key, component),
+                forward=self._handler_forward(kind, key, component),
             )
         elif kind == "template":
             security = component.resolve_security(self.resource_security)
@@ -1884,6 +1899,7 @@ class FastMCP(HttpAppsMixin):
                 reject_absolute_paths=security is None or security.reject_absolute_paths,
                 reject_null_bytes=security is None or security.reject_null_bytes,
                 auth=self._component_auth(kind, key, component),
+                forward=self._handler_forward(kind, key, component),
             )
         else:
             listing = json.dumps(component.to_mcp_prompt(), ensure_ascii=False)
@@ -1894,6 +1910,7 @@ class FastMCP(HttpAppsMixin):
                 is_async=self._serves_async(kind, key, component),
                 required=component.required,
                 auth=self._component_auth(kind, key, component),
+                forward=self._handler_forward(kind, key, component),
             )
         own = getattr(component, "_cache_hint", None)
         if own is None:

@@ -234,6 +234,13 @@ class ProxyResource(Resource):
     async def _serve_async(self, uri: str) -> dict[str, Any]:
         return await self.proxy._read(self.backend_uri, uri)
 
+    def _native_forward(self) -> tuple[Any, str] | None:
+        """The core's upstream and this resource's URI there, when the core forwards its reads itself."""
+        native = getattr(self.proxy, "_upstream_native", None)
+        if native is None or type(self)._serve_async is not ProxyResource._serve_async:
+            return None
+        return native.upstream, self.backend_uri
+
 
 @dataclasses.dataclass(kw_only=True, eq=False)
 class ProxyTemplate(ResourceTemplate):
@@ -257,6 +264,16 @@ class ProxyTemplate(ResourceTemplate):
 
     async def _serve_async(self, arguments: dict[str, Any], uri: str) -> dict[str, Any]:
         return await self.proxy._read(self.backend_uri(uri), uri)
+
+    def _native_forward(self) -> tuple[Any, str, str] | None:
+        """The core's upstream and how a URI this template serves is named there (the part before the first
+        parameter, here and there), when the core forwards its reads itself."""
+        native = getattr(self.proxy, "_upstream_native", None)
+        if native is None or type(self)._serve_async is not ProxyTemplate._serve_async:
+            return None
+        if type(self).backend_uri is not ProxyTemplate.backend_uri:
+            return None
+        return native.upstream, self.uri_template.split("{", 1)[0], self.backend_template.split("{", 1)[0]
 
 
 @dataclasses.dataclass(kw_only=True, eq=False)
@@ -293,6 +310,13 @@ class ProxyPrompt(Prompt):
 
     async def _serve_async(self, arguments: dict[str, Any]) -> dict[str, Any]:
         return await self.proxy._get_prompt(self.backend_name, arguments)
+
+    def _native_forward(self) -> tuple[Any, str] | None:
+        """The core's upstream and this prompt's name there, when the core forwards it itself."""
+        native = getattr(self.proxy, "_upstream_native", None)
+        if native is None or type(self)._serve_async is not ProxyPrompt._serve_async:
+            return None
+        return native.upstream, self.backend_name
 
 
 # -- the upstream connections ----------------------------------------------------------------------------
