@@ -18,7 +18,8 @@ else:
 
 if os.environ.get("PROXY_NATIVE_ONLY"):
     # tests/test_proxy.py: a proxy whose upstream the core speaks (an HTTP URL) has every call, read and
-    # prompt forwarded by the core, never by its Python path (which a proxy of an in-memory server, MCPRouter's, still takes).
+    # prompt forwarded by the core, never by its Python path (which a proxy of an in-memory server,
+    # MCPRouter's, still takes).
     from fastmcp_rs.server.providers.proxy import FastMCPProxy
 
     _python_call = FastMCPProxy._call_tool
