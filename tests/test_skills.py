@@ -210,3 +210,66 @@ def test_the_skills_extension_is_not_served_in_the_handshake_era(tmp_path: Path)
     ours = skills_walk("fastmcp_rs", env, requests)
     assert ours[1:] == theirs[1:]
     assert ours[1]["code"] == -32601
+
+
+LEGACY = HERE / "servers" / "legacy_skilled.py"
+
+
+async def legacy_walk(impl: str, env: dict[str, str]) -> dict[str, Any]:
+    """Everything a client sees of a legacy skills provider: listings, every read (files through the template
+    too), unknown and escaping paths, and the deprecation warning."""
+    params = StdioServerParameters(
+        command=sys.executable, args=[str(LEGACY)], env={**os.environ, "MW_IMPL": impl, **env}
+    )
+    seen: dict[str, Any] = {}
+    import tempfile
+
+    with tempfile.TemporaryFile("w+") as errlog:
+        async with stdio_client(params, errlog=errlog) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            listed = (await session.list_resources()).resources
+            seen["resources"] = [r.model_dump(mode="json", exclude_none=True) for r in listed]
+            templates = (await session.list_resource_templates()).resource_templates
+            seen["templates"] = [t.model_dump(mode="json", exclude_none=True) for t in templates]
+            uris = [str(r.uri) for r in listed] + [
+                "skill://code-review/notes/checklist.txt",
+                "skill://code-review/logo.png",
+                "skill://code-review/data.json",
+                "skill://code-review/nope.md",
+                "skill://code-review/notes",
+            ]
+            for uri in uris:
+                try:
+                    contents = (await session.read_resource(uri)).contents
+                    seen[f"read {uri}"] = [c.model_dump(mode="json", exclude_none=True) for c in contents]
+                except MCPError as e:
+                    seen[f"read {uri}"] = (e.error.code, e.error.message)
+        errlog.seek(0)
+        warned = [line for line in errlog.read().splitlines() if line.startswith("warning ")]
+    seen["warnings"] = [w.replace(str(env.get("SKILLS_ROOT", "")), "<root>") for w in warned]
+    return seen
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("kind", "files"),
+    [("directory", "template"), ("directory", "resources"), ("single", "template"), ("claude", "resources")],
+)
+async def test_fastmcp_3_skills_providers_are_served_as_in_fastmcp(tmp_path: Path, kind: str, files: str) -> None:
+    """``fastmcp.server.providers.skills`` (FastMCP 3 and 4.1's, deprecated in 4.2): the same resources,
+    templates, reads and deprecation warning as FastMCP 4.2.3 gives."""
+    home = tmp_path / "home"
+    root = tree(home / ".claude" / "skills")
+    (root / "misc" / "SKILL.md").write_text("# Misc\n\nNo frontmatter here: the first line describes it.\n")
+    env = {"SKILLS_ROOT": str(root), "SKILLS_KIND": kind, "SKILLS_FILES": files, "HOME": str(home)}
+    seen = {impl: await legacy_walk(impl, env) for impl in IMPLS}
+    ours = seen["fastmcp_rs"]
+    assert ours == seen["fastmcp"]
+    assert ours["warnings"] and "is deprecated and will be removed in FastMCP 4.3" in ours["warnings"][0]
+    names = [r["name"] for r in ours["resources"]]
+    assert "code-review/_manifest" in names
+    if files == "template":
+        assert "code-review/notes/checklist.txt" not in names
+        assert ours["read skill://code-review/notes/checklist.txt"][0]["text"] == "1. tests\n2. names\n"
+    else:
+        assert "code-review/notes/checklist.txt" in names
