@@ -98,3 +98,32 @@ async def test_a_childs_listing_middleware_shapes_the_parents_listings() -> None
     assert ours == theirs
     assert [t["name"] for t in ours["tools"]] == ["own", "c_g_odd_one", "c_second", "c_first"]
     assert ours["prompts"][0]["description"] == "curated: Ask about a topic."
+
+
+TRANSFORMED = HERE / "servers" / "mounted_transforms.py"
+
+
+async def transformed_walk(impl: str) -> dict[str, Any]:
+    params = StdioServerParameters(command=sys.executable, args=[str(TRANSFORMED)], env={**os.environ, "MW_IMPL": impl})
+    seen: dict[str, Any] = {}
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        seen["tools"] = [t.model_dump(mode="json", exclude_none=True) for t in (await session.list_tools()).tools]
+        seen["prompts"] = [p.model_dump(mode="json", exclude_none=True) for p in (await session.list_prompts()).prompts]
+        for name, args in (("c_zeta", {"x": 4}), ("c_secret", {}), ("c_ghost", {}), ("p_gamma", {}), ("p_ghost", {})):
+            r = await session.call_tool(name, args)
+            seen[name] = (r.is_error, [c.text for c in r.content])
+    return seen
+
+
+@pytest.mark.anyio
+async def test_a_childs_own_listing_transforms_shape_the_parents_listings() -> None:
+    """A mounted server's (and a provider's) transform of your own that only lists decides what the parent
+    lists of it, as FastMCP 4.2.3 lists it: left out, reordered, changed, and a tool it makes that no name
+    resolves (listed, answered as unknown)."""
+    theirs = await transformed_walk("fastmcp")
+    ours = await transformed_walk("fastmcp_rs")
+    assert ours == theirs
+    names = [t["name"] for t in ours["tools"]]
+    assert names[0] == "own" and "c_secret" not in names and "c_ghost" in names
+    assert ours["c_secret"] == (False, ["still callable by name"])

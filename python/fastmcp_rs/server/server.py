@@ -174,6 +174,13 @@ _IGNORED_OPTIONS = frozenset(
 )
 
 
+def _resolves_names(transform: Any) -> bool:
+    """Whether a transform of the user's own overrides a ``get_*`` (resolves names itself)."""
+    from .transforms import Transform
+
+    return any(getattr(type(transform), m) is not getattr(Transform, m) for m in _GET_METHOD.values())
+
+
 def _env_int(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -1106,6 +1113,8 @@ class FastMCP(HttpAppsMixin):
         own that looks at listings (an ``on_list_*`` hook, or a plain function), or such a child."""
         from .middleware.middleware import Middleware
 
+        if self._custom_transforms:  # their list_* decide what it lists
+            return True
         for middleware in self._python_middleware:
             if not isinstance(middleware, Middleware):
                 return True
@@ -1128,6 +1137,8 @@ class FastMCP(HttpAppsMixin):
         components (its own children's through theirs), then through its middleware's listing hooks."""
         served = [c for k, _, c in self._served() if k == kind]
         served = await self._through_children(kind, served, handle)
+        if self._custom_transforms:
+            served = await self._transformed(kind, served)
         if not self._python_middleware:
             return served
         from ._middleware import _message
@@ -1165,6 +1176,11 @@ class FastMCP(HttpAppsMixin):
                 inner = str(component.key)
                 outer = link.outer_key(kind, inner)
                 if outer not in present:
+                    # One the child serves that is hidden here stays hidden; one a transform of the child's
+                    # made (or renamed) is listed, as FastMCP 4 lists it (and, as there, called by the names
+                    # the child resolves).
+                    if inner not in served:
+                        block.append(link.outer_copy(kind, inner, component))
                     continue
                 same = served.get(inner) is component
                 block.append(present[outer] if same else link.outer_copy(kind, inner, component))
@@ -1368,14 +1384,15 @@ class FastMCP(HttpAppsMixin):
         from .transforms import Transform
 
         if isinstance(transform, Transform) and not getattr(transform, "_fastmcp_rs_builtin", False):
-            if self._parents:
+            if self._parents and _resolves_names(transform):
                 raise NotImplementedError(
-                    f"add_transform({type(transform).__name__}): a transform of your own on a mounted server (or on "
-                    "a provider) is not supported by fastmcp-rs yet; add it to the server that serves the clients"
+                    f"add_transform({type(transform).__name__}): a transform of your own that resolves names "
+                    "(get_tool, get_resource, ...) on a mounted server (or on a provider) is not supported by "
+                    "fastmcp-rs yet; add it to the server that serves the clients"
                 )
             self._transforms.append(transform)
             self._custom_transforms.append(transform)
-            self._install_chain()
+            self._install_chain_up()  # where it is mounted, its listings now pass through Python
             for kind in ("tools", "resources", "prompts"):
                 self._list_changed(kind)
             return
@@ -1437,10 +1454,11 @@ class FastMCP(HttpAppsMixin):
         if as_proxy:
             _deprecated("mount(as_proxy=True) is deprecated: use mount(create_proxy(server))")
             server = create_proxy(server)
-        if isinstance(server, FastMCP) and server._custom_transforms:
+        resolving = [t for t in getattr(server, "_custom_transforms", ()) if _resolves_names(t)]
+        if isinstance(server, FastMCP) and resolving:
             raise NotImplementedError(
-                f"mount(): {server.name!r} has transforms of your own ({server._custom_transforms!r}); a transform of "
-                "your own on a mounted server (or on a provider) is not supported by fastmcp-rs yet: add it to the "
+                f"mount(): {server.name!r} has transforms of your own that resolve names ({resolving!r}); such a "
+                "transform on a mounted server (or on a provider) is not supported by fastmcp-rs yet: add it to the "
                 "server that serves the clients"
             )
         if not isinstance(server, FastMCP):
