@@ -110,7 +110,9 @@ async def transformed_walk(impl: str) -> dict[str, Any]:
         await session.initialize()
         seen["tools"] = [t.model_dump(mode="json", exclude_none=True) for t in (await session.list_tools()).tools]
         seen["prompts"] = [p.model_dump(mode="json", exclude_none=True) for p in (await session.list_prompts()).prompts]
-        for name, args in (("c_zeta", {"x": 4}), ("c_secret", {}), ("c_ghost", {}), ("p_gamma", {}), ("p_ghost", {})):
+        calls = [("c_zeta", {"x": 4}), ("c_secret", {}), ("c_ghost", {}), ("p_gamma", {}), ("p_ghost", {})]
+        calls += [("r_first_letter", {}), ("r_alpha", {}), ("r_made", {"word": "hi"}), ("r_omega", {"n": 1})]
+        for name, args in calls:
             r = await session.call_tool(name, args)
             seen[name] = (r.is_error, [c.text for c in r.content])
     return seen
@@ -118,12 +120,15 @@ async def transformed_walk(impl: str) -> dict[str, Any]:
 
 @pytest.mark.anyio
 async def test_a_childs_own_listing_transforms_shape_the_parents_listings() -> None:
-    """A mounted server's (and a provider's) transform of your own that only lists decides what the parent
-    lists of it, as FastMCP 4.2.3 lists it: left out, reordered, changed, and a tool it makes that no name
-    resolves (listed, answered as unknown)."""
+    """A mounted server's (and a provider's) transform of your own decides what the parent lists of it and
+    what its names reach, as FastMCP 4.2.3 does: left out, reordered, changed, a made tool no name resolves
+    (listed, answered as unknown), and a renamed and a made tool that its ``get_tool`` resolves (called
+    through the parent)."""
     theirs = await transformed_walk("fastmcp")
     ours = await transformed_walk("fastmcp_rs")
     assert ours == theirs
     names = [t["name"] for t in ours["tools"]]
     assert names[0] == "own" and "c_secret" not in names and "c_ghost" in names
     assert ours["c_secret"] == (False, ["still callable by name"])
+    assert ours["r_first_letter"] == (False, ["the first letter"]) and ours["r_alpha"][0] is True
+    assert ours["r_made"] == (False, ["made: hi"]) and ours["r_omega"] == (False, ["2"])

@@ -355,7 +355,7 @@ class MiddlewareRunner:
             if server._custom_transforms or server._mounts_listing_in_python():
                 if method in _LISTS:
                     return await self._transformed_listing(method, wire_params, served_natively, native, handle)
-                if method in _RESOLVED and server._custom_transforms:
+                if method in _RESOLVED and server._resolves(_RESOLVED[method]):
                     made = await self._resolved_request(method, wire_params)
                     if made is not _NATIVE:
                         return made
@@ -448,7 +448,7 @@ class MiddlewareRunner:
         it reaches a component the server serves under that name (``params`` then name it), else run here."""
         server = self._server
         kind = _RESOLVED[method]
-        if not server._custom_overrides(kind):
+        if not server._resolves(kind):
             return _NATIVE
         field = "uri" if kind == "resource" else "name"
         key = str(params.get(field))
@@ -461,8 +461,8 @@ class MiddlewareRunner:
         if server._served_by_key(kind).get(own_key) is found:
             params[field] = own_key
             return _NATIVE
-        if kind == "tool":
-            return await _run_made_tool(found, params.get("arguments"), server)
+        if kind == "tool":  # a mounted server's runs with its own context
+            return await _run_made_tool(found, params.get("arguments"), getattr(found, "_mounted_from", (server,))[0])
         if kind == "prompt":
             try:
                 return found.convert_result(await found.render(dict(params.get("arguments") or {})))

@@ -48,6 +48,25 @@ class MountLink:
         found = _URI.match(key)
         return f"{found.group(1)}{self.namespace}/{found.group(2)}" if found else key
 
+    def inner_key(self, kind: str, outer: str) -> str | None:
+        """The child's key for the parent-side ``outer``; ``None`` when ``outer`` is not one of this mount's."""
+        key = outer
+        if self.namespace:
+            if kind in ("tool", "prompt"):
+                if not key.startswith(f"{self.namespace}_"):
+                    return None
+                key = key[len(self.namespace) + 1 :]
+            else:
+                found = _URI.match(key)
+                if found is None or not found.group(2).startswith(f"{self.namespace}/"):
+                    return None
+                key = found.group(1) + found.group(2)[len(self.namespace) + 1 :]
+        if kind == "tool":
+            for inner, renamed in self.tool_names.items():
+                if renamed == key:
+                    return inner
+        return key
+
     def outer_copy(self, kind: str, key: str, component: Any) -> Any:
         outer = self.outer_key(kind, key)
         field = {"tool": "name", "prompt": "name", "resource": "uri", "template": "uri_template"}[kind]

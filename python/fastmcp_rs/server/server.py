@@ -174,13 +174,6 @@ _IGNORED_OPTIONS = frozenset(
 )
 
 
-def _resolves_names(transform: Any) -> bool:
-    """Whether a transform of the user's own overrides a ``get_*`` (resolves names itself)."""
-    from .transforms import Transform
-
-    return any(getattr(type(transform), m) is not getattr(Transform, m) for m in _GET_METHOD.values())
-
-
 def _env_int(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -860,7 +853,7 @@ class FastMCP(HttpAppsMixin):
         return {**self._tools, **{k: v for k, v in self._children("tool").items() if k not in self._tools}}
 
     async def get_tool(self, name: str) -> Tool:
-        if self._custom_transforms:
+        if self._custom_transforms or self._resolves("tool"):
             found = await self._resolved("tool", name)
             if found is None:
                 raise NotFoundError(f"Unknown tool: {name!r}")
@@ -1101,6 +1094,11 @@ class FastMCP(HttpAppsMixin):
             items = list(await getattr(transform, method)(items))
         return items
 
+    def _resolves(self, kind: str) -> bool:
+        """Whether names of ``kind`` are resolved in Python: by a transform of the user's own here, or in a
+        server mounted here."""
+        return self._custom_overrides(kind) or any(link.child._resolves(kind) for link in self._mounts)
+
     def _custom_overrides(self, kind: str) -> bool:
         """Whether one of the user's own transforms resolves names of ``kind`` itself (overrides ``get_*``)."""
         from .transforms import Transform
@@ -1201,7 +1199,21 @@ class FastMCP(HttpAppsMixin):
         served = self._served_by_key(kind)
 
         async def base(name: str, *, version: Any = None) -> Any:
-            return served.get(name)
+            found = served.get(name)
+            derived = self._derived.get((kind, name))
+            if found is not None and (derived is None or not derived[1].child._resolves(kind)):
+                return found
+            # A mounted server whose own transforms resolve names: what its chain reaches, named as here.
+            for link in self._mounts:
+                inner = link.inner_key(kind, name) if link.child._resolves(kind) else None
+                made = await link.child._resolved(kind, inner, version) if inner is not None else None
+                if made is None:
+                    continue
+                made_key = str(made.key)
+                if link.child._served_by_key(kind).get(made_key) is made:
+                    return served.get(link.outer_key(kind, made_key))
+                return link.outer_copy(kind, made_key, made)
+            return None
 
         lookup: Any = base
         method = _GET_METHOD[kind]
@@ -1343,7 +1355,7 @@ class FastMCP(HttpAppsMixin):
         calls = (
             bool(self._python_middleware)
             or intercepts
-            or any(self._custom_overrides(k) for k in ("tool", "resource", "prompt"))
+            or any(self._resolves(k) for k in ("tool", "resource", "prompt"))
         )
         self._native.set_middleware(MiddlewareRunner(self), calls=calls)
 
@@ -1384,12 +1396,6 @@ class FastMCP(HttpAppsMixin):
         from .transforms import Transform
 
         if isinstance(transform, Transform) and not getattr(transform, "_fastmcp_rs_builtin", False):
-            if self._parents and _resolves_names(transform):
-                raise NotImplementedError(
-                    f"add_transform({type(transform).__name__}): a transform of your own that resolves names "
-                    "(get_tool, get_resource, ...) on a mounted server (or on a provider) is not supported by "
-                    "fastmcp-rs yet; add it to the server that serves the clients"
-                )
             self._transforms.append(transform)
             self._custom_transforms.append(transform)
             self._install_chain_up()  # where it is mounted, its listings now pass through Python
@@ -1454,13 +1460,6 @@ class FastMCP(HttpAppsMixin):
         if as_proxy:
             _deprecated("mount(as_proxy=True) is deprecated: use mount(create_proxy(server))")
             server = create_proxy(server)
-        resolving = [t for t in getattr(server, "_custom_transforms", ()) if _resolves_names(t)]
-        if isinstance(server, FastMCP) and resolving:
-            raise NotImplementedError(
-                f"mount(): {server.name!r} has transforms of your own that resolve names ({resolving!r}); such a "
-                "transform on a mounted server (or on a provider) is not supported by fastmcp-rs yet: add it to the "
-                "server that serves the clients"
-            )
         if not isinstance(server, FastMCP):
             raise NotImplementedError(
                 f"mount({type(server).__name__}): only fastmcp_rs servers can be mounted; anything else is not "
