@@ -100,8 +100,8 @@ class Rename(Transform):
 renaming = FastMCP("renaming")
 
 
-@renaming.tool
-def alpha() -> str:
+@renaming.tool(name="alpha")
+def renaming_alpha() -> str:
     return "the first letter"
 
 
