@@ -109,12 +109,14 @@ MODERN_META = {
 }
 
 
-def skills_walk(impl: str, env: dict[str, str], requests: list[tuple[str, dict[str, Any]]]) -> list[Any]:
+def skills_walk(
+    impl: str, env: dict[str, str], requests: list[tuple[str, dict[str, Any]]], server: Path = SERVER
+) -> list[Any]:
     """The skills extension's requests, one stdio process, answers without the server's own version."""
     import json
 
     proc = subprocess.Popen(
-        [sys.executable, str(SERVER)],
+        [sys.executable, str(server)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -273,3 +275,53 @@ async def test_fastmcp_3_skills_providers_are_served_as_in_fastmcp(tmp_path: Pat
         assert ours["read skill://code-review/notes/checklist.txt"][0]["text"] == "1. tests\n2. names\n"
     else:
         assert "code-review/notes/checklist.txt" in names
+
+
+CATALOG = HERE / "servers" / "skill_catalog.py"
+
+
+async def catalog_walk(impl: str, root: Path, live: Path) -> dict[str, Any]:
+    env = {**os.environ, "MW_IMPL": impl, "SKILLS_ROOT": str(root), "SKILLS_LIVE": str(live)}
+    params = StdioServerParameters(command=sys.executable, args=[str(CATALOG)], env=env)
+    seen: dict[str, Any] = {}
+    for child in list(live.iterdir()):
+        import shutil
+
+        shutil.rmtree(child)
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        listed = (await session.list_resources()).resources
+        seen["first"] = [r.model_dump(mode="json", exclude_none=True) for r in listed]
+        for r in listed:
+            contents = (await session.read_resource(r.uri)).contents
+            seen[f"read {r.uri}"] = [c.model_dump(mode="json", exclude_none=True) for c in contents]
+        skill(live / "deploy", "deploy", "Deploy the service")
+        seen["after"] = [str(r.uri) for r in (await session.list_resources()).resources]
+        seen["read new"] = [
+            c.model_dump(mode="json", exclude_none=True)
+            for c in (await session.read_resource("skill://deploy/SKILL.md")).contents
+        ]
+    return seen
+
+
+@pytest.mark.anyio
+async def test_skill_objects_and_catalogs_are_served_as_in_fastmcp(tmp_path: Path) -> None:
+    """``Skill(...)``, ``Skill.from_directory`` and ``SkillCatalogProvider`` (a mapping of paths, and a
+    ``load_skills()`` that finds a new skill while serving), as FastMCP 4.2.3 serves them; then the skills
+    extension's listing of the same catalog."""
+    root = tree(tmp_path / "skills")
+    live = tmp_path / "live"
+    live.mkdir()
+    seen = {impl: await catalog_walk(impl, root, live) for impl in IMPLS}
+    ours = seen["fastmcp_rs"]
+    assert ours == seen["fastmcp"]
+    names = [r["name"] for r in ours["first"]]
+    assert "team/triage/SKILL.md" in names and "code-review/_manifest" in names
+    assert "skill://deploy/SKILL.md" in ours["after"]
+    env = {"SKILLS_ROOT": str(root), "SKILLS_LIVE": str(live)}
+    requests = [modern("skills/list"), modern("skills/get", uri="skill://team/triage/SKILL.md")]
+
+    theirs, mine = (skills_walk(impl, env, requests, CATALOG) for impl in IMPLS)
+    assert mine == theirs
+    assert [s["uri"] for s in mine[0]["skills"]][:1] == ["skill://code-review/SKILL.md"]
+    assert mine[1]["skill"]["frontmatter"]["version"] == "1.2"

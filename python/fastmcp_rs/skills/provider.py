@@ -11,8 +11,9 @@ with a message saying how to fix it. With ``reload=True`` the roots are scanned 
 lists resources (the last valid scan is kept if one fails); otherwise the files are read once.
 
 A server given one serves the skills extension of the 2026-07-28 era too (``skills/list``, ``skills/get``;
-``fastmcp_rs.skills.extension``), registered automatically as FastMCP 4 registers it. Not served yet: the other
-providers of this module (``SkillCatalogProvider``, ``SkillManifestProvider``)."""
+``fastmcp_rs.skills.extension``), registered automatically as FastMCP 4 registers it. ``SkillCatalogProvider``
+serves ``Skill`` objects (``fastmcp_rs.skills.skill``) the same way. Not served yet: ``SkillManifestProvider``
+(manifests whose files are read only when a client reads them)."""
 
 from __future__ import annotations
 
@@ -211,21 +212,59 @@ def _folders(root: Path) -> list[tuple[Path, str]]:
     return found
 
 
-class SkillsDirectoryProvider(Provider):
-    """The skills under one or more folders (see the module docstring); the first root wins a path."""
+def _catalog(skills: Any) -> dict[str, Any]:
+    """Skills by the path each is served at (checked: paths relative, each ending with its skill's name)."""
+    from collections.abc import Mapping
 
-    def __init__(
-        self, roots: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], *, reload: bool = False
-    ) -> None:
+    from .skill import Skill, _relative
+
+    if isinstance(skills, Mapping):
+        catalog = {_relative(path): skill for path, skill in skills.items()}
+    else:
+        catalog = {}
+        for skill in skills:
+            if not isinstance(skill, Skill):
+                raise TypeError(f"Expected a Skill, got {type(skill).__name__}")
+            if skill.name in catalog:
+                raise ValueError(f"Duplicate skill name: {skill.name!r}")
+            catalog[skill.name] = skill
+    for path, skill in catalog.items():
+        if not isinstance(skill, Skill):
+            raise TypeError(f"Expected a Skill at {path!r}, got {type(skill).__name__}")
+        if path.rsplit("/", 1)[-1] != skill.name:
+            raise ValueError(f"Skill path {path!r} must end with the skill's name {skill.name!r}")
+    paths = sorted(catalog)
+    for a in paths:
+        for b in paths:
+            if a != b and b.startswith(f"{a}/"):
+                raise ValueError(f"Skill path {b!r} is inside skill path {a!r}")
+    return catalog
+
+
+def _from_catalog(catalog: dict[str, Any]) -> list[_Skill]:
+    return [
+        _Skill(path, skill.name, skill.description, dict(skill.files), dict(skill.manifest.frontmatter.root))
+        for path, skill in catalog.items()
+    ]
+
+
+class SkillCatalogProvider(Provider):
+    """``Skill`` objects (``fastmcp_rs.skills.skill``) served as ``skill://`` resources and through the skills
+    extension, each under ``skill://{path}/`` (``path``: its name, or the key of a mapping given, whose last
+    segment must be that name). Override ``load_skills()`` to serve skills that change: it is asked again
+    whenever a client lists resources."""
+
+    def __init__(self, skills: Any = None) -> None:
         super().__init__()
-        if isinstance(roots, (str, os.PathLike)):
-            roots = [roots]
-        self.roots = [Path(r).expanduser().absolute() for r in roots]
-        self.reload = reload
-        self._skills = self._scan()
+        self._static = _catalog(skills or ())
+        self._skills = _from_catalog(self._static)
 
     def __repr__(self) -> str:
-        return f"SkillsDirectoryProvider(roots={self.roots!r}, reload={self.reload!r})"
+        return f"{type(self).__name__}({list(self._static)!r})"
+
+    async def load_skills(self) -> Any:
+        """The skills to serve (a sequence of ``Skill``, or a mapping of paths to them)."""
+        return self._static
 
     def required_extensions(self) -> Sequence[Any]:
         """The skills extension, registered on the server this provider is given to."""
@@ -247,6 +286,60 @@ class SkillsDirectoryProvider(Provider):
             }
             for skill in self._skills
         ]
+
+    async def _list_resources(self) -> Sequence[Resource]:
+        if type(self).load_skills is not SkillCatalogProvider.load_skills:
+            self._skills = _from_catalog(_catalog(await self.load_skills()))
+        return self._resources()
+
+    def _resources(self) -> list[Resource]:
+        resources: list[Resource] = []
+        for skill in self._skills:
+            for file, data in skill.files.items():
+                resources.append(
+                    SkillFileResource(
+                        uri=_uri(skill.path, file),
+                        name=f"{skill.path}/{file}",
+                        description=skill.description if file == "SKILL.md" else None,
+                        mime_type=_mime(file),
+                        data=data,
+                    )
+                )
+            manifest = {
+                "skill": skill.name,
+                "files": [
+                    {"path": f, "size": len(d), "hash": "sha256:" + hashlib.sha256(d).hexdigest()}
+                    for f, d in skill.files.items()
+                ],
+            }
+            resources.append(
+                SkillManifestResource(
+                    uri=_uri(skill.path, "_manifest"),
+                    name=f"{skill.path}/_manifest",
+                    description=f"File listing for {skill.name}",
+                    mime_type="application/json",
+                    manifest=manifest,
+                )
+            )
+        return resources
+
+
+class SkillsDirectoryProvider(SkillCatalogProvider):
+    """The skills under one or more folders (see the module docstring); the first root wins a path."""
+
+    def __init__(
+        self, roots: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], *, reload: bool = False
+    ) -> None:
+        Provider.__init__(self)
+        self._static = {}
+        if isinstance(roots, (str, os.PathLike)):
+            roots = [roots]
+        self.roots = [Path(r).expanduser().absolute() for r in roots]
+        self.reload = reload
+        self._skills = self._scan()
+
+    def __repr__(self) -> str:
+        return f"SkillsDirectoryProvider(roots={self.roots!r}, reload={self.reload!r})"
 
     def _scan(self) -> list[_Skill]:
         skills: dict[str, _Skill] = {}
@@ -288,37 +381,8 @@ class SkillsDirectoryProvider(Provider):
                 self._skills = await anyio.to_thread.run_sync(self._scan)
             except ValueError as exc:
                 _log.error("Keeping the last valid skills; %s", exc)
-        resources: list[Resource] = []
-        for skill in self._skills:
-            for file, data in skill.files.items():
-                resources.append(
-                    SkillFileResource(
-                        uri=_uri(skill.path, file),
-                        name=f"{skill.path}/{file}",
-                        description=skill.description if file == "SKILL.md" else None,
-                        mime_type=_mime(file),
-                        data=data,
-                    )
-                )
-            manifest = {
-                "skill": skill.name,
-                "files": [
-                    {"path": f, "size": len(d), "hash": "sha256:" + hashlib.sha256(d).hexdigest()}
-                    for f, d in skill.files.items()
-                ],
-            }
-            resources.append(
-                SkillManifestResource(
-                    uri=_uri(skill.path, "_manifest"),
-                    name=f"{skill.path}/_manifest",
-                    description=f"File listing for {skill.name}",
-                    mime_type="application/json",
-                    manifest=manifest,
-                )
-            )
-        return resources
+        return self._resources()
 
 
-_FEATURE = "skill catalogs (SkillCatalogProvider, SkillManifestProvider)"
-SkillCatalogProvider = stub("SkillCatalogProvider", _FEATURE, __name__)
+_FEATURE = "skill manifests served without their bytes (SkillManifestProvider)"
 SkillManifestProvider = stub("SkillManifestProvider", _FEATURE, __name__)
