@@ -164,6 +164,15 @@ class _Skill:
 
 
 def _read_skill(folder: Path, path: str) -> _Skill:
+    files = _folder_files(folder)
+    frontmatter = _frontmatter(files["SKILL.md"].decode("utf-8-sig"))
+    if frontmatter["name"] != folder.name:
+        raise _Invalid(f"Skill folder {folder.name!r} must match its SKILL.md name {frontmatter['name']!r}")
+    return _Skill(path, frontmatter["name"], frontmatter["description"], dict(sorted(files.items())), frontmatter)
+
+
+def _folder_files(folder: Path) -> dict[str, bytes]:
+    """A skill folder's files by relative path, read once (symlinks, special files and too much refused)."""
     files: dict[str, bytes] = {}
     total = 0
     for entry in sorted(folder.rglob("*")):
@@ -181,10 +190,9 @@ def _read_skill(folder: Path, path: str) -> _Skill:
             raise _Invalid(f"A skill may contain at most {MAX_SKILL_FILES} files")
         if total > MAX_SKILL_BYTES:
             raise _Invalid(f"A skill may contain at most {MAX_SKILL_BYTES} bytes")
-    frontmatter = _frontmatter(files["SKILL.md"].decode("utf-8-sig"))
-    if frontmatter["name"] != folder.name:
-        raise _Invalid(f"Skill folder {folder.name!r} must match its SKILL.md name {frontmatter['name']!r}")
-    return _Skill(path, frontmatter["name"], frontmatter["description"], dict(sorted(files.items())), frontmatter)
+    if "SKILL.md" not in files:
+        raise _Invalid("A skill must contain SKILL.md")
+    return files
 
 
 def _folders(root: Path) -> list[tuple[Path, str]]:

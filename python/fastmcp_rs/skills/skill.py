@@ -141,21 +141,10 @@ class Skill:
     @classmethod
     def from_directory(cls, path: str | os.PathLike[str]) -> Skill:
         """A folder read once (symlinks and special files refused; the folder named as its skill)."""
+        from .provider import _folder_files
+
         root = Path(path).absolute()
-        files: dict[str, bytes] = {}
-        for entry in sorted(root.rglob("*")):
-            rel = entry.relative_to(root).as_posix()
-            if entry.is_symlink():
-                raise ValueError(f"skill contains a symlink: {rel}")
-            if entry.is_dir():
-                continue
-            if not entry.is_file():
-                raise ValueError(f"skill contains a non-regular file: {rel}")
-            files[rel] = entry.read_bytes()
-        if len(files) > MAX_SKILL_FILES:
-            raise ValueError(f"A skill may contain at most {MAX_SKILL_FILES} files")
-        if sum(len(d) for d in files.values()) > MAX_SKILL_BYTES:
-            raise ValueError(f"A skill may contain at most {MAX_SKILL_BYTES} bytes")
+        files = _folder_files(root)
         skill = cls.from_files(files)
         if skill.name != root.name:
             raise ValueError(f"Skill folder {root.name!r} must match its SKILL.md name {skill.name!r}")
