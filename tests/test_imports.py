@@ -400,13 +400,14 @@ def test_stub_classes_import_subclass_and_refuse_instantiation() -> None:
 
 
 def test_stub_functions_and_server_features_refuse_use() -> None:
-    from fastmcp_rs.dependencies import Depends
     from fastmcp_rs.server import create_proxy
+    from fastmcp_rs.server.dependencies import bind_request_context
     from fastmcp_rs.server.middleware.rate_limiting import RateLimitError
     from fastmcp_rs.tools import forward
 
     assert issubclass(RateLimitError, Exception)  # error names stay catchable
-    _refused(lambda: Depends(lambda: 1), "Depends: dependency injection")
+    # Dependency injection is served (tests/test_dependencies.py); binding a request context by hand is not.
+    _refused(lambda: bind_request_context(None), "bind_request_context: binding a request context by hand")
     with pytest.raises(RuntimeError, match="forward\\(\\) can only be called within a transformed tool"):
         asyncio.run(forward(x=1))
     # Proxies are served (tests/test_proxy.py); made, not connected, until the server starts.
@@ -444,11 +445,11 @@ def test_current_context_marks_the_context_parameter() -> None:
     mcp = FastMCP("dep")
 
     @mcp.tool
-    def annotated(x: int, ctx: Context = CurrentContext()) -> int:  # noqa: B008
+    def annotated(x: int, ctx: Context = CurrentContext()) -> int:
         return x
 
     @mcp.tool
-    def unannotated(x: int, ctx=CurrentContext()) -> int:  # noqa: B008
+    def unannotated(x: int, ctx=CurrentContext()) -> int:
         return x
 
     for name in ("annotated", "unannotated"):

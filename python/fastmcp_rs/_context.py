@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic
 from typing_extensions import TypeVar
 
 from . import _core
+from ._dependencies import Provider
 
 if TYPE_CHECKING:
     from ._core import RequestHandle
@@ -48,13 +49,18 @@ def get_context() -> Context:
     return Context(handle, _serving[-1] if _serving else None)
 
 
-class _CurrentContext:
-    """The default ``CurrentContext()`` gives a parameter: it receives the request's ``Context``."""
+class _CurrentContext(Provider["Context"]):
+    """The default ``CurrentContext()`` gives a parameter: it receives the request's ``Context``. On a tool's
+    own parameter the core fills it in; in a ``Depends(...)`` function's signature it resolves like any
+    dependency."""
 
     __slots__ = ()
 
     def __repr__(self) -> str:
         return "CurrentContext()"
+
+    async def __aenter__(self) -> Context:
+        return get_context()
 
 
 def CurrentContext() -> Any:

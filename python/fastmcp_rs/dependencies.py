@@ -1,7 +1,11 @@
-"""``fastmcp.dependencies``: dependency markers for tool parameters. ``CurrentContext()`` works; the others
-import but are not supported yet. (The old ``fastmcp_rs.dependencies.get_http_headers`` path is kept.)"""
+"""``fastmcp.dependencies``: dependency injection for tool, resource and prompt parameters. ``Depends``,
+``Shared``, ``CallArgument`` and ``Dependency`` are those of ``uncalled-for``, the engine FastMCP 4 uses; the
+markers for what the server knows (``CurrentContext()``, ``CurrentHeaders()``, ``Progress()``, ...) come from
+``fastmcp_rs.server.dependencies``. (The old ``fastmcp_rs.dependencies.get_http_headers`` path is kept.)"""
 
-from ._unsupported import stub
+from typing import Any
+
+from ._dependencies import CycleError
 from .server.dependencies import (
     CurrentAccessToken,
     CurrentContext,
@@ -9,11 +13,23 @@ from .server.dependencies import (
     CurrentHeaders,
     CurrentRequest,
     Progress,
+    ProgressLike,
     TokenClaim,
     get_context,
     get_http_headers,
     get_http_request,
 )
+
+try:
+    from uncalled_for import CallArgument, Dependency, Depends, Shared
+except ImportError:  # pragma: no cover - Python 3.10: uncalled-for needs 3.11
+    from ._unsupported import stub
+
+    _FEATURE = "dependency injection on Python 3.10 (it needs 3.11)"
+    CallArgument = stub("CallArgument", _FEATURE, __name__)
+    Dependency = stub("Dependency", _FEATURE, __name__)
+    Depends = stub("Depends", _FEATURE, __name__)
+    Shared = stub("Shared", _FEATURE, __name__)
 
 __all__ = [
     "CallArgument",
@@ -34,13 +50,13 @@ __all__ = [
     "get_http_request",
 ]
 
-
-class CycleError(Exception):
-    """Dependencies that depend on each other (dependency injection is not supported yet)."""
+_MOVED_TO_TASKS = {"CurrentDocket", "CurrentWorker"}
 
 
-CallArgument = stub("CallArgument", "dependency injection", __name__)
-Dependency = stub("Dependency", "dependency injection", __name__)
-Depends = stub("Depends", "dependency injection", __name__)
-ProgressLike = stub("ProgressLike", "dependency injection", __name__)
-Shared = stub("Shared", "dependency injection", __name__)
+def __getattr__(name: str) -> Any:
+    if name in _MOVED_TO_TASKS:
+        raise ImportError(
+            f"{name!r} moved to the fastmcp-tasks package. Install it with `pip install 'fastmcp[tasks]'` and "
+            f"import from `fastmcp_tasks.dependencies`."
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

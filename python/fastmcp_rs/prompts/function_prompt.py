@@ -17,6 +17,7 @@ from pydantic.fields import FieldInfo
 from .. import _schema
 from .._components import decorator_options, find_context_param, inspect_callable, mark, resolved_hints
 from .._context import Context
+from .._dependencies import with_dependencies
 from ..exceptions import FastMCPError, PromptError
 from .base import Prompt, PromptArgument, PromptResult
 
@@ -90,6 +91,11 @@ class FunctionPrompt(Prompt):
         call, fn_name, is_async = inspect_callable(fn, "prompt", options["name"])
         hints = resolved_hints(call)
         context_param = find_context_param(call, hints)
+        injected = with_dependencies(call, context_param, hints=hints)
+        if injected is not call:  # dependencies resolved for each call, and left out of the arguments
+            call = fn = injected
+            is_async = True
+            hints = dict(call.__annotations__)
         doc_description, param_docs = _schema.parse_docstring(fn)
         arguments: list[PromptArgument] = []
         adapters: dict[str, tuple[Any, pydantic.TypeAdapter[Any]]] = {}

@@ -16,6 +16,7 @@ from pydantic.json_schema import GenerateJsonSchema
 from .. import _core, _schema
 from .._components import decorator_options, find_context_param, inspect_callable, mark, resolved_hints
 from .._context import Context
+from .._dependencies import with_dependencies
 from .base import Resource, _default_mime, _render
 from .security import ResourceSecurity
 from .template import FunctionResourceTemplate, _is_list, _query_params
@@ -102,6 +103,11 @@ def _from_function(
     call, fn_name, is_async = inspect_callable(fn, "resource", name)
     hints = resolved_hints(call)
     context_param = find_context_param(call, hints)
+    injected = with_dependencies(call, context_param, hints=hints)
+    if injected is not call:  # dependencies resolved for each call, and left out of the arguments
+        call = fn = injected
+        is_async = True
+        hints = dict(call.__annotations__)
     params = {n: p for n, p in inspect.signature(call).parameters.items() if n != context_param}
     for p in params.values():
         if p.kind is inspect.Parameter.VAR_POSITIONAL:

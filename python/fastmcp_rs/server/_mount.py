@@ -171,10 +171,11 @@ async def _run_as_child(tool: Any, arguments: dict[str, Any], child: FastMCP) ->
     handle = _current_handle()
     if tool.context_param is not None and handle is not None:
         kwargs[tool.context_param] = Context(handle, child)
-    if inspect.iscoroutinefunction(tool.fn):
-        return await tool.fn(**kwargs)
+    invoke = tool._parsed.invoke if tool._parsed is not None else tool.fn
+    if tool.is_async:
+        return await invoke(**kwargs)
     import contextvars
 
-    run = functools.partial(contextvars.copy_context().run, tool.fn, **kwargs)
+    run = functools.partial(contextvars.copy_context().run, invoke, **kwargs)
     value = await asyncio.get_running_loop().run_in_executor(None, run)
     return await value if inspect.isawaitable(value) else value

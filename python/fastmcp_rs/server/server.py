@@ -2085,9 +2085,11 @@ class FastMCP(HttpAppsMixin):
     async def _running(self) -> Any:
         """The server's lifespan, once per run: its result is ``ctx.lifespan_context``. A lifespan that fails
         at start-up stops the run with a clear error. Mounted children's lifespans run inside it."""
+        from .._dependencies import shared_scope
+
         _serving.append(self)
         try:
-            async with self._lifespan_running():
+            async with shared_scope(), self._lifespan_running():
                 self._trace_if_configured()
                 yield
         finally:

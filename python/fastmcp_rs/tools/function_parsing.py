@@ -20,6 +20,7 @@ from pydantic.json_schema import GenerateJsonSchema
 
 from .. import _schema
 from .._components import find_context_param, inspect_callable, resolved_hints
+from .._dependencies import with_dependencies
 from ..utilities.types import Audio, File, Image
 
 __all__ = ["ParsedFunction"]
@@ -260,6 +261,12 @@ class ParsedFunction:
     takes_any_arguments: bool
     validator: pydantic_core.SchemaValidator
     result_adapter: pydantic.TypeAdapter[Any] | None
+    #: What a call invokes: ``fn``, or, when dependencies are injected, the ``async`` wrapper that resolves them.
+    invoke: Callable[..., Any] = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.invoke is None:
+            self.invoke = self.fn
 
     @classmethod
     def from_function(
@@ -279,6 +286,13 @@ class ParsedFunction:
             raise ValueError("Functions with **kwargs are not supported as tools")
         hints = resolved_hints(call)
         context_param = find_context_param(call, hints)
+        invoke = fn
+        injected = with_dependencies(call, context_param, hints=hints)
+        if injected is not call:
+            call = invoke = injected
+            is_async = True
+            signature = inspect.signature(call)
+            hints = dict(call.__annotations__)
 
         def skip_context(_index: int, param_name: str, _annotation: Any) -> Literal["skip"] | None:
             return "skip" if param_name == context_param else None
@@ -319,4 +333,5 @@ class ParsedFunction:
             takes_any_arguments=all(p.kind is inspect.Parameter.VAR_KEYWORD for p in params) and bool(params),
             validator=validator,
             result_adapter=adapter,
+            invoke=invoke,
         )

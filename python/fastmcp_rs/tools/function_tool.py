@@ -150,7 +150,7 @@ class FunctionTool(Tool):
             adapter=parsed.result_adapter,
         )
         return dict(
-            func=self.fn,
+            func=parsed.invoke,
             is_async=parsed.is_async,
             prepare=self.prepare,
             convert=self.convert,
@@ -179,7 +179,8 @@ class FunctionTool(Tool):
             from .._context import get_context
 
             kwargs[self.context_param] = get_context()
-        value = self.fn(**kwargs)
+        assert self._parsed is not None
+        value = self._parsed.invoke(**kwargs)
         if inspect.isawaitable(value):
             value = await value
         return self.convert_result(value)
