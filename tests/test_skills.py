@@ -292,6 +292,7 @@ async def catalog_walk(impl: str, root: Path, live: Path) -> dict[str, Any]:
         await session.initialize()
         listed = (await session.list_resources()).resources
         seen["first"] = [r.model_dump(mode="json", exclude_none=True) for r in listed]
+        seen["reads before"] = (await session.call_tool("reads", {})).structured_content
         for r in listed:
             contents = (await session.read_resource(r.uri)).contents
             seen[f"read {r.uri}"] = [c.model_dump(mode="json", exclude_none=True) for c in contents]
@@ -301,6 +302,7 @@ async def catalog_walk(impl: str, root: Path, live: Path) -> dict[str, Any]:
             c.model_dump(mode="json", exclude_none=True)
             for c in (await session.read_resource("skill://deploy/SKILL.md")).contents
         ]
+        seen["reads after"] = (await session.call_tool("reads", {})).structured_content
     return seen
 
 
@@ -318,10 +320,23 @@ async def test_skill_objects_and_catalogs_are_served_as_in_fastmcp(tmp_path: Pat
     names = [r["name"] for r in ours["first"]]
     assert "team/triage/SKILL.md" in names and "code-review/_manifest" in names
     assert "skill://deploy/SKILL.md" in ours["after"]
+    # The manifest provider read no file to list them, then each file once as the client read it.
+    assert ours["reads before"] == {"result": []}
+    assert sorted(ours["reads after"]["result"]) == [
+        f"stored/review:{f}" for f in ("SKILL.md", "badge.bin", "rubric.md")
+    ]
+    assert ours["read skill://stored/review/badge.bin"][0]["blob"]
     env = {"SKILLS_ROOT": str(root), "SKILLS_LIVE": str(live)}
-    requests = [modern("skills/list"), modern("skills/get", uri="skill://team/triage/SKILL.md")]
+    requests = [
+        modern("skills/list"),
+        modern("skills/get", uri="skill://team/triage/SKILL.md"),
+        modern("skills/get", uri="skill://stored/review/SKILL.md"),
+    ]
 
     theirs, mine = (skills_walk(impl, env, requests, CATALOG) for impl in IMPLS)
     assert mine == theirs
     assert [s["uri"] for s in mine[0]["skills"]][:1] == ["skill://code-review/SKILL.md"]
     assert mine[1]["skill"]["frontmatter"]["version"] == "1.2"
+    assert [r["uri"] for r in mine[2]["skill"]["resources"]] == [
+        f"skill://stored/review/{f}" for f in ("SKILL.md", "badge.bin", "rubric.md")
+    ]

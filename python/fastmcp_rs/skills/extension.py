@@ -57,14 +57,14 @@ class SkillsExtension(ServerExtension):
             ),
         )
 
-    def _entries(self) -> list[dict[str, Any]]:
-        """Every skill of every source, its URIs as this server serves them, collisions left out."""
+    async def _entries(self) -> list[dict[str, Any]]:
+        """Every skill of every source, its URIs as this server serves them, collisions left out. Each source
+        is asked for its skills again first (a ``load_skills()`` / ``load_manifests()`` of its own runs)."""
         from ..server.providers.base import Provider
 
         server = self.server
         wanted = None if self._providers is None else {id(p) for p in self._providers}
-        served = set(server._served_by_key("resource"))
-        entries: list[dict[str, Any]] = []
+        links = []
         for link in server._mounts:
             provider = getattr(link.child, "_provider", None)
             if not isinstance(provider, Provider) or not hasattr(provider, "_skill_entries"):
@@ -73,6 +73,11 @@ class SkillsExtension(ServerExtension):
                 continue
             if link.namespace or provider._transforms:  # as FastMCP 4: not for transformed providers yet
                 continue
+            await link.child._sync_for_listing("resources/list", None)
+            links.append((link, provider))
+        served = set(server._served_by_key("resource"))
+        entries: list[dict[str, Any]] = []
+        for link, provider in links:
             for entry in provider._skill_entries():
                 outer = dict(entry)
                 outer["uri"] = link.outer_key("resource", entry["uri"])
@@ -91,7 +96,7 @@ class SkillsExtension(ServerExtension):
     async def _list(self, ctx: Any, params: ListSkillsParams) -> ListSkillsResult:
         from ..server._middleware import _decode_cursor, _encode_cursor
 
-        entries = [MCPSkill.model_validate(e) for e in self._entries()]
+        entries = [MCPSkill.model_validate(e) for e in await self._entries()]
         size = getattr(self.server, "list_page_size", None)
         if size is None:
             return ListSkillsResult(skills=entries)
@@ -103,7 +108,7 @@ class SkillsExtension(ServerExtension):
         return ListSkillsResult(skills=page, next_cursor=_encode_cursor(after) if after < len(entries) else None)
 
     async def _get(self, ctx: Any, params: GetSkillParams) -> GetSkillResult:
-        for entry in self._entries():
+        for entry in await self._entries():
             if entry["uri"] == params.uri:
                 return GetSkillResult(skill=MCPSkill.model_validate(entry))
         raise McpError(code=-32602, message=f"Unknown skill URI: {params.uri}")

@@ -12,8 +12,8 @@ lists resources (the last valid scan is kept if one fails); otherwise the files 
 
 A server given one serves the skills extension of the 2026-07-28 era too (``skills/list``, ``skills/get``;
 ``fastmcp_rs.skills.extension``), registered automatically as FastMCP 4 registers it. ``SkillCatalogProvider``
-serves ``Skill`` objects (``fastmcp_rs.skills.skill``) the same way. Not served yet: ``SkillManifestProvider``
-(manifests whose files are read only when a client reads them)."""
+serves ``Skill`` objects (``fastmcp_rs.skills.skill``) the same way, and ``SkillManifestProvider`` skills
+known by their manifests, whose files are read only when a client reads them."""
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .._unsupported import stub
 from ..resources.base import Resource
 from ..server.providers.base import Provider
 
@@ -63,17 +62,23 @@ def _uri(path: str, file: str) -> str:
 
 @dataclasses.dataclass(kw_only=True, eq=False)
 class SkillFileResource(Resource):
-    """One file of a skill, as it was when the skills were scanned."""
+    """One file of a skill: its bytes as they were when the skills were scanned (``data``), or, served by a
+    ``SkillManifestProvider``, read from it (``provider.read_file(resource)``) each time a client reads it."""
 
     data: bytes = b""
+    provider: Any = dataclasses.field(default=None, repr=False)
+    skill_path: str = ""
+    file_path: str = ""
+    file: Any = None
 
     async def read(self) -> Any:
+        data = self.data if self.provider is None else await self.provider.read_file(self)
         if (self.mime_type or "").startswith("text/"):
             try:
-                return self.data.decode("utf-8")
+                return data.decode("utf-8")
             except UnicodeDecodeError:
                 pass
-        return self.data
+        return data
 
 
 @dataclasses.dataclass(kw_only=True, eq=False)
@@ -256,7 +261,98 @@ def _from_catalog(catalog: dict[str, Any]) -> list[_Skill]:
     ]
 
 
-class SkillCatalogProvider(Provider):
+class SkillManifestProvider(Provider):
+    """Skills served from their manifests (``SkillManifest``: frontmatter, and each file's digest and size),
+    each file read only when a client reads it: for skills kept in object storage or a database. Subclass it
+    and override ``load_manifests()`` (the skills by the path each is served under; asked again whenever a
+    client lists resources or skills) and ``read_file(resource)`` (a file's bytes; ``resource.skill_path``,
+    ``resource.file_path`` and ``resource.file`` say which). Served as ``SkillCatalogProvider`` serves
+    skills: ``skill://`` resources and the skills extension."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._manifests: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def required_extensions(self) -> Sequence[Any]:
+        """The skills extension, registered on the server this provider is given to."""
+        from .extension import SkillsExtension
+
+        return (SkillsExtension(),)
+
+    async def load_manifests(self) -> Any:
+        """The skills to serve: a mapping of the path each is served under to its ``SkillManifest``."""
+        raise NotImplementedError
+
+    async def read_file(self, resource: SkillFileResource) -> bytes:
+        """The content of the skill file a client reads."""
+        raise NotImplementedError
+
+    async def _refresh_skills(self) -> None:
+        from .skill import SkillManifest, _relative
+
+        loaded = {_relative(path): manifest for path, manifest in (await self.load_manifests()).items()}
+        for path, manifest in loaded.items():
+            if not isinstance(manifest, SkillManifest):
+                raise TypeError(f"Expected a SkillManifest at {path!r}, got {type(manifest).__name__}")
+        _check_paths({path: str(m.frontmatter.root["name"]) for path, m in loaded.items()})
+        self._manifests = loaded
+
+    def _skill_entries(self) -> list[dict[str, Any]]:
+        return [
+            manifest.to_mcp_skill(path).model_dump(mode="json", by_alias=True, exclude_none=True)
+            for path, manifest in self._manifests.items()
+        ]
+
+    async def _list_resources(self) -> Sequence[Resource]:
+        await self._refresh_skills()
+        resources: list[Resource] = []
+        for path, manifest in self._manifests.items():
+            frontmatter = manifest.frontmatter.root
+            for file_path, file in manifest.files.items():
+                resources.append(
+                    SkillFileResource(
+                        uri=_uri(path, file_path),
+                        name=f"{path}/{file_path}",
+                        description=frontmatter.get("description") if file_path == "SKILL.md" else None,
+                        mime_type=_mime(file_path),
+                        provider=self,
+                        skill_path=path,
+                        file_path=file_path,
+                        file=file,
+                    )
+                )
+            listing = {
+                "skill": frontmatter["name"],
+                "files": [{"path": p, "size": f.size, "hash": f.digest} for p, f in manifest.files.items()],
+            }
+            resources.append(
+                SkillManifestResource(
+                    uri=_uri(path, "_manifest"),
+                    name=f"{path}/_manifest",
+                    description=f"File listing for {frontmatter['name']}",
+                    mime_type="application/json",
+                    manifest=listing,
+                )
+            )
+        return resources
+
+
+def _check_paths(names: dict[str, str]) -> None:
+    """Each skill path ends with its skill's name, and none is inside another."""
+    for path, name in names.items():
+        if path.rsplit("/", 1)[-1] != name:
+            raise ValueError(f"Skill path {path!r} must end with the skill's name {name!r}")
+    for path in names:
+        parts = path.split("/")
+        for index in range(1, len(parts)):
+            if "/".join(parts[:index]) in names:
+                raise ValueError(f"Skill path {path!r} is nested inside another skill")
+
+
+class SkillCatalogProvider(SkillManifestProvider):
     """``Skill`` objects (``fastmcp_rs.skills.skill``) served as ``skill://`` resources and through the skills
     extension, each under ``skill://{path}/`` (``path``: its name, or the key of a mapping given, whose last
     segment must be that name). Override ``load_skills()`` to serve skills that change: it is asked again
@@ -267,18 +363,22 @@ class SkillCatalogProvider(Provider):
         self._static = _catalog(skills or ())
         self._skills = _from_catalog(self._static)
 
+    async def load_manifests(self) -> Any:
+        return {path: skill.manifest for path, skill in _catalog(await self.load_skills()).items()}
+
+    async def read_file(self, resource: SkillFileResource) -> bytes:
+        return resource.data
+
+    async def _refresh_skills(self) -> None:
+        if type(self).load_skills is not SkillCatalogProvider.load_skills:
+            self._skills = _from_catalog(_catalog(await self.load_skills()))
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({list(self._static)!r})"
 
     async def load_skills(self) -> Any:
         """The skills to serve (a sequence of ``Skill``, or a mapping of paths to them)."""
         return self._static
-
-    def required_extensions(self) -> Sequence[Any]:
-        """The skills extension, registered on the server this provider is given to."""
-        from .extension import SkillsExtension
-
-        return (SkillsExtension(),)
 
     def _skill_entries(self) -> list[dict[str, Any]]:
         """Each skill as the skills extension describes it (``MCPSkill``'s wire form): its ``SKILL.md`` URI,
@@ -296,8 +396,7 @@ class SkillCatalogProvider(Provider):
         ]
 
     async def _list_resources(self) -> Sequence[Resource]:
-        if type(self).load_skills is not SkillCatalogProvider.load_skills:
-            self._skills = _from_catalog(_catalog(await self.load_skills()))
+        await self._refresh_skills()
         return self._resources()
 
     def _resources(self) -> list[Resource]:
@@ -381,7 +480,7 @@ class SkillsDirectoryProvider(SkillCatalogProvider):
             f"'---\\nname: {slug}\\ndescription: <what it does and when to use it>\\n---'"
         )
 
-    async def _list_resources(self) -> Sequence[Resource]:
+    async def _refresh_skills(self) -> None:
         if self.reload:
             import anyio
 
@@ -389,8 +488,3 @@ class SkillsDirectoryProvider(SkillCatalogProvider):
                 self._skills = await anyio.to_thread.run_sync(self._scan)
             except ValueError as exc:
                 _log.error("Keeping the last valid skills; %s", exc)
-        return self._resources()
-
-
-_FEATURE = "skill manifests served without their bytes (SkillManifestProvider)"
-SkillManifestProvider = stub("SkillManifestProvider", _FEATURE, __name__)
