@@ -394,9 +394,9 @@ def test_stub_classes_import_subclass_and_refuse_instantiation() -> None:
     _refused(lambda: OAuthProvider(base_url="https://x"), "OAuthProvider: authentication")
     _refused(lambda: AzureProvider(client_id="x"), "AzureProvider: authentication (azure provider)")
     assert repr(Namespace("x")) == "Namespace('x')"  # served (tests/test_transforms.py)
-    from fastmcp_rs.skills import SkillsClientExtension
+    from fastmcp_rs.skills import SkillsClientExtension  # served (tests/test_skills.py)
 
-    _refused(lambda: SkillsClientExtension(), "SkillsClientExtension: the skills client")
+    assert SkillsClientExtension().identifier == "io.modelcontextprotocol/skills"
 
 
 def test_stub_functions_and_server_features_refuse_use() -> None:

@@ -340,3 +340,60 @@ async def test_skill_objects_and_catalogs_are_served_as_in_fastmcp(tmp_path: Pat
     assert [r["uri"] for r in mine[2]["skill"]["resources"]] == [
         f"skill://stored/review/{f}" for f in ("SKILL.md", "badge.bin", "rubric.md")
     ]
+
+
+async def client_walk(client_impl: str, server_impl: str, root: Path, live: Path) -> dict[str, Any]:
+    """What a client of ``client_impl`` sees of the catalog server served by ``server_impl``: the skills the
+    extension lists and gets, the SKILL.md resources, and each skill read and checked file by file."""
+    if client_impl == "fastmcp":
+        from fastmcp import Client
+        from fastmcp.client.transports import PythonStdioTransport
+        from fastmcp.skills import SkillsClientExtension
+    else:
+        from fastmcp_rs import Client
+        from fastmcp_rs.client.transports import PythonStdioTransport
+        from fastmcp_rs.skills import SkillsClientExtension
+
+    env = {**os.environ, "MW_IMPL": server_impl, "SKILLS_ROOT": str(root), "SKILLS_LIVE": str(live)}
+    seen: dict[str, Any] = {}
+    async with Client(PythonStdioTransport(CATALOG, env=env), extensions=[SkillsClientExtension()]) as client:
+        listed = await client.list_skills()
+        seen["listed"] = [s.uri for s in listed]
+        seen["got"] = (await client.get_skill("skill://stored/review/SKILL.md")).model_dump(
+            mode="json", by_alias=True, exclude_none=True
+        )
+        seen["resources"] = [str(r.uri) for r in await client.list_skill_resources()]
+        for uri in seen["listed"]:
+            skill = await client.read_skill(uri)
+            seen[f"read {uri}"] = (skill.name, {p: bytes(d) for p, d in sorted(skill.files.items())})
+        try:
+            await client.read_skill("skill://stored/review/rubric.md")
+        except ValueError as exc:
+            seen["not a SKILL.md"] = str(exc)
+    async with Client(PythonStdioTransport(CATALOG, env=env)) as plain:
+        try:
+            await plain.list_skills()
+        except RuntimeError as exc:
+            seen["not opted in"] = str(exc)
+        skill = await plain.read_skill("skill://team/triage/SKILL.md")  # from the _manifest resource
+        seen["read without the extension"] = (skill.name, sorted(skill.files))
+    return seen
+
+
+@pytest.mark.anyio
+async def test_the_skills_client_reads_skills_as_fastmcp_does(tmp_path: Path) -> None:
+    """``Client(extensions=[SkillsClientExtension()])``: ``list_skills``, ``get_skill``,
+    ``list_skill_resources`` and ``read_skill`` (every file checked against its manifest), and without the
+    extension a clear refusal and ``read_skill`` from the ``_manifest`` resource; fastmcp-rs's client against
+    both servers, and FastMCP 4.2.3's client against ours, see the same."""
+    root = tree(tmp_path / "skills")
+    live = tmp_path / "live"
+    live.mkdir()
+    ours = await client_walk("fastmcp_rs", "fastmcp_rs", root, live)
+    assert ours == await client_walk("fastmcp_rs", "fastmcp", root, live)
+    assert ours == await client_walk("fastmcp", "fastmcp_rs", root, live)
+    assert "skill://stored/review/SKILL.md" in ours["listed"]
+    name, files = ours["read skill://stored/review/SKILL.md"]
+    assert name == "review" and files["badge.bin"] == b"\x00\xffbadge"
+    assert ours["not opted in"].startswith("This client did not opt into the Skills extension")
+    assert ours["read without the extension"] == ("triage", ["SKILL.md", "flow/steps.md", "icon.png", "labels.json"])

@@ -27,6 +27,7 @@ from mcp import ClientSession, MCPError
 from .. import exceptions as _exceptions
 from . import transports as _transports
 from ._hydrate import schema_adapter
+from ._skills import ClientSkillsMixin, fold_extensions
 from .elicitation import ElicitationHandler, create_elicitation_callback
 from .logging import LogHandler, create_log_callback, default_log_handler
 from .messages import MessageHandler, MessageHandlerT
@@ -155,7 +156,7 @@ def _version_meta(meta: dict[str, Any] | None, version: str | None) -> dict[str,
     return merged or None
 
 
-class Client(Generic[TransportT]):
+class Client(ClientSkillsMixin, Generic[TransportT]):
     """An MCP client. See the module docstring for what ``transport`` may be.
 
     Args:
@@ -204,8 +205,10 @@ class Client(Generic[TransportT]):
         extensions: Any = None,
         result_claims: Any = None,
     ) -> None:
-        if extensions or result_claims:
-            raise NotImplementedError("client extensions (SEP-2133) are not supported by fastmcp_rs.Client yet")
+        folded = fold_extensions(extensions)
+        for identifier, extra in (result_claims or {}).items():
+            claims = folded.setdefault("result_claims", {})
+            claims[identifier] = (*claims.get(identifier, ()), *extra)
         _check_mode(mode)
         self.name = name or self.generate_name()
         self.mode = mode
@@ -235,6 +238,9 @@ class Client(Generic[TransportT]):
             "log_level": "debug",
             "message_handler": message_handler,
             "client_info": client_info or mcp_types.Implementation(name="fastmcp-rs", version=__version__),
+            # Client(extensions=[...]): advertised in the client's capabilities (SEP-2133), with their result
+            # claims and notification bindings.
+            **folded,
         }
         if roots is not None:
             self.set_roots(roots)

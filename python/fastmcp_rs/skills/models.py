@@ -11,8 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, RootModel
 
 __all__ = [
     "GetSkillParams",
+    "GetSkillRequest",  # noqa: F822 (made on first use: it needs the mcp client)
     "GetSkillResult",
     "ListSkillsParams",
+    "ListSkillsRequest",  # noqa: F822
     "ListSkillsResult",
     "MCPSkill",
     "SkillFrontmatter",
@@ -76,3 +78,32 @@ class ListSkillsResult(_Cacheable):
 
 class GetSkillResult(_Cacheable):
     skill: MCPSkill
+
+
+def _request_models() -> tuple[type, type]:
+    """The client's request envelopes (``mcp_types.Request``), made when the SDK's types are installed."""
+    import mcp_types
+
+    class ListSkillsRequest(mcp_types.Request[ListSkillsParams, Literal["skills/list"]]):
+        """The ``skills/list`` request a client sends."""
+
+        method: Literal["skills/list"] = "skills/list"
+        params: ListSkillsParams
+
+    class GetSkillRequest(mcp_types.Request[GetSkillParams, Literal["skills/get"]]):
+        """The ``skills/get`` request a client sends."""
+
+        method: Literal["skills/get"] = "skills/get"
+        params: GetSkillParams
+
+    for cls in (ListSkillsRequest, GetSkillRequest):
+        cls.__module__ = __name__
+    return ListSkillsRequest, GetSkillRequest
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("ListSkillsRequest", "GetSkillRequest"):
+        models = dict(zip(("ListSkillsRequest", "GetSkillRequest"), _request_models(), strict=True))
+        globals().update(models)
+        return models[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
