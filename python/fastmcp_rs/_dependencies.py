@@ -80,9 +80,13 @@ def with_dependencies(
     annotations are ``call``'s without the injected parameters (with the ones its ``CallArgument`` references
     ask for, and its return annotation), which resolves them for every call. The ``Context`` parameter stays
     for the core to fill in, unless ``hide_context`` (then the wrapper finds the current one)."""
+    from ._components import resolved_hints
+
+    hints = resolved_hints(call) if hints is None else hints
     names = injected_parameters(call, context_param)
     wrapping = get_annotation_dependencies(call) if uncalled_for is not None else {}
-    hidden = names | ({context_param} if hide_context and context_param else set())
+    sessions = _user_sessions(call, hints)
+    hidden = names | set(sessions) | ({context_param} if hide_context and context_param else set())
     if not hidden and not wrapping:
         return call
     referenced = [p for p in get_call_argument_parameters(call) if p.name not in hidden]
@@ -99,6 +103,8 @@ def with_dependencies(
             from ._context import get_context
 
             kwargs[fill_context] = get_context()
+        for name, dependency in sessions.items():
+            kwargs[name] = await dependency.__aenter__()
         async with resolved_arguments(call, kwargs, keep=context_param) as resolved:
             arguments = {k: v for k, v in resolved.items() if k not in referenced_names}
             if is_async:
@@ -116,9 +122,6 @@ def with_dependencies(
                 return list(result)
             return result
 
-    from ._components import resolved_hints
-
-    hints = resolved_hints(call) if hints is None else hints
     fn_name = getattr(call, "__name__", "wrapper")
     wrapper.__signature__ = signature.replace(parameters=[*kept, *referenced, *variadic])  # type: ignore[attr-defined]
     wrapper.__annotations__ = {k: v for k, v in hints.items() if k not in hidden} | {
@@ -154,6 +157,19 @@ async def resolved_arguments(
             yield {**kwargs, **resolved}
     finally:
         _leave_shared_scope(tokens)
+
+
+def _user_sessions(call: Callable[..., Any], hints: dict[str, Any]) -> dict[str, Any]:
+    """``session: UserSession`` parameters (application sessions), which are injected too."""
+    if not any(_names_user_session(h) for h in hints.values()):
+        return {}
+    from .server.sessions import user_session_parameters
+
+    return user_session_parameters(call, hints)
+
+
+def _names_user_session(hint: Any) -> bool:
+    return "UserSession" in getattr(hint, "__name__", "") or "UserSession" in repr(hint)
 
 
 def _raise_failed(failed: Any, fn_name: str) -> None:

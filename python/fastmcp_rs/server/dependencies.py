@@ -93,9 +93,12 @@ def get_server() -> FastMCP:
     return _serving[-1]
 
 
-def get_session() -> Any:
-    """The current request's session (``ctx.session``)."""
-    return get_context().session
+async def get_session(session_id: str) -> Any:
+    """The application session ``create_session()`` minted as ``session_id`` for the caller
+    (``fastmcp_rs.server.sessions``); any other id raises ``InvalidSession``."""
+    from .sessions import get_session as resolve
+
+    return await resolve(session_id)
 
 
 def get_access_token() -> Any:

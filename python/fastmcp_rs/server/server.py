@@ -270,6 +270,7 @@ class FastMCP(HttpAppsMixin):
         tasks: bool | None = None,
         max_body_bytes: int = 4 * 1024 * 1024,
         max_sessions: int = 100_000,
+        max_app_sessions: int = 100_000,
         session_idle_timeout: float = 1800.0,
         max_concurrent_requests: int = 4096,
         max_threads: int | None = None,
@@ -298,6 +299,9 @@ class FastMCP(HttpAppsMixin):
         self.list_page_size = list_page_size
         if strict_input_validation:
             raise NotImplementedError("strict_input_validation=True is not supported by fastmcp-rs yet")
+        #: How many application sessions (``fastmcp_rs.server.sessions``) are kept in memory at most; the
+        #: least recently used goes first.
+        self.app_session_limit = int(max_app_sessions)
         #: ``FastMCP(tasks=True)``: async tools run as tasks unless they say otherwise (``task=False``).
         self._tasks_default = bool(tasks)
         self.settings: dict[str, Any] = _Settings(

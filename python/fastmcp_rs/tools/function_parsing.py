@@ -320,11 +320,16 @@ class ParsedFunction:
                 model = _model_of_annotated_class(return_type)
                 if model is not None:  # SDK v1: "ordinary classes with type hints work for structured output"
                     adapter, schema_type = _FromAttributes(model), model
+        input_schema = _schema.input_schema(raw, call)
+        if any("SessionId" in repr(h) for h in hints.values()):
+            from ..server.sessions import describe_session_ids
+
+            describe_session_ids(call, input_schema)
         return cls(
             fn=fn,
             name=fn_name,
             description=_schema.parse_docstring(fn)[0],
-            input_schema=_schema.input_schema(raw, call),
+            input_schema=input_schema,
             output_schema=_output_schema_for(schema_type) if derive_output_schema else None,
             return_type=return_type,
             is_async=is_async,
