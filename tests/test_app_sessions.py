@@ -143,3 +143,40 @@ async def test_application_sessions_keep_state_across_stateless_requests() -> No
                 )
     assert seen["ours"] == ({"id_matches": True, "items": ["pens"]}, ["seen by ours"])
     assert seen["theirs"] == ({"id_matches": True, "items": ["pens"]}, ["seen by ours", "seen by theirs"])
+
+
+async def stored_walk(impl: str, state_dir: str, sid: str | None) -> tuple[str, list[Any]]:
+    env = {**os.environ, "MW_IMPL": impl, "STATE_DIR": state_dir}
+    params = StdioServerParameters(command=sys.executable, args=[str(SERVER)], env=env)
+    seen: list[Any] = []
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        if sid is None:
+            sid = (await session.call_tool("create_session", {})).content[0].text
+        for tool, args in [
+            ("cart_add", {"session_id": sid, "item": impl}),
+            ("cart", {"session_id": sid}),
+            ("note", {"text": "first"}),
+            ("note", {"text": "second"}),
+            ("raw_state", {}),
+        ]:
+            result = await session.call_tool(tool, args)
+            seen.append((tool, result.is_error, result.structured_content))
+    return sid, seen
+
+
+@pytest.mark.anyio
+async def test_a_session_state_store_keeps_state_as_fastmcp_does(tmp_path: Any) -> None:
+    """``FastMCP(session_state_store=FileTreeStore(...))``: ``ctx.set_state`` and application sessions live
+    in the store, in FastMCP 4's format: a session fastmcp-rs made is read and extended by FastMCP 4.2.3
+    serving the same store after it, and the other way round."""
+    state_dir = str(tmp_path / "state")
+    sid, first = await stored_walk("fastmcp_rs", state_dir, None)
+    _, second = await stored_walk("fastmcp", state_dir, sid)
+    _, third = await stored_walk("fastmcp_rs", state_dir, sid)
+    assert first[1] == ("cart", False, {"id_matches": True, "items": ["fastmcp_rs"]})
+    assert second[1] == ("cart", False, {"id_matches": True, "items": ["fastmcp_rs", "fastmcp"]})
+    assert third[1] == ("cart", False, {"id_matches": True, "items": ["fastmcp_rs", "fastmcp", "fastmcp_rs"]})
+    for walk in (first, second, third):
+        assert walk[2:4] == [("note", False, {"result": None}), ("note", False, {"result": "first"})]
+        assert walk[4] == ("raw_state", False, {"result": {"value": "second"}})

@@ -28,6 +28,9 @@ __all__ = ["Context", "CurrentContext", "get_context"]
 #: through the core's per-thread record instead.
 current_request: ContextVar[RequestHandle] = ContextVar("fastmcp_rs_current_request")
 
+#: The collection ``FastMCP(session_state_store=...)`` keeps state in (FastMCP 4's).
+_STATE_COLLECTION = "fastmcp_state"
+
 #: The server that is serving (for ``get_context()``); set when a server starts.
 _serving: list[FastMCP] = []
 
@@ -503,18 +506,37 @@ class Context(Generic[SessionT, LifespanContextT, RequestT]):
                     f"Value for state key {key!r} is not serializable. Use set_state({key!r}, value, "
                     "serializable=False) to keep it for this request only."
                 ) from None
-            self._handle.session_state[key] = value
+            self._request_state.pop(key, None)
+            store = self._state_store()
+            if store is None:
+                self._handle.session_state[key] = value
+            else:  # as FastMCP 4 keeps it: under "{session id}:{key}", wrapped, for a day
+                await store.put(
+                    key=f"{self.session_id}:{key}", value={"value": value}, collection=_STATE_COLLECTION, ttl=86400
+                )
         else:
             self._request_state[key] = value
 
     async def get_state(self, key: str) -> Any:
         if key in self._request_state:
             return self._request_state[key]
-        return self._handle.session_state.get(key)
+        store = self._state_store()
+        if store is None:
+            return self._handle.session_state.get(key)
+        found = await store.get(key=f"{self.session_id}:{key}", collection=_STATE_COLLECTION)
+        return found.get("value") if isinstance(found, dict) else None
 
     async def delete_state(self, key: str) -> None:
         self._request_state.pop(key, None)
-        self._handle.session_state.pop(key, None)
+        store = self._state_store()
+        if store is None:
+            self._handle.session_state.pop(key, None)
+        else:
+            await store.delete(key=f"{self.session_id}:{key}", collection=_STATE_COLLECTION)
+
+    def _state_store(self) -> Any:
+        server = self._fastmcp or (_serving[-1] if _serving else None)
+        return getattr(server, "_state_storage", None)
 
     @property
     def _request_state(self) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 A per-user note kept in ``session: UserSession`` (and one optional), a cart kept in the session a
 ``session_id: SessionId`` names, with ``SessionProvider``'s ``create_session`` / ``end_session``. Over HTTP two
 bearer tokens are two principals; ``app_sessions.py http PORT`` serves Streamable HTTP, stdio otherwise.
+With ``$STATE_DIR`` set, state (``ctx.set_state`` and the sessions) is kept in a py-key-value
+``FileTreeStore`` there (``session_state_store=``), so it outlives the process.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ import os
 import sys
 
 if os.environ.get("MW_IMPL") == "fastmcp":
-    from fastmcp import FastMCP
+    from fastmcp import Context, FastMCP
     from fastmcp.server.auth.providers.jwt import StaticTokenVerifier
     from fastmcp.server.dependencies import get_session
     from fastmcp.server.sessions import SessionId, SessionProvider, UserSession
 else:
-    from fastmcp_rs import FastMCP
+    from fastmcp_rs import Context, FastMCP
     from fastmcp_rs.server.auth.providers.jwt import StaticTokenVerifier
     from fastmcp_rs.server.dependencies import get_session
     from fastmcp_rs.server.sessions import SessionId, SessionProvider, UserSession
@@ -26,7 +28,12 @@ TOKENS = {
     "token-ada": {"client_id": "laptop", "scopes": ["read"], "sub": "ada"},
     "token-alan": {"client_id": "laptop", "scopes": ["read"], "sub": "alan"},
 }
-mcp = FastMCP("sessions", auth=StaticTokenVerifier(tokens=TOKENS) if HTTP else None)
+STORE = None
+if os.environ.get("STATE_DIR"):
+    from key_value.aio.stores.filetree import FileTreeStore
+
+    STORE = FileTreeStore(data_directory=os.environ["STATE_DIR"])
+mcp = FastMCP("sessions", auth=StaticTokenVerifier(tokens=TOKENS) if HTTP else None, session_state_store=STORE)
 mcp.add_provider(SessionProvider())
 
 
@@ -74,6 +81,22 @@ async def empty_cart(session_id: SessionId) -> str:
     await session.clear()
     await session.delete("never-set")
     return "emptied"
+
+
+@mcp.tool
+async def note(text: str, ctx: Context) -> str | None:
+    """Keep a note in the connection's state; returns the one it replaced."""
+    before = await ctx.get_state("note")
+    await ctx.set_state("note", text)
+    return before
+
+
+@mcp.tool
+async def raw_state(ctx: Context) -> dict | None:
+    """What the state store holds for this connection's note (None without a store)."""
+    if STORE is None:
+        return None
+    return await STORE.get(key=f"{ctx.session_id}:note", collection="fastmcp_state")
 
 
 if __name__ == "__main__":

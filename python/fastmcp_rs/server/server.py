@@ -158,7 +158,6 @@ _LIST_REQUEST = {
 
 _UNSUPPORTED_OPTIONS = {
     "auth_server_provider": "authentication (auth_server_provider=)",
-    "session_state_store": "a custom session state store",
     "tool_serializer": "tool_serializer (return a ToolResult instead)",
     "tool_transformations": "tool transformation",
     "sampling_handler": "sampling fallback handlers",
@@ -324,6 +323,10 @@ class FastMCP(HttpAppsMixin):
             ready_path="/readyz",
             metrics_path=None,
         )
+        #: ``FastMCP(session_state_store=...)``: a py-key-value ``AsyncKeyValue`` store (``RedisStore`` ...) that
+        #: ``ctx.set_state`` and application sessions keep their values in, as FastMCP 4 stores them; ``None``:
+        #: in this process (session state in the core, application sessions in memory).
+        self._state_storage: Any = None
         on_duplicate = self._take_options(options, on_duplicate)
         self._on_duplicate: DuplicateBehavior = on_duplicate or "warn"
         self._tools: dict[str, Tool] = {}
@@ -479,6 +482,10 @@ class FastMCP(HttpAppsMixin):
                 self._pending_transforms = list(value or ())
             elif key == "providers":
                 self._pending_providers = list(value or ())
+            elif key == "session_state_store":
+                if value is not None and not all(callable(getattr(value, m, None)) for m in ("get", "put", "delete")):
+                    raise TypeError("FastMCP(session_state_store=...) takes an AsyncKeyValue store (get, put, delete)")
+                self._state_storage = value
             elif key == "token_verifier":  # SDK v1: with auth=AuthSettings(...)
                 self._sdk_token_verifier = value
             elif key in _UNSUPPORTED_OPTIONS:

@@ -10,9 +10,10 @@ keep none (the 2026-07-28 era is stateless), as FastMCP 4.2 has them.
 - ``SessionProvider()``: the ``create_session`` and ``end_session`` tools.
 
 A session is ``get``/``set``/``delete``/``clear`` (and ``end``) over one dict, stored under one key derived
-from the principal (hashed) and the id, in the server's session store: in memory, at most
-``FastMCP.app_session_limit`` sessions (100,000 by default; the least recently used goes first). Isolation
-is the principal: without auth a session id is a bearer capability, unguessable (uuid4)."""
+from the principal (hashed) and the id, in the server's ``session_state_store`` (an ``AsyncKeyValue`` store,
+as FastMCP 4 keeps them there) or, without one, in memory: at most ``FastMCP(max_app_sessions=...)``
+sessions (100,000 by default; the least recently used goes first). Isolation is the principal: without auth
+a session id is a bearer capability, unguessable (uuid4)."""
 
 from __future__ import annotations
 
@@ -127,11 +128,34 @@ class _MemoryStore:
         self._data.pop(key, None)
 
 
-def _store() -> _MemoryStore:
+class _KeyValueStore:
+    """Sessions in the server's ``session_state_store`` (an ``AsyncKeyValue``), stored as FastMCP 4 stores
+    them (``{"value": state}`` in the ``fastmcp_state`` collection, no TTL)."""
+
+    def __init__(self, store: Any) -> None:
+        self._kv = store
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        found = await self._kv.get(key=key, collection="fastmcp_state")
+        value = found.get("value") if isinstance(found, dict) else None
+        return value if isinstance(value, dict) else None
+
+    async def put(self, key: str, value: dict[str, Any]) -> None:
+        await self._kv.put(key=key, value={"value": value}, collection="fastmcp_state")
+
+    async def delete(self, key: str) -> None:
+        await self._kv.delete(key=key, collection="fastmcp_state")
+
+
+def _store() -> Any:
     server = get_server()
     store = getattr(server, "_app_sessions", None)
     if store is None:
-        store = _MemoryStore(getattr(server, "app_session_limit", DEFAULT_APP_SESSION_LIMIT))
+        storage = getattr(server, "_state_storage", None)
+        if storage is not None:
+            store = _KeyValueStore(storage)
+        else:
+            store = _MemoryStore(getattr(server, "app_session_limit", DEFAULT_APP_SESSION_LIMIT))
         server._app_sessions = store
     return store
 
