@@ -296,8 +296,15 @@ class FastMCP(HttpAppsMixin):
         if list_page_size is not None and list_page_size <= 0:
             raise ValueError("list_page_size must be a positive integer")
         self.list_page_size = list_page_size
-        if strict_input_validation:
-            raise NotImplementedError("strict_input_validation=True is not supported by fastmcp-rs yet")
+        if strict_input_validation is None:
+            strict_input_validation = os.environ.get("FASTMCP_STRICT_INPUT_VALIDATION", "").lower() in (
+                "1",
+                "true",
+                "yes",
+            )
+        #: Tool arguments validated strictly (pydantic's strict mode on the JSON): ``"10"`` for an ``int`` is an
+        #: error, not 10.
+        self.strict_input_validation = bool(strict_input_validation)
         #: How many application sessions (``fastmcp_rs.server.sessions``) are kept in memory at most; the
         #: least recently used goes first.
         self.app_session_limit = int(max_app_sessions)
@@ -695,6 +702,8 @@ class FastMCP(HttpAppsMixin):
     def _register_tool(self, tool: Tool, key: str | None = None, *, addressed: bool = False) -> None:
         key = key or tool.name
         spec = tool._native_spec()
+        if self.strict_input_validation and getattr(tool, "_parsed", None) is not None:
+            spec["prepare"], spec["plain_arguments"] = tool.prepare_strict, False
         versions = self._versions.get(("tool", key)) or self._derived_versions.get(("tool", key))
         if versions is not None and len(versions) > 1:
             spec = self._versioned_tool_spec(tool, versions, spec)

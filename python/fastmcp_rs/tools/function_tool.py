@@ -172,6 +172,21 @@ class FunctionTool(Tool):
             raise ValidationError(str(exc)) from None
         return kwargs
 
+    def prepare_strict(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """``prepare`` for a server with ``strict_input_validation``: pydantic's strict mode, on the arguments as
+        JSON (so an enum's value or a date's text still validates, but ``"10"`` for an ``int`` does not)."""
+        assert self._parsed is not None
+        try:
+            if _is_json_data(arguments):
+                _, kwargs = self._parsed.validator.validate_json(pydantic_core.to_json(arguments), strict=True)
+            else:
+                _, kwargs = self._parsed.validator.validate_python(arguments, strict=True)
+        except pydantic_core.ValidationError as exc:
+            from ..exceptions import ValidationError
+
+            raise ValidationError(str(exc)) from None
+        return kwargs
+
     async def run(self, arguments: dict[str, Any]) -> ToolResult:
         """Calls the function with validated ``arguments`` (inside a request, its ``Context`` too)."""
         kwargs = self.prepare(arguments)
@@ -184,6 +199,16 @@ class FunctionTool(Tool):
         if inspect.isawaitable(value):
             value = await value
         return self.convert_result(value)
+
+
+def _is_json_data(value: Any) -> bool:
+    if value is None or isinstance(value, (str, int, float)):
+        return True
+    if isinstance(value, list):
+        return all(_is_json_data(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_json_data(v) for k, v in value.items())
+    return False
 
 
 def _with_prefab_ui(meta: dict[str, Any] | None, return_type: Any) -> dict[str, Any] | None:
