@@ -158,8 +158,6 @@ _LIST_REQUEST = {
 
 _UNSUPPORTED_OPTIONS = {
     "auth_server_provider": "authentication (auth_server_provider=)",
-    "tool_serializer": "tool_serializer (return a ToolResult instead)",
-    "tool_transformations": "tool transformation",
     "sampling_handler": "sampling fallback handlers",
 }
 
@@ -334,6 +332,8 @@ class FastMCP(HttpAppsMixin):
         #: ``ctx.set_state`` and application sessions keep their values in, as FastMCP 4 stores them; ``None``:
         #: in this process (session state in the core, application sessions in memory).
         self._state_storage: Any = None
+        #: FastMCP 2/3's ``tool_serializer``: the text content of a tool's result that is not already content.
+        self._tool_serializer: Callable[[Any], str] | None = None
         on_duplicate = self._take_options(options, on_duplicate)
         self._on_duplicate: DuplicateBehavior = on_duplicate or "warn"
         self._tools: dict[str, Tool] = {}
@@ -489,6 +489,21 @@ class FastMCP(HttpAppsMixin):
                 self._pending_transforms = list(value or ())
             elif key == "providers":
                 self._pending_providers = list(value or ())
+            elif key == "tool_transformations":  # FastMCP 2/3; FastMCP 4 refuses it
+                _deprecated(
+                    "FastMCP(tool_transformations=...) is deprecated: call "
+                    "server.add_transform(ToolTransform(...)) after creating the server",
+                    4,
+                )
+                if value:
+                    from .transforms import ToolTransform
+
+                    self._pending_transforms = [*getattr(self, "_pending_transforms", ()), ToolTransform(value)]
+            elif key == "tool_serializer":  # FastMCP 2/3; FastMCP 4 refuses it
+                _deprecated("FastMCP(tool_serializer=...) is deprecated: return a ToolResult from your tools", 4)
+                if value is not None and not callable(value):
+                    raise TypeError("FastMCP(tool_serializer=...) takes a function of a result to its text")
+                self._tool_serializer = value
             elif key == "session_state_store":
                 if value is not None and not all(callable(getattr(value, m, None)) for m in ("get", "put", "delete")):
                     raise TypeError("FastMCP(session_state_store=...) takes an AsyncKeyValue store (get, put, delete)")
@@ -704,6 +719,12 @@ class FastMCP(HttpAppsMixin):
         spec = tool._native_spec()
         if self.strict_input_validation and getattr(tool, "_parsed", None) is not None:
             spec["prepare"], spec["plain_arguments"] = tool.prepare_strict, False
+        if self._tool_serializer is not None:
+            target: Any = tool
+            while target is not None:  # a transformed tool's result is its parent's
+                target._text_serializer = self._tool_serializer
+                target = getattr(target, "parent_tool", None)
+            spec["result_shape"] = spec["result_json"] = None  # the result goes through convert()
         versions = self._versions.get(("tool", key)) or self._derived_versions.get(("tool", key))
         if versions is not None and len(versions) > 1:
             spec = self._versioned_tool_spec(tool, versions, spec)

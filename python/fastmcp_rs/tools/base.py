@@ -8,7 +8,7 @@ import dataclasses
 import json
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pydantic
 import pydantic_core
@@ -354,7 +354,19 @@ class Tool:
             return value
         return ToolResult.from_mcp_result(self.convert(value))
 
+    #: FastMCP 2/3's ``FastMCP(tool_serializer=...)``, set by the server serving this tool.
+    _text_serializer: ClassVar[Callable[[Any], str] | None] = None
+
     def convert(self, value: Any) -> dict[str, Any]:
+        """A return value → ``CallToolResult``; under a server's ``tool_serializer``, a value that is not text
+        or content already has its text content written by it (its ``structuredContent`` unchanged)."""
+        result = self._convert(value)
+        serializer = self._text_serializer
+        if serializer is None or not _serializable_text(value, result):
+            return result
+        return {**result, "content": [{"type": "text", "text": serializer(value)}]}
+
+    def _convert(self, value: Any) -> dict[str, Any]:
         """A return value → ``CallToolResult`` (plain dicts and lists, for the native serializer).
 
         As FastMCP 4 does it: the value is serialized to JSON for the return annotation (non-finite floats
@@ -420,6 +432,19 @@ class Tool:
 
 _ANY_SERIALIZER: list[pydantic_core.SchemaSerializer] = []
 _SERIALIZERS: dict[int, tuple[Any, pydantic_core.SchemaSerializer]] = {}
+
+
+def _serializable_text(value: Any, result: dict[str, Any]) -> bool:
+    """Whether ``tool_serializer`` writes this result's text: not for text, bytes, content, ready results or
+    errors."""
+    return not (
+        value is None
+        or isinstance(value, (str, bytes, ToolResult))
+        or _is_content(value)
+        or _mrtr.is_input_required(value)
+        or type(value).__name__ == "CallToolResult"
+        or result.get("isError")
+    )
 
 
 def _result_serializer(adapter: Any) -> pydantic_core.SchemaSerializer:
