@@ -97,3 +97,53 @@ def test_fastmcp2_options_are_refused_clearly_when_malformed() -> None:
     with pytest.warns(DeprecationWarning), pytest.raises(TypeError, match="tool_serializer"):
         FastMCP("x", tool_serializer="yaml")
     assert sys.version_info >= (3, 10)
+
+
+SAMPLING_SERVER = textwrap.dedent(
+    """
+    import os
+    from fastmcp_rs import Context, FastMCP
+
+    async def local_model(messages, params, context):
+        last = messages[-1].content.text
+        return f"local model ({params.max_tokens} tokens max): {last}"
+
+    mcp = FastMCP(
+        "v2",
+        sampling_handler=local_model,
+        sampling_handler_behavior=os.environ.get("BEHAVIOR", "fallback"),
+    )
+
+    @mcp.tool
+    async def ask(question: str, ctx: Context) -> str:
+        reply = await ctx.sample(question, max_tokens=64)
+        return reply.text
+
+    if __name__ == "__main__":
+        mcp.run(show_banner=False)
+    """
+)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+@pytest.mark.parametrize("behavior", ["fallback", "always"])
+async def test_fastmcp2_sampling_handler(tmp_path: Path, mode: str, behavior: str) -> None:
+    """``sampling_handler=``: answers ``ctx.sample()`` when the client cannot sample (``fallback``), or every
+    time (``always``); a client that can sample answers it otherwise. Both eras."""
+    from fastmcp_rs import Client
+    from fastmcp_rs.client.transports import PythonStdioTransport
+
+    script = tmp_path / "sampling_server.py"
+    script.write_text(SAMPLING_SERVER)
+
+    async def client_model(messages: object, params: object, context: object) -> str:
+        return "the client's model"
+
+    answers = []
+    for handler in (None, client_model):
+        transport = PythonStdioTransport(script, env={"BEHAVIOR": behavior})
+        async with Client(transport, sampling_handler=handler, mode=mode) as client:
+            answers.append((await client.call_tool("ask", {"question": "why?"})).data)
+    local = "local model (64 tokens max): why?"
+    assert answers == ([local, "the client's model"] if behavior == "fallback" else [local, local])

@@ -460,7 +460,16 @@ class Context(Generic[SessionT, LifespanContextT, RequestT]):
     async def _sample_raw(self, messages: Any, **options: Any) -> dict[str, Any]:
         from .sampling import request_params
 
-        return await self._request("sampling/createMessage", request_params(messages, **options), "sampling")
+        params = request_params(messages, **options)
+        server = self._fastmcp or (_serving[-1] if _serving else None)
+        handler = getattr(server, "_sampling_handler", None)
+        if handler is not None and (
+            getattr(server, "_sampling_behavior", "fallback") == "always" or not self._client_supports("sampling")
+        ):
+            from .sampling import run_fallback_handler
+
+            return await run_fallback_handler(handler, params, self.request_context)
+        return await self._request("sampling/createMessage", params, "sampling")
 
     async def sample(
         self,

@@ -64,3 +64,31 @@ def request_params(
 def content_object(content: dict[str, Any]) -> Any:
     """The reply's content block as an object (``.type``, ``.text`` / ``.data``, ``.mimeType``)."""
     return SimpleNamespace(**{"mime_type": content.get("mimeType"), **content})
+
+
+async def run_fallback_handler(handler: Any, params: dict[str, Any], request_context: Any) -> dict[str, Any]:
+    """FastMCP 2/3's ``FastMCP(sampling_handler=...)``: the server's own model answers ``ctx.sample()`` (when the
+    client cannot, or always). ``handler(messages, params, request_context)``, sync or async, gets the SDK's
+    ``SamplingMessage`` list and ``CreateMessageRequestParams`` and returns text or a ``CreateMessageResult``."""
+    import inspect
+
+    try:
+        from mcp.types import CreateMessageRequestParams
+    except ImportError:  # no SDK: plain objects with the same fields
+        from types import SimpleNamespace
+
+        typed: Any = SimpleNamespace(**params)
+        messages: Any = params["messages"]
+    else:
+        typed = CreateMessageRequestParams.model_validate(params)
+        messages = typed.messages
+    answer = handler(messages, typed, request_context)
+    if inspect.isawaitable(answer):
+        answer = await answer
+    if isinstance(answer, str):
+        return {"role": "assistant", "content": {"type": "text", "text": answer}, "model": "fastmcp-sampling-handler"}
+    if hasattr(answer, "model_dump"):
+        return answer.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if isinstance(answer, dict):
+        return answer
+    raise TypeError(f"sampling_handler returned {type(answer).__name__}; return text or a CreateMessageResult")

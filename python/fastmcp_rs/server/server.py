@@ -158,7 +158,6 @@ _LIST_REQUEST = {
 
 _UNSUPPORTED_OPTIONS = {
     "auth_server_provider": "authentication (auth_server_provider=)",
-    "sampling_handler": "sampling fallback handlers",
 }
 
 #: Accepted and ignored: they change nothing a client sees here.
@@ -166,7 +165,6 @@ _IGNORED_OPTIONS = frozenset(
     {
         "client_log_level",
         "dependencies",
-        "sampling_handler_behavior",
     }
 )
 
@@ -334,6 +332,10 @@ class FastMCP(HttpAppsMixin):
         self._state_storage: Any = None
         #: FastMCP 2/3's ``tool_serializer``: the text content of a tool's result that is not already content.
         self._tool_serializer: Callable[[Any], str] | None = None
+        #: FastMCP 2/3's ``sampling_handler``: the server's own model for ``ctx.sample()`` when the client has
+        #: none (``sampling_handler_behavior="fallback"``), or always.
+        self._sampling_handler: Callable[..., Any] | None = None
+        self._sampling_behavior = "fallback"
         on_duplicate = self._take_options(options, on_duplicate)
         self._on_duplicate: DuplicateBehavior = on_duplicate or "warn"
         self._tools: dict[str, Tool] = {}
@@ -504,6 +506,22 @@ class FastMCP(HttpAppsMixin):
                 if value is not None and not callable(value):
                     raise TypeError("FastMCP(tool_serializer=...) takes a function of a result to its text")
                 self._tool_serializer = value
+            elif key in ("sampling_handler", "sampling_handler_behavior"):  # FastMCP 2/3; FastMCP 4 refuses them
+                if value is None:
+                    continue
+                _deprecated(
+                    f"FastMCP({key}=...) is deprecated: server-initiated sampling is deprecated in MCP (SEP-2577); "
+                    "call an LLM directly from your tool",
+                    4,
+                )
+                if key == "sampling_handler":
+                    if not callable(value):
+                        raise TypeError("FastMCP(sampling_handler=...) takes a function (messages, params, context)")
+                    self._sampling_handler = value
+                elif value not in ("fallback", "always"):
+                    raise ValueError("sampling_handler_behavior must be 'fallback' or 'always'")
+                else:
+                    self._sampling_behavior = value
             elif key == "session_state_store":
                 if value is not None and not all(callable(getattr(value, m, None)) for m in ("get", "put", "delete")):
                     raise TypeError("FastMCP(session_state_store=...) takes an AsyncKeyValue store (get, put, delete)")
