@@ -602,3 +602,50 @@ def test_closing_the_stream_cancels_the_call(tmp_path: Path, http: httpx.Client)
         assert wait_for(lambda: (tmp_path / "gone").exists(), 10)
     finally:
         stop(server.proc)
+
+
+WRAPPED_GUARD = """
+from fastmcp_rs import Context, FastMCP, InputRequiredResult
+from fastmcp_rs.server.middleware import Middleware
+from fastmcp_rs.tools.base import InputRequiredToolResult
+
+mcp = FastMCP("wrapped")
+SEEN = []
+
+
+class Watch(Middleware):
+    async def on_call_tool(self, context, call_next):
+        result = await call_next(context)
+        SEEN.append(type(result).__name__)
+        return result
+
+
+mcp.add_middleware(Watch())
+
+
+@mcp.tool
+def deploy(ctx: Context) -> str:
+    answers = ctx.input_responses or {}
+    if "ok" in answers and ctx.request_state == "asked":
+        return f"deployed ({answers['ok'].action}) after {SEEN}"
+    ask = {"method": "elicitation/create", "params": {"mode": "form", "message": "Deploy?",
+           "requestedSchema": {"type": "object", "properties": {"ok": {"type": "boolean"}}}}}
+    return InputRequiredToolResult(InputRequiredResult(input_requests={"ok": ask}, request_state="asked"))
+
+
+if __name__ == "__main__":
+    mcp.run(show_banner=False)
+"""
+
+
+async def test_a_tool_returning_an_input_required_tool_result(tmp_path: Path) -> None:
+    """FastMCP 4's ``InputRequiredToolResult`` (the ``ToolResult`` an asking leg is): returned by a tool, it
+    reaches the client as the input request it wraps, and the retry brings the answer and the state back."""
+    script = tmp_path / "wrapped.py"
+    script.write_text(WRAPPED_GUARD)
+    params = StdioServerParameters(command=sys.executable, args=[str(script)], env=dict(os.environ))
+    with anyio.fail_after(60):
+        async with _client(params) as client:
+            done = await client.call_tool("deploy", {})
+            assert not done.is_error, done
+            assert done.content[0].text.startswith("deployed (accept) after ")

@@ -15,7 +15,6 @@ import pydantic_core
 
 from .. import _mrtr
 from .._components import annotations_dict, dump_icons, listing_meta
-from .._unsupported import unsupported_class
 from ..utilities.types import Audio, File, Image
 
 if TYPE_CHECKING:
@@ -479,4 +478,19 @@ def _reject_nonfinite(value: Any, path: str) -> None:
             _reject_nonfinite(item, f"{path}[{index}]")
 
 
-InputRequiredToolResult = unsupported_class("InputRequiredToolResult", "multi-round-trip results (SEP-2322)", __name__)
+class InputRequiredToolResult(ToolResult):
+    """A tool call's leg that asks the client for input (SEP-2322): ``input_required`` is the
+    ``InputRequiredResult`` (ours or the SDK's) the client answers; it is sent as that, never as content. A
+    tool (or middleware) may return it as it returns any ``ToolResult``."""
+
+    __slots__ = ("input_required",)
+
+    def __init__(self, input_required: Any) -> None:
+        super().__init__(content=[])
+        self.input_required = input_required
+
+    def __repr__(self) -> str:
+        return f"InputRequiredToolResult({self.input_required!r})"
+
+    def to_mcp_result(self) -> dict[str, Any]:
+        return _mrtr.to_wire(self)
