@@ -397,3 +397,39 @@ async def test_the_skills_client_reads_skills_as_fastmcp_does(tmp_path: Path) ->
     assert name == "review" and files["badge.bin"] == b"\x00\xffbadge"
     assert ours["not opted in"].startswith("This client did not opt into the Skills extension")
     assert ours["read without the extension"] == ("triage", ["SKILL.md", "flow/steps.md", "icon.png", "labels.json"])
+
+
+PROXY = HERE / "servers" / "skills_proxy.py"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"PROXY_MOUNT": "1"}, {"PROXY_MOUNT": "1", "PROXY_NAMESPACE": "up"}, {"PROXY_SKILLS": "0"}],
+    ids=["proxy", "mounted", "mounted-namespaced", "skills-off"],
+)
+def test_a_proxy_forwards_the_upstreams_skills_as_in_fastmcp(tmp_path: Path, env: dict[str, str]) -> None:
+    """``create_proxy(target, skills=True)``: the upstream's ``skills/list`` and ``skills/get`` answered
+    through the proxy (served itself, or mounted), each skill listed only while the proxy serves its files;
+    and the files read through it. Without ``skills=True`` there is no skills extension. As FastMCP 4.2.3."""
+    root = tree(tmp_path / "skills")
+    env = {**env, "SKILLS_ROOT": str(root)}
+    requests = [
+        modern("server/discover"),
+        modern("skills/list"),
+        modern("skills/get", uri="skill://code-review/SKILL.md"),
+        modern("skills/get", uri="skill://nope/SKILL.md"),
+        modern("resources/read", uri="skill://ops/deploy/SKILL.md"),
+    ]
+    prefix = "skill://up/" if env.get("PROXY_NAMESPACE") else "skill://"
+    requests = [modern(m, **({"uri": p["uri"].replace("skill://", prefix)} if "uri" in p else p)) for m, p in requests]
+    theirs = skills_walk("fastmcp", env, requests, PROXY)
+    ours = skills_walk("fastmcp_rs", env, requests, PROXY)
+    assert ours == theirs
+    if env.get("PROXY_SKILLS") == "0":
+        assert "skills" not in ours[1]
+        return
+    assert ours[0]["io.modelcontextprotocol/skills"] == {}
+    listed = [s["uri"] for s in ours[1]["skills"]]
+    assert listed == [f"{prefix}code-review/SKILL.md", f"{prefix}ops/deploy/SKILL.md"]
+    assert ours[2]["skill"]["uri"] == f"{prefix}code-review/SKILL.md"
+    assert ours[3]["code"] == -32602

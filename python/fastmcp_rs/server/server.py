@@ -1540,6 +1540,7 @@ class FastMCP(HttpAppsMixin):
         self._mounts.append(link)
         server._parents.append(link)
         link.attach()
+        self._add_bundled_extensions(server)  # a proxy forwarding skills brings the skills extension
         if server._list_hooks() or server._lists_in_python():
             # A proxy inside (its listings are fetched before this server's are served), or a child whose
             # middleware looks at its listings.

@@ -65,7 +65,16 @@ class SkillsExtension(ServerExtension):
         server = self.server
         wanted = None if self._providers is None else {id(p) for p in self._providers}
         links = []
+        proxied: list[tuple[Any, list[dict[str, Any]]]] = []
+        if getattr(server, "_proxy_skills", False) and wanted is None:  # a proxy forwarding skills, served itself
+            proxied.append((None, await server._proxied_skill_entries()))
         for link in server._mounts:
+            if getattr(link.child, "_proxy_skills", False):
+                if wanted is not None and id(link.child) not in wanted:
+                    continue
+                if not link.child._transforms:  # as FastMCP 4: a proxy's skills are given under its namespace too
+                    proxied.append((link, await link.child._proxied_skill_entries()))
+                continue
             provider = getattr(link.child, "_provider", None)
             if not isinstance(provider, Provider) or not hasattr(provider, "_skill_entries"):
                 continue
@@ -85,11 +94,28 @@ class SkillsExtension(ServerExtension):
                     {**file, "uri": link.outer_key("resource", file["uri"])} for file in entry["resources"]
                 ]
                 entries.append(outer)
+        for owner, found in proxied:
+            for entry in found:
+                if owner is None or not isinstance(entry.get("resources"), list):
+                    entries.append(entry)
+                    continue
+                outer = dict(entry)
+                outer["uri"] = owner.outer_key("resource", entry["uri"])
+                outer["resources"] = [
+                    {**file, "uri": owner.outer_key("resource", file["uri"])} for file in entry["resources"]
+                ]
+                entries.append(outer)
         counts = Counter(e["uri"] for e in entries)
         if collisions := sorted(uri for uri, n in counts.items() if n > 1):
             _log.warning("Omitting duplicate Skills entries for URIs: %s", ", ".join(collisions))
         return sorted(
-            (e for e in entries if counts[e["uri"]] == 1 and all(file["uri"] in served for file in e["resources"])),
+            (
+                e
+                for e in entries
+                if counts[e["uri"]] == 1
+                and isinstance(e["resources"], list)
+                and all(file["uri"] in served for file in e["resources"])
+            ),
             key=lambda e: e["uri"],
         )
 

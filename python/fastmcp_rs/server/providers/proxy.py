@@ -25,10 +25,11 @@ import asyncio
 import contextlib
 import contextvars
 import dataclasses
+import inspect
 import json
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -714,8 +715,6 @@ class FastMCPProxy(_fastmcp_class()):  # type: ignore[misc]
     ) -> None:
         if identity not in ("proxy", "upstream"):
             raise ValueError("identity must be 'proxy' or 'upstream'")
-        if skills:
-            raise NotImplementedError("FastMCPProxy(skills=True): skills are not supported by fastmcp-rs yet")
         kwargs.setdefault("name", f"FastMCPProxy-{secrets.token_hex(2)}")
         own_lifespan = kwargs.pop("lifespan", None)
         super().__init__(**kwargs)
@@ -732,9 +731,57 @@ class FastMCPProxy(_fastmcp_class()):  # type: ignore[misc]
         self._list_hook = self._sync_for_listing
         self._install_chain()
         self._upstream_native = _native_upstream(client_factory, self)
+        #: ``skills=True``: the upstream's skills discovery (``skills/list``, ``skills/get``) is forwarded, on a
+        #: 2026-07-28 connection of its own that says it speaks the skills extension.
+        self._proxy_skills = bool(skills)
+        self._skills_conn: Any = None
+        self._skills_lock = asyncio.Lock()
+        if skills:
+            self._add_bundled_extensions(self)
 
     def __repr__(self) -> str:
         return f"FastMCPProxy(name={self.name!r})"
+
+    def required_extensions(self) -> Sequence[Any]:
+        """The skills extension, for a proxy that forwards skills (registered where it is served or mounted)."""
+        if not self._proxy_skills:
+            return ()
+        from ...skills.extension import SkillsExtension
+
+        return (SkillsExtension(),)
+
+    async def _skills_upstream(self) -> Any:
+        """The connection skills discovery goes over (made on first use, kept until the proxy stops)."""
+        async with self._skills_lock:
+            if self._skills_conn is None:
+                from ...skills.client import SkillsClientExtension
+
+                made = self.client_factory()
+                if inspect.isawaitable(made):
+                    made = await made
+                client = Client(made.transport, extensions=[SkillsClientExtension()], mode="auto")
+                await client.__aenter__()
+                self._skills_conn = client
+            return self._skills_conn
+
+    async def _proxied_skill_entries(self) -> list[dict[str, Any]]:
+        """The upstream's skills (``MCPSkill`` wire form), every page; none when it does not offer them (an
+        older server, or one without the extension)."""
+        import mcp
+
+        try:
+            client = await self._skills_upstream()
+        except Exception as exc:
+            raise _failure(exc) from exc
+        if client._skills_unavailable_reason() is not None:
+            return []
+        try:
+            skills = await client.list_skills()
+        except mcp.MCPError as exc:
+            if exc.error.code == -32601:
+                return []
+            raise
+        return [s.model_dump(mode="json", by_alias=True, exclude_none=True) for s in skills]
 
     # -- life --------------------------------------------------------------------------------------------
 
@@ -769,6 +816,10 @@ class FastMCPProxy(_fastmcp_class()):  # type: ignore[misc]
         finally:
             sweeper.cancel()
             await self._pool.close()
+            conn, self._skills_conn = self._skills_conn, None
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    await conn.__aexit__(None, None, None)
 
     async def _sweep(self, every: float = 30.0) -> None:
         """Closes the upstream connections of ended sessions, also when no new session comes to do it."""
@@ -1061,6 +1112,9 @@ class ProxyProvider:
 
     def __repr__(self) -> str:
         return f"ProxyProvider({self._server.name!r})"
+
+    def required_extensions(self) -> Sequence[Any]:
+        return self._server.required_extensions()
 
 
 # -- create_proxy --------------------------------------------------------------------------------------------
