@@ -15,7 +15,10 @@ from dataclasses import dataclass
 
 __all__ = ["ACCEPTED_EVERYWHERE", "DEMO_ONLY", "ENTRIES", "HTTP_MAINS", "MAIN_DEMOS", "SETUPS", "Entry"]
 
-ISSUE_13 = "issue 13 (composition, providers, transforms, versions, apps)"
+#: What diagnostics/server.py's lifespan needs, which the example file does not bring: the `uv` program, the
+#: `run_with_tracing.py` FastMCP's examples keep beside it (it starts `uv run run_with_tracing.py echo.py`), and
+#: port 8002 free for each of the three probes, which run at once.
+DIAGNOSTICS = "uv, FastMCP's examples/run_with_tracing.py beside the file, and port 8002 for each probe"
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("fastmcp/config_server.py"),
     Entry("fastmcp/custom_tool_serializer_decorator.py"),
     Entry("fastmcp/desktop.py"),
-    Entry("fastmcp/diagnostics/server.py", needs=("exe:uv",), later=ISSUE_13),
+    Entry("fastmcp/diagnostics/server.py", needs=("exe:uv",), later=DIAGNOSTICS),
     Entry("fastmcp/echo.py"),
     Entry("fastmcp/elicitation.py"),
     Entry("fastmcp/fastmcp_config/server.py"),

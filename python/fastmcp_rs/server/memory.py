@@ -46,7 +46,10 @@ async def acquire_run(server: Any) -> _MemoryRun:
     run.users = 1
     _RUNS[server] = run
     try:
-        await run.stack.enter_async_context(server._running())
+        from .._context import _serving
+
+        if server not in _serving:  # already running here (stdio, HTTP): its lifespan is not run a second time
+            await run.stack.enter_async_context(server._running())
         handle = server._native.start_memory(loop.create_task)
         run.stack.push_async_callback(stop_handle, loop, handle)
         loop.add_reader(handle.fileno(), handle.drain)

@@ -932,6 +932,32 @@ class FastMCP(HttpAppsMixin):
         listed = [*self._tools.values(), *self._children("tool").values()]
         return await self._transformed("tool", [t for t in listed if self._visible("tool", t.name, t)])
 
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any] | None = None, *, version: Any = None, run_middleware: bool = True
+    ) -> Any:
+        """Calls a tool as a client would (this server's middleware included), over an in-memory connection
+        (run inside a serving server, its lifespan is not run again). Returns its ``ToolResult``; raises
+        ``NotFoundError``, ``ValidationError`` or ``ToolError``, as FastMCP 4 does. The middleware always
+        runs here (``run_middleware`` is accepted for FastMCP's signature)."""
+        from ._direct import call_tool
+
+        return await call_tool(self, name, arguments, version)
+
+    async def read_resource(self, uri: Any, *, version: Any = None, run_middleware: bool = True) -> Any:
+        """Reads a resource or template URI as a client would; a ``ResourceResult`` (``NotFoundError`` for
+        an unknown URI)."""
+        from ._direct import read_resource
+
+        return await read_resource(self, str(uri), version)
+
+    async def render_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, *, version: Any = None, run_middleware: bool = True
+    ) -> Any:
+        """Renders a prompt as a client would; a ``PromptResult`` (``NotFoundError`` for an unknown name)."""
+        from ._direct import render_prompt
+
+        return await render_prompt(self, name, arguments, version)
+
     # -- resources -----------------------------------------------------------------------------------
 
     def resource(
