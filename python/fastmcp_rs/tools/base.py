@@ -168,7 +168,11 @@ class ToolResult:
         result: dict[str, Any] = {}
         if self.meta is not None:
             result["_meta"] = self.meta
-        result["content"] = self.content
+        # SDK content objects (what ``mcp.call_tool()`` and middleware give) as their wire form.
+        result["content"] = [
+            c.model_dump(mode="json", by_alias=True, exclude_none=True) if hasattr(c, "model_dump") else c
+            for c in self.content
+        ]
         result["isError"] = self.is_error
         if self.structured_content is not None:
             result["structuredContent"] = self.structured_content
