@@ -89,7 +89,8 @@ def with_dependencies(
     hidden = names | set(sessions) | ({context_param} if hide_context and context_param else set())
     if not hidden and not wrapping:
         return call
-    referenced = [p for p in get_call_argument_parameters(call) if p.name not in hidden]
+    found = get_call_argument_parameters(call) if uncalled_for is not None else []
+    referenced = [p for p in found if p.name not in hidden]
     referenced_names = {p.name for p in referenced}
     signature = inspect.signature(call)
     kept = [p for n, p in signature.parameters.items() if n not in hidden]
