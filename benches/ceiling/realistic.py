@@ -12,17 +12,28 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+import site
 import sys
 import threading
 from pathlib import Path
 from typing import Any, get_type_hints
 
-import pydantic
-from typing_extensions import TypedDict
+# The embedded interpreter runs with PYTHONHOME set to the base installation, whose site.py also put the base
+# site-packages on sys.path. The servers run in the bench virtualenv and see only its packages (plus the standard
+# library), so the ceiling drops the others: a package the servers lack (sniffio, say, which httpcore tries to
+# import on every request when it is missing) must be missing here too, or the floor does less of the user's work.
+_venv_site = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+for _base_site in {*site.getsitepackages(), site.getusersitepackages()}:
+    if _base_site not in _venv_site and _base_site in sys.path:
+        sys.path.remove(_base_site)
+sys.path_importer_cache.clear()
+
+import pydantic  # noqa: E402  (after the path is set)
+from typing_extensions import TypedDict  # noqa: E402
 
 os.environ["BENCH_SERVER"] = "floor"  # tools.py's decorators are then the identity
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import tools
+import tools  # noqa: E402
 
 
 class _Tool:
