@@ -133,6 +133,7 @@ class NativeServer:
         prepare: Callable[[dict[str, Any]], dict[str, Any]],
         convert: Callable[[Any], dict[str, Any]],
         context_param: str | None = None,
+        prepare_json: Callable[[bytes], dict[str, Any] | None] | None = None,
         plain_arguments: bool = False,
         result_shape: str | None = None,
         result_json: Callable[[Any], bytes] | None = None,

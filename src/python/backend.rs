@@ -31,6 +31,10 @@ pub struct PyTool {
     pub plain_arguments: bool,
     /// `prepare(arguments: dict) -> dict`: pydantic validation and coercion; raises on invalid input.
     pub prepare: Py<PyAny>,
+    /// `prepare_json(arguments: bytes) -> dict | None`: the same validation from the arguments' JSON text, so no
+    /// dicts and lists are built only to be read once and dropped; `None` when pydantic's JSON mode refuses
+    /// them, and then `prepare` decides in pydantic's Python mode, as `FastMCP` does: its verdict, its error text.
+    pub prepare_json: Option<Py<PyAny>>,
     /// `convert(value) -> dict`: the facade's result conversion, for everything the fast paths don't cover.
     pub convert: Py<PyAny>,
     /// How results of plain JSON data are shaped natively; `None` sends every result through `convert`.
@@ -696,13 +700,25 @@ fn build_kwargs<'py>(
     let Value::Object(arguments) = &call.arguments else {
         return Err(PyValueError::new_err("arguments must be an object"));
     };
-    let raw = json_object_to_py(py, arguments)?;
     // A JSON float where an int is declared (`2.0`) passes the schema check but pydantic turns it into an int;
     // such calls take the pydantic path so the function sees what FastMCP would give it.
-    let kwargs = if tool.plain_arguments && call.arguments_valid && !arguments.values().any(has_float) {
-        raw
-    } else {
-        tool.prepare.bind(py).call1((raw,))?.cast_into::<PyDict>()?
+    let plain = tool.plain_arguments && call.arguments_valid && !arguments.values().any(has_float);
+    let from_json = match &tool.prepare_json {
+        Some(prepare_json) if !plain => {
+            let text = serde_json::to_vec(&call.arguments).map_err(|e| PyValueError::new_err(e.to_string()))?;
+            let kwargs = prepare_json.bind(py).call1((PyBytes::new(py, &text),))?;
+            (!kwargs.is_none()).then(|| kwargs.cast_into::<PyDict>()).transpose()?
+        }
+        _ => None,
+    };
+    let kwargs = match from_json {
+        Some(kwargs) => kwargs,
+        None if plain => json_object_to_py(py, arguments)?,
+        None => tool
+            .prepare
+            .bind(py)
+            .call1((json_object_to_py(py, arguments)?,))?
+            .cast_into::<PyDict>()?,
     };
     if let Some(param) = &tool.context_param {
         let handle = RequestHandle::new(call.context.clone(), tool.name.clone(), backend.clone());

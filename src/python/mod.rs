@@ -147,7 +147,7 @@ impl NativeServer {
     }
 
     /// Registers (or replaces) a tool. `definition` is the JSON text of its `tools/list` entry.
-    #[pyo3(signature = (definition, func, *, is_async, prepare, convert, context_param=None,
+    #[pyo3(signature = (definition, func, *, is_async, prepare, convert, context_param=None, prepare_json=None,
         plain_arguments=false, result_shape=None, result_json=None, timeout=None, auth=None, forward=None, addressed=false))]
     #[allow(clippy::too_many_arguments)]
     fn add_tool(
@@ -158,6 +158,7 @@ impl NativeServer {
         prepare: Bound<'_, PyAny>,
         convert: Bound<'_, PyAny>,
         context_param: Option<Bound<'_, PyString>>,
+        prepare_json: Option<Bound<'_, PyAny>>,
         plain_arguments: bool,
         result_shape: Option<&str>,
         result_json: Option<Bound<'_, PyAny>>,
@@ -214,6 +215,7 @@ impl NativeServer {
             context_param: context_param.map(Bound::unbind),
             plain_arguments,
             prepare: prepare.unbind(),
+            prepare_json: prepare_json.map(Bound::unbind),
             convert: convert.unbind(),
             result_shape,
             result_json: result_json.map(Bound::unbind),

@@ -736,7 +736,7 @@ class FastMCP(HttpAppsMixin):
         key = key or tool.name
         spec = tool._native_spec()
         if self.strict_input_validation and getattr(tool, "_parsed", None) is not None:
-            spec["prepare"], spec["plain_arguments"] = tool.prepare_strict, False
+            spec["prepare"], spec["plain_arguments"], spec["prepare_json"] = tool.prepare_strict, False, None
         if self._tool_serializer is not None:
             target: Any = tool
             while target is not None:  # a transformed tool's result is its parent's

@@ -153,6 +153,8 @@ class FunctionTool(Tool):
             func=parsed.invoke,
             is_async=parsed.is_async,
             prepare=self.prepare,
+            # A subclass's own `prepare` is called as it is.
+            prepare_json=self.prepare_json if type(self).prepare is FunctionTool.prepare else None,
             convert=self.convert,
             context_param=parsed.context_param,
             plain_arguments=parsed.takes_any_arguments if raw_schema else parsed.plain_arguments,
@@ -170,6 +172,17 @@ class FunctionTool(Tool):
             from ..exceptions import ValidationError
 
             raise ValidationError(str(exc)) from None
+        return kwargs
+
+    def prepare_json(self, arguments: bytes) -> dict[str, Any] | None:
+        """``prepare`` from the arguments' JSON text: models are built straight from it, without the dicts and
+        lists a Python value of it would need first. ``None`` when pydantic's JSON mode refuses the arguments:
+        the core then calls ``prepare``, whose verdict and error text are the ones FastMCP gives."""
+        assert self._parsed is not None
+        try:
+            _, kwargs = self._parsed.validator.validate_json(arguments)
+        except Exception:
+            return None
         return kwargs
 
     def prepare_strict(self, arguments: dict[str, Any]) -> dict[str, Any]:
