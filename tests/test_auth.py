@@ -7,7 +7,10 @@ raw HTTP, against FastMCP 4.2.3 serving the same file (tests/servers/authed.py):
 - ``JWTVerifier`` against a real identity provider (panva/oidc-provider on Node 22, tests/idp): its tokens,
   tokens that are expired, for another audience or issuer, forged, or ``alg``-confused, and a key rotation;
 - ``IntrospectionTokenVerifier`` against the same provider, with both client authentication methods;
-- a ``TokenVerifier`` subclass of the user's own; and stdio, where nothing is checked (as in FastMCP).
+- a ``TokenVerifier`` subclass of the user's own, and ``DebugTokenVerifier`` with an async check;
+- ``SupabaseProvider``, ``AuthKitProvider`` and ``WorkOSTokenVerifier`` on a local stand-in for their identity
+  providers (JWKS, forwarded authorization-server metadata, ``userinfo``);
+- and stdio, where nothing is checked (as in FastMCP).
 """
 
 from __future__ import annotations
@@ -227,6 +230,26 @@ async def test_each_caller_sees_and_uses_what_fastmcp_lets_it(mode: str) -> None
     assert bob["wipe"] == (True, ["Unknown tool: 'wipe'"])
     assert bob["read"] == (-32602, "Resource not found: 'data://secret'")
     assert bob["prompts"] == [] and bob["prompt"] == (-32602, "Unknown prompt: 'briefing'")
+
+
+@pytest.mark.anyio
+async def test_a_debug_token_verifier_answers_as_in_fastmcp() -> None:
+    """``DebugTokenVerifier``: an async check of the user's own (passing, refusing, raising), its client id,
+    scopes and ``{"token": ...}`` claim; and its defaults (every token passes, with the scopes it is given)."""
+    seen: dict[str, Any] = {}
+    for impl in IMPLS:
+        with serve(impl, "debug") as base:
+            refusals = [probe(base, a)[:2] for a in ("Bearer nobody", "Bearer boom-token", None)]
+            seen[impl] = (refusals, await what_a_caller_gets(base, "alice-token"))
+        with serve(impl, "debug-default") as base:
+            seen[impl] += ([probe(base, a)[:2] for a in ("Bearer anything", "Basic YTpi")],)
+    assert seen["fastmcp_rs"] == seen["fastmcp"]
+    refusals, alice, defaults = seen["fastmcp_rs"]
+    assert [status for status, _ in refusals] == [401, 401, 401]
+    assert alice["whoami"] == (False, {"client_id": "debugger", "scopes": ["admin", "read"]})
+    assert alice["admin_only"] == (False, {"result": "admin ok"})
+    # A token with only the `write` scope passes the check and lacks the required `read`.
+    assert [status for status, _ in defaults] == [403, 401]
 
 
 @pytest.mark.anyio
@@ -534,3 +557,126 @@ def test_ctx_client_id_falls_back_to_the_verified_token() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+class _FakeIdentityProvider:
+    """Supabase Auth's and WorkOS AuthKit's public endpoints on 127.0.0.1: their JWKS and authorization-server
+    metadata (counting how often the metadata is fetched), and AuthKit's ``userinfo``."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        from jwt.algorithms import RSAAlgorithm
+
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        jwk = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
+        jwks = json.dumps({"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]}).encode()
+        self.fetches: list[str] = []
+        idp = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                base = f"http://127.0.0.1:{self.server.server_address[1]}"
+                body: bytes | None = None
+                if self.path in ("/auth/v1/.well-known/jwks.json", "/oauth2/jwks"):
+                    body = jwks
+                elif self.path.endswith("/.well-known/oauth-authorization-server"):
+                    idp.fetches.append(self.path)
+                    issuer = base + self.path.split("/.well-known/")[0]
+                    body = json.dumps({"issuer": issuer, "authorization_endpoint": f"{issuer}/authorize"}).encode()
+                elif self.path == "/oauth2/userinfo" and self.headers.get("authorization") == "Bearer opaque-ok":
+                    body = json.dumps({"sub": "u-1", "email": "a@example.com", "scope": "read write"}).encode()
+                self.send_response(200 if body is not None else 404)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def token(self, **claims: Any) -> str:
+        now = int(time.time())
+        payload = {"iat": now, "exp": now + 600, "sub": "u-alice", "client_id": "alice", **claims}
+        return jwt.encode(payload, self.key, algorithm="RS256", headers={"kid": "k1"})
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["supabase", "authkit"])
+async def test_supabase_and_authkit_providers_answer_as_in_fastmcp(mode: str) -> None:
+    """``SupabaseProvider`` and ``AuthKitProvider`` on a local stand-in for their identity providers: tokens
+    checked against its JWKS, issuer and audience (Supabase's ``authenticated``; AuthKit's bound to this
+    server's resource URL), scopes, the RFC 9728 document, and the forwarded authorization-server metadata
+    (fetched once for two requests)."""
+    idp = _FakeIdentityProvider()
+    issuer = f"{idp.url}/auth/v1" if mode == "supabase" else idp.url
+    seen: dict[str, Any] = {}
+    try:
+        for impl in IMPLS:
+            idp.fetches.clear()
+            with serve(impl, mode, AUTH_IDP=idp.url) as base:
+                audience = "authenticated" if mode == "supabase" else f"{base}/mcp"
+                good = {"iss": issuer, "aud": audience, "scope": "read admin", "roles": ["boss"]}
+                tokens = [
+                    idp.token(**good),
+                    idp.token(**{**good, "aud": "https://elsewhere.example.com/mcp"}),
+                    idp.token(**{**good, "iss": "https://impostor.example.com"}),
+                    idp.token(**{**good, "exp": int(time.time()) - 3600}),
+                    idp.token(**{**good, "scope": "write"}),
+                ]
+                refusals = [probe(base, f"Bearer {t}")[:2] for t in tokens]
+                documents = []
+                for path in (
+                    "/.well-known/oauth-protected-resource/mcp",
+                    *["/.well-known/oauth-authorization-server"] * 2,
+                ):
+                    r = httpx.get(base + path, timeout=10)
+                    documents.append((r.status_code, json.loads(r.text.replace(base, "BASE").replace(idp.url, "IDP"))))
+                caller = await what_a_caller_gets(base, tokens[0])
+                seen[impl] = (refusals, documents, caller["whoami"], caller["boss_only"], list(idp.fetches))
+    finally:
+        idp.server.shutdown()
+    assert seen["fastmcp_rs"] == seen["fastmcp"]
+    refusals, documents, whoami, boss, fetches = seen["fastmcp_rs"]
+    assert [status for status, _ in refusals] == [200, 401, 401, 401, 401]
+    assert documents[0][1]["authorization_servers"] == ["IDP/auth/v1" if mode == "supabase" else "IDP"]
+    assert documents[1] == documents[2] and documents[1][1]["issuer"] == issuer.replace(idp.url, "IDP")
+    assert whoami == (False, {"client_id": "alice", "scopes": ["admin", "read"]}) and boss[0] is False
+    assert len(fetches) == 1
+
+
+@pytest.mark.anyio
+async def test_a_workos_token_verifier_asks_userinfo_as_in_fastmcp() -> None:
+    """``WorkOSTokenVerifier``, called as FastMCP calls it: AuthKit's ``userinfo`` decides, its ``scope`` gives
+    the scopes, which must include ``required_scopes``."""
+    idp = _FakeIdentityProvider()
+    code = (
+        "import asyncio, importlib, json, sys\n"
+        "mod = importlib.import_module(sys.argv[1] + '.server.auth.providers.workos')\n"
+        "async def main():\n"
+        "    out = []\n"
+        "    for required in ([], ['read'], ['admin']):\n"
+        "        v = mod.WorkOSTokenVerifier(authkit_domain=sys.argv[2] + '/', required_scopes=required)\n"
+        "        for token in ('opaque-ok', 'opaque-bad'):\n"
+        "            t = await v.verify_token(token)\n"
+        "            out.append(t and [t.client_id, t.scopes, t.subject, t.claims])\n"
+        "    print(json.dumps(out))\n"
+        "asyncio.run(main())\n"
+    )
+    try:
+        answers = {}
+        for impl in IMPLS:
+            done = subprocess.run(
+                [sys.executable, "-c", code, impl, idp.url], capture_output=True, text=True, timeout=60, check=True
+            )
+            answers[impl] = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        idp.server.shutdown()
+    assert answers["fastmcp_rs"] == answers["fastmcp"]
+    assert answers["fastmcp_rs"][0][:2] == ["u-1", ["read", "write"]] and answers["fastmcp_rs"][1] is None
+    assert answers["fastmcp_rs"][4] is None and answers["fastmcp_rs"][2] is not None

@@ -5,7 +5,9 @@
 a provider that requires `admin`: 403), `jwt` (a `JWTVerifier` on the JWKS of the identity provider at
 `AUTH_IDP`, for the audience `AUTH_AUDIENCE`), `introspection` (an `IntrospectionTokenVerifier` on that
 provider), `rsa` (a `JWTVerifier` on the PEM key `AUTH_PUBLIC_KEY`), `custom` (a `TokenVerifier` subclass
-written here) or `none`. `authed.py http PORT` serves
+written here), `debug` / `debug-default` (a `DebugTokenVerifier` with an async check / its defaults),
+`supabase` / `authkit` (`SupabaseProvider` / `AuthKitProvider` on the identity provider at `AUTH_IDP`) or
+`none`. `authed.py http PORT` serves
 Streamable HTTP (`asgi PORT`: its `http_app()` under uvicorn); without arguments, stdio.
 """
 
@@ -26,6 +28,7 @@ if os.environ.get("AUTH_IMPL") == "fastmcp":
         require_scopes,
         restrict_tag,
     )
+    from fastmcp.server.auth.providers.debug import DebugTokenVerifier
     from fastmcp.server.auth.providers.introspection import IntrospectionTokenVerifier
     from fastmcp.server.auth.providers.jwt import JWTVerifier, StaticTokenVerifier
     from fastmcp.server.dependencies import get_access_token
@@ -40,6 +43,7 @@ else:
         require_scopes,
         restrict_tag,
     )
+    from fastmcp_rs.server.auth.providers.debug import DebugTokenVerifier
     from fastmcp_rs.server.auth.providers.introspection import IntrospectionTokenVerifier
     from fastmcp_rs.server.auth.providers.jwt import JWTVerifier, StaticTokenVerifier
     from fastmcp_rs.server.dependencies import get_access_token
@@ -108,6 +112,29 @@ elif mode == "rsa":
     )
 elif mode == "custom":
     auth = TableVerifier(required_scopes=["read"])
+elif mode in ("supabase", "authkit"):
+    import importlib
+
+    package = "fastmcp" if os.environ.get("AUTH_IMPL") == "fastmcp" else "fastmcp_rs"
+    if mode == "supabase":
+        provider = importlib.import_module(f"{package}.server.auth.providers.supabase").SupabaseProvider
+        auth = provider(
+            project_url=IDP, base_url=BASE, algorithm="RS256", required_scopes=["read"], resource_name="Inv"
+        )
+    else:
+        provider = importlib.import_module(f"{package}.server.auth.providers.workos").AuthKitProvider
+        auth = provider(authkit_domain=IDP, base_url=BASE, required_scopes=["read"])
+elif mode == "debug":
+
+    async def known(token: str) -> bool:
+        await asyncio.sleep(0.001)
+        if token == "boom-token":
+            raise RuntimeError("the token store is down")
+        return token in TOKENS
+
+    auth = DebugTokenVerifier(validate=known, client_id="debugger", scopes=["read", "admin"], required_scopes=["read"])
+elif mode == "debug-default":
+    auth = DebugTokenVerifier(scopes=["write"], required_scopes=["read"])
 else:
     auth = None
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import time
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -159,6 +162,73 @@ class RemoteAuthProvider(AuthProvider):
     async def verify_token(self, token: str) -> AccessToken | None:
         return await self.token_verifier.verify_token(token)
 
+    #: How long a forwarded authorization-server document is served before it is fetched again, and how long
+    #: after a failed fetch no new one is tried.
+    FORWARDED_METADATA_TTL_SECONDS: float = 300.0
+    FORWARDED_METADATA_ERROR_TTL_SECONDS: float = 5.0
+
+    async def _forward_authorization_server_metadata(self, metadata_urls: Sequence[str], provider_name: str) -> Any:
+        """The upstream authorization server's metadata, for a subclass's ``/.well-known/oauth-authorization-
+        server`` route: the first of ``metadata_urls`` that answers 2xx with JSON, kept for the TTL; one
+        fetch at a time, so a burst on a cold cache costs one request. After a failure the last good document
+        is served, or a 500 ``server_error`` naming the provider."""
+        import httpx
+        from starlette.responses import JSONResponse
+
+        state = self.__dict__.setdefault(
+            "_forwarded", {"lock": asyncio.Lock(), "doc": None, "until": 0.0, "retry": 0.0}
+        )
+
+        def fresh() -> Any:
+            return (
+                JSONResponse(state["doc"]) if state["doc"] is not None and time.monotonic() < state["until"] else None
+            )
+
+        if (response := fresh()) is not None:
+            return response
+        async with state["lock"]:
+            if (response := fresh()) is not None:
+                return response
+            if time.monotonic() < state["retry"]:
+                error = "upstream temporarily unavailable"
+            else:
+                failure: Exception | None = None
+                try:
+                    async with httpx.AsyncClient() as client:
+                        for url in metadata_urls:
+                            try:
+                                answer = await client.get(url)
+                                answer.raise_for_status()
+                                document = answer.json()
+                            except Exception as exc:
+                                failure = exc
+                                continue
+                            state["doc"], state["until"] = (
+                                document,
+                                time.monotonic() + self.FORWARDED_METADATA_TTL_SECONDS,
+                            )
+                            return JSONResponse(document)
+                except Exception as exc:
+                    failure = exc
+                state["retry"] = time.monotonic() + self.FORWARDED_METADATA_ERROR_TTL_SECONDS
+                logging.getLogger("fastmcp.server.auth").debug(
+                    "Failed to fetch %s metadata: %s", provider_name, failure
+                )
+                error = str(failure)
+            if state["doc"] is not None:
+                return JSONResponse(state["doc"])
+            body = {"error": "server_error", "error_description": f"Failed to fetch {provider_name} metadata: {error}"}
+            return JSONResponse(body, status_code=500)
+
+    def _authorization_server_route(self, metadata_urls: Sequence[str], provider_name: str) -> Any:
+        """``GET /.well-known/oauth-authorization-server``, forwarding ``metadata_urls``' document."""
+        from starlette.routing import Route
+
+        async def metadata(request: Any) -> Any:
+            return await self._forward_authorization_server_metadata(metadata_urls, provider_name)
+
+        return Route("/.well-known/oauth-authorization-server", endpoint=metadata, methods=["GET"])
+
     @property
     def scopes_supported(self) -> list[str]:
         if self._scopes_supported is not None:
@@ -173,6 +243,7 @@ class RemoteAuthProvider(AuthProvider):
         return [resource_metadata_route(self._native_spec(None, mcp_path or "/mcp")["metadata"])]
 
     def _native_spec(self, loop: asyncio.AbstractEventLoop | None, mcp_path: str) -> dict[str, Any]:
+        self.set_mcp_path(mcp_path)
         resource = self.resource_url(mcp_path)
         parts = urlsplit(resource)
         path = "/.well-known/oauth-protected-resource" + (parts.path if parts.path != "/" else "")
