@@ -697,13 +697,15 @@ def chart(s: dict[str, Any], path: Path) -> None:
             vals = [(find(h, server=srv, workload=n, concurrency=c) or {}).get("rps", 0) for n in names]
             xs = [j + (i - (len(servers) - 1) / 2) * width for j in range(len(names))]
             ax.bar(xs, vals, width, label=LABEL[srv], color=colors[srv])
-        ax.set_xticks(range(len(names)), names)
+        tilt = len(names) > 6  # long workload lists: slanted names, so they do not run into each other
+        ax.set_xticks(range(len(names)), names, rotation=35 if tilt else 0, ha="right" if tilt else "center")
         ax.set_yscale("log")
         ax.set_ylabel("requests/s (log)")
         ax.set_title(f"Streamable HTTP, {c} connections")
         ax.grid(axis="y", alpha=0.3)
-    axes[0].legend()
-    fig.tight_layout()
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=len(servers), frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
     fig.savefig(path, dpi=110)
 
 
