@@ -8,8 +8,8 @@ raw HTTP, against FastMCP 4.2.3 serving the same file (tests/servers/authed.py):
   tokens that are expired, for another audience or issuer, forged, or ``alg``-confused, and a key rotation;
 - ``IntrospectionTokenVerifier`` against the same provider, with both client authentication methods;
 - a ``TokenVerifier`` subclass of the user's own, and ``DebugTokenVerifier`` with an async check;
-- ``SupabaseProvider``, ``AuthKitProvider`` and ``WorkOSTokenVerifier`` on a local stand-in for their identity
-  providers (JWKS, forwarded authorization-server metadata, ``userinfo``);
+- ``SupabaseProvider``, ``AuthKitProvider``, ``Auth0MCPProvider`` and ``WorkOSTokenVerifier`` on a local
+  stand-in for their identity providers (discovery, JWKS, forwarded authorization-server metadata, ``userinfo``);
 - and stdio, where nothing is checked (as in FastMCP).
 """
 
@@ -582,11 +582,23 @@ class _FakeIdentityProvider:
             def do_GET(self) -> None:
                 base = f"http://127.0.0.1:{self.server.server_address[1]}"
                 body: bytes | None = None
-                if self.path in ("/auth/v1/.well-known/jwks.json", "/oauth2/jwks"):
+                if self.path in ("/auth/v1/.well-known/jwks.json", "/oauth2/jwks", "/keys"):
                     body = jwks
-                elif self.path.endswith("/.well-known/oauth-authorization-server"):
+                elif self.path == "/.well-known/openid-configuration":  # Auth0's, whose issuer ends in "/"
+                    document = {
+                        "issuer": f"{base}/",
+                        "authorization_endpoint": f"{base}/authorize",
+                        "token_endpoint": f"{base}/oauth/token",
+                        "jwks_uri": f"{base}/oauth2/jwks",
+                        "response_types_supported": ["code"],
+                        "subject_types_supported": ["public"],
+                        "id_token_signing_alg_values_supported": ["RS256"],
+                    }
+                    body = json.dumps(document).encode()
+                elif "/.well-known/oauth-authorization-server" in self.path:
                     idp.fetches.append(self.path)
-                    issuer = base + self.path.split("/.well-known/")[0]
+                    before, _, after = self.path.partition("/.well-known/oauth-authorization-server")
+                    issuer = base + before.rstrip("/") + after
                     body = json.dumps({"issuer": issuer, "authorization_endpoint": f"{issuer}/authorize"}).encode()
                 elif self.path == "/oauth2/userinfo" and self.headers.get("authorization") == "Bearer opaque-ok":
                     body = json.dumps({"sub": "u-1", "email": "a@example.com", "scope": "read write"}).encode()
@@ -607,20 +619,26 @@ class _FakeIdentityProvider:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("mode", ["supabase", "authkit"])
-async def test_supabase_and_authkit_providers_answer_as_in_fastmcp(mode: str) -> None:
-    """``SupabaseProvider`` and ``AuthKitProvider`` on a local stand-in for their identity providers: tokens
-    checked against its JWKS, issuer and audience (Supabase's ``authenticated``; AuthKit's bound to this
-    server's resource URL), scopes, the RFC 9728 document, and the forwarded authorization-server metadata
-    (fetched once for two requests)."""
+@pytest.mark.parametrize("mode", ["supabase", "authkit", "auth0", "scalekit"])
+async def test_resource_server_providers_answer_as_in_fastmcp(mode: str) -> None:
+    """``SupabaseProvider``, ``AuthKitProvider``, ``Auth0MCPProvider`` and ``ScalekitProvider`` on a local
+    stand-in for their identity providers: tokens checked against its JWKS, issuer and audience (Supabase's
+    ``authenticated``, Scalekit's resource id; AuthKit's and Auth0's bound to this server's resource URL),
+    scopes (Auth0's RBAC ``permissions`` too), the RFC 9728 document, and the forwarded authorization-server
+    metadata (fetched once for two requests)."""
     idp = _FakeIdentityProvider()
-    issuer = f"{idp.url}/auth/v1" if mode == "supabase" else idp.url
+    issuer = {
+        "supabase": f"{idp.url}/auth/v1",
+        "authkit": idp.url,
+        "auth0": f"{idp.url}/",
+        "scalekit": f"{idp.url}/resources/res_1",
+    }[mode]
     seen: dict[str, Any] = {}
     try:
         for impl in IMPLS:
             idp.fetches.clear()
             with serve(impl, mode, AUTH_IDP=idp.url) as base:
-                audience = "authenticated" if mode == "supabase" else f"{base}/mcp"
+                audience = {"supabase": "authenticated", "scalekit": "res_1"}.get(mode, f"{base}/mcp")
                 good = {"iss": issuer, "aud": audience, "scope": "read admin", "roles": ["boss"]}
                 tokens = [
                     idp.token(**good),
@@ -628,6 +646,7 @@ async def test_supabase_and_authkit_providers_answer_as_in_fastmcp(mode: str) ->
                     idp.token(**{**good, "iss": "https://impostor.example.com"}),
                     idp.token(**{**good, "exp": int(time.time()) - 3600}),
                     idp.token(**{**good, "scope": "write"}),
+                    idp.token(**{**good, "scope": "write", "permissions": ["read", "admin"]}),
                 ]
                 refusals = [probe(base, f"Bearer {t}")[:2] for t in tokens]
                 documents = []
@@ -643,9 +662,10 @@ async def test_supabase_and_authkit_providers_answer_as_in_fastmcp(mode: str) ->
         idp.server.shutdown()
     assert seen["fastmcp_rs"] == seen["fastmcp"]
     refusals, documents, whoami, boss, fetches = seen["fastmcp_rs"]
-    assert [status for status, _ in refusals] == [200, 401, 401, 401, 401]
-    assert documents[0][1]["authorization_servers"] == ["IDP/auth/v1" if mode == "supabase" else "IDP"]
-    assert documents[1] == documents[2] and documents[1][1]["issuer"] == issuer.replace(idp.url, "IDP")
+    assert [status for status, _ in refusals] == [200, 401, 401, 401, 401, 200 if mode == "auth0" else 401]
+    servers = {"supabase": ["IDP/auth/v1"], "authkit": ["IDP"], "auth0": ["IDP/"], "scalekit": ["IDP/resources/res_1"]}
+    assert documents[0][1]["authorization_servers"] == servers[mode]
+    assert documents[1] == documents[2] and documents[1][1]["issuer"] == issuer.replace(idp.url, "IDP").rstrip("/")
     assert whoami == (False, {"client_id": "alice", "scopes": ["admin", "read"]}) and boss[0] is False
     assert len(fetches) == 1
 

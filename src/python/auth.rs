@@ -140,6 +140,7 @@ fn verifier(d: &Bound<'_, PyDict>, backend: Option<&Arc<PyBackend>>) -> PyResult
                 issuer: strings(d, "issuer")?,
                 audience: strings(d, "audience")?,
                 required_scopes,
+                extra_scope_claims: strings(d, "extra_scope_claims")?,
             })
         }
         "static" => {

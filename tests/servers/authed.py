@@ -6,7 +6,8 @@ a provider that requires `admin`: 403), `jwt` (a `JWTVerifier` on the JWKS of th
 `AUTH_IDP`, for the audience `AUTH_AUDIENCE`), `introspection` (an `IntrospectionTokenVerifier` on that
 provider), `rsa` (a `JWTVerifier` on the PEM key `AUTH_PUBLIC_KEY`), `custom` (a `TokenVerifier` subclass
 written here), `debug` / `debug-default` (a `DebugTokenVerifier` with an async check / its defaults),
-`supabase` / `authkit` (`SupabaseProvider` / `AuthKitProvider` on the identity provider at `AUTH_IDP`) or
+`supabase` / `authkit` / `auth0` / `scalekit` (`SupabaseProvider` / `AuthKitProvider` / `Auth0MCPProvider` /
+`ScalekitProvider` on the identity provider at `AUTH_IDP`) or
 `none`. `authed.py http PORT` serves
 Streamable HTTP (`asgi PORT`: its `http_app()` under uvicorn); without arguments, stdio.
 """
@@ -112,7 +113,7 @@ elif mode == "rsa":
     )
 elif mode == "custom":
     auth = TableVerifier(required_scopes=["read"])
-elif mode in ("supabase", "authkit"):
+elif mode in ("supabase", "authkit", "auth0", "scalekit"):
     import importlib
 
     package = "fastmcp" if os.environ.get("AUTH_IMPL") == "fastmcp" else "fastmcp_rs"
@@ -121,9 +122,15 @@ elif mode in ("supabase", "authkit"):
         auth = provider(
             project_url=IDP, base_url=BASE, algorithm="RS256", required_scopes=["read"], resource_name="Inv"
         )
-    else:
+    elif mode == "authkit":
         provider = importlib.import_module(f"{package}.server.auth.providers.workos").AuthKitProvider
         auth = provider(authkit_domain=IDP, base_url=BASE, required_scopes=["read"])
+    elif mode == "scalekit":
+        provider = importlib.import_module(f"{package}.server.auth.providers.scalekit").ScalekitProvider
+        auth = provider(environment_url=IDP, resource_id="res_1", base_url=BASE, required_scopes=["read"])
+    else:
+        provider = importlib.import_module(f"{package}.server.auth.providers.auth0").Auth0MCPProvider
+        auth = provider(config_url=f"{IDP}/.well-known/openid-configuration", base_url=BASE, required_scopes=["read"])
 elif mode == "debug":
 
     async def known(token: str) -> bool:

@@ -117,6 +117,8 @@ pub struct JwtVerifier {
     pub issuer: Vec<String>,
     pub audience: Vec<String>,
     pub required_scopes: Vec<String>,
+    /// Claims whose values are scopes too, after `scope` / `scp` (`Auth0JWTVerifier`'s `permissions`).
+    pub extra_scope_claims: Vec<String>,
 }
 
 impl JwtVerifier {
@@ -143,7 +145,17 @@ impl JwtVerifier {
             .ok()?
             .claims;
         self.claims_pass(&claims).then_some(())?;
-        let scopes = scopes_of(claims.get("scope").or_else(|| claims.get("scp"))).unwrap_or_default();
+        let mut scopes = scopes_of(claims.get("scope").or_else(|| claims.get("scp"))).unwrap_or_default();
+        for name in &self.extra_scope_claims {
+            match claims.get(name) {
+                Some(Value::String(s)) => scopes.extend(s.split_whitespace().map(str::to_owned)),
+                Some(Value::Array(items)) => scopes.extend(items.iter().map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })),
+                _ => {}
+            }
+        }
         if !self.required_scopes.iter().all(|s| scopes.contains(s)) {
             return None;
         }
@@ -258,6 +270,7 @@ mod tests {
             issuer: issuer.iter().map(|s| (*s).to_owned()).collect(),
             audience: audience.iter().map(|s| (*s).to_owned()).collect(),
             required_scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+            extra_scope_claims: Vec::new(),
         }
     }
 
@@ -287,6 +300,26 @@ mod tests {
         let ok =
             json!({"iss": "https://idp", "aud": "api", "scp": ["read"], "nbf": now + 20, "azp": "app", "sub": "u"});
         assert_eq!(v.verify(&hs(&ok, b"s3cret")).await.unwrap().client_id, "app");
+    }
+
+    #[tokio::test]
+    async fn extra_scope_claims_add_their_values() {
+        let v = JwtVerifier {
+            extra_scope_claims: vec!["permissions".into()],
+            ..verifier(&[], &[], &["read", "tools:run"])
+        };
+        let listed = json!({"scope": "read", "permissions": ["tools:run", "x"]});
+        assert_eq!(
+            v.verify(&hs(&listed, b"s3cret")).await.unwrap().scopes,
+            ["read", "tools:run", "x"]
+        );
+        let spaced = json!({"scope": "read", "permissions": "tools:run y"});
+        assert_eq!(v.verify(&hs(&spaced, b"s3cret")).await.unwrap().scopes.len(), 3);
+        assert!(v.verify(&hs(&json!({"scope": "read"}), b"s3cret")).await.is_none());
+        assert!(verifier(&[], &[], &["tools:run"])
+            .verify(&hs(&listed, b"s3cret"))
+            .await
+            .is_none());
     }
 
     #[tokio::test]

@@ -64,6 +64,9 @@ class JWTVerifier(TokenVerifier):
         self.ssrf_safe = ssrf_safe
         self.jwks_refresh_interval = float(jwks_refresh_interval)
 
+    #: Claims whose values count as scopes too, after ``scope`` / ``scp`` (a string of names or a list).
+    _extra_scope_claims: tuple[str, ...] = ()
+
     @staticmethod
     def _listed(value: str | list[str] | None) -> list[str]:
         if value is None:
@@ -81,6 +84,7 @@ class JWTVerifier(TokenVerifier):
             "audience": self._listed(self.audience),
             "required_scopes": self.required_scopes,
             "jwks_refresh_interval": self.jwks_refresh_interval,
+            "extra_scope_claims": list(self._extra_scope_claims),
         }
 
     async def verify_token(self, token: str) -> AccessToken | None:
