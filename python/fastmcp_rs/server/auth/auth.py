@@ -162,6 +162,22 @@ class RemoteAuthProvider(AuthProvider):
     async def verify_token(self, token: str) -> AccessToken | None:
         return await self.token_verifier.verify_token(token)
 
+    #: Set by a provider that made its own ``JWTVerifier`` whose tokens name this server's resource URL as
+    #: their audience (RFC 8707): the audience is bound once the MCP path is known, and ``_audience_note``
+    #: (with the URL for ``%s``) is logged to say how to configure the identity provider for it.
+    _auto_bind_audience: bool = False
+    _audience_note: str = "Tokens will be validated against aud=%s."
+
+    def set_mcp_path(self, mcp_path: str | None) -> None:
+        super().set_mcp_path(mcp_path)
+        if not self._auto_bind_audience:
+            return
+        audience = self.resource_url(mcp_path or "/mcp")
+        if getattr(self.token_verifier, "audience", audience) != audience:
+            self.token_verifier.audience = audience  # type: ignore[attr-defined]
+            logger = logging.getLogger(type(self).__module__.replace("fastmcp_rs", "fastmcp"))
+            logger.info(self._audience_note, audience)
+
     #: How long a forwarded authorization-server document is served before it is fetched again, and how long
     #: after a failed fetch no new one is tried.
     FORWARDED_METADATA_TTL_SECONDS: float = 300.0

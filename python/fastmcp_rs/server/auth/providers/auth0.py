@@ -7,7 +7,6 @@ URL once the MCP path is known, Auth0's authorization-server metadata forwarded;
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Literal
 
 from pydantic import AnyHttpUrl
@@ -77,6 +76,11 @@ class Auth0JWTVerifier(JWTVerifier):
 
 
 class Auth0MCPProvider(RemoteAuthProvider):
+    _audience_note = (
+        "Auth0 tokens will be validated against aud=%s. Set your Auth0 API identifier to this URL and "
+        "enable the Resource Parameter Compatibility Profile."
+    )
+
     def __init__(
         self,
         *,
@@ -110,18 +114,6 @@ class Auth0MCPProvider(RemoteAuthProvider):
             resource_documentation=resource_documentation,
             required_scopes=scopes,
         )
-
-    def set_mcp_path(self, mcp_path: str | None) -> None:
-        super().set_mcp_path(mcp_path)
-        if self._auto_bind_audience and isinstance(self.token_verifier, JWTVerifier):
-            audience = self.resource_url(mcp_path or "/mcp")
-            if self.token_verifier.audience != audience:
-                self.token_verifier.audience = audience
-                logging.getLogger("fastmcp.server.auth.providers.auth0").info(
-                    "Auth0 tokens will be validated against aud=%s. Set your Auth0 API identifier to this URL and "
-                    "enable the Resource Parameter Compatibility Profile.",
-                    audience,
-                )
 
     def get_routes(self, mcp_path: str | None = None) -> list[Any]:
         metadata = f"{self.issuer}/.well-known/oauth-authorization-server"

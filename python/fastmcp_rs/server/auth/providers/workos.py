@@ -73,6 +73,11 @@ class WorkOSTokenVerifier(TokenVerifier):
 
 
 class AuthKitProvider(RemoteAuthProvider):
+    _audience_note = (
+        "AuthKit tokens will be validated against aud=%s. "
+        "Configure this URL as a Resource Indicator in the WorkOS Dashboard."
+    )
+
     def __init__(
         self,
         *,
@@ -106,18 +111,6 @@ class AuthKitProvider(RemoteAuthProvider):
             resource_documentation=resource_documentation,
             required_scopes=scopes,
         )
-
-    def set_mcp_path(self, mcp_path: str | None) -> None:
-        super().set_mcp_path(mcp_path)
-        if self._auto_bind_audience and isinstance(self.token_verifier, JWTVerifier):
-            audience = self.resource_url(mcp_path or "/mcp")
-            if self.token_verifier.audience != audience:
-                self.token_verifier.audience = audience
-                _log.info(
-                    "AuthKit tokens will be validated against aud=%s. "
-                    "Configure this URL as a Resource Indicator in the WorkOS Dashboard.",
-                    audience,
-                )
 
     def get_routes(self, mcp_path: str | None = None) -> list[Any]:
         metadata = f"{self.authkit_domain}/.well-known/oauth-authorization-server"
