@@ -522,6 +522,41 @@ async def test_rsa_key_pairs_sign_tokens_both_servers_accept() -> None:
             assert probe(base, f"Bearer {expired}")[0] == 401
 
 
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["rsa-roles", "rsa-denylist"])
+async def test_jwt_verifier_subclasses_are_honoured_as_in_fastmcp(mode: str) -> None:
+    """A ``JWTVerifier`` subclass with its own ``_extract_scopes`` (scopes from a ``roles`` claim, required
+    ``role:boss``) or its own ``verify_token`` (a denylist around the JWT checks): the core leaves the verdict to
+    the subclass, as FastMCP 4 calls it."""
+    from fastmcp_rs.server.auth.providers.jwt import RSAKeyPair
+
+    pair = RSAKeyPair.generate()
+
+    def token(roles: list[str], scopes: list[str], jti: str = "ok", **extra: Any) -> str:
+        claims = {"client_id": "tester", "roles": roles, "jti": jti}
+        return pair.create_token(audience="mcp-test", scopes=scopes, additional_claims=claims, **extra)
+
+    tokens = [
+        token(["boss"], ["read"]),
+        token(["staff"], ["read"]),
+        token(["boss"], ["read"], jti="revoked"),
+        token(["boss"], ["read"], expires_in_seconds=-10),
+        token(["boss"], []),
+    ]
+    seen: dict[str, Any] = {}
+    for impl in IMPLS:
+        with serve(impl, mode, AUTH_PUBLIC_KEY=pair.public_key) as base:
+            statuses = [probe(base, f"Bearer {t}")[0] for t in tokens]
+            seen[impl] = (statuses, (await what_a_caller_gets(base, tokens[0]))["whoami"])
+    assert seen["fastmcp_rs"] == seen["fastmcp"]
+    statuses, whoami = seen["fastmcp_rs"]
+    if mode == "rsa-roles":
+        assert statuses == [200, 401, 200, 401, 200]
+        assert whoami == (False, {"client_id": "tester", "scopes": ["read", "role:boss"]})
+    else:
+        assert statuses == [200, 200, 401, 401, 401]
+
+
 def test_ctx_client_id_falls_back_to_the_verified_token() -> None:
     """``ctx.client_id`` is the request's ``_meta.client_id`` as in FastMCP 4; without one, the token's."""
     code = (

@@ -4,7 +4,8 @@
 `static` (a `StaticTokenVerifier` behind a `RemoteAuthProvider`), `loose` (a verifier with no scopes behind
 a provider that requires `admin`: 403), `jwt` (a `JWTVerifier` on the JWKS of the identity provider at
 `AUTH_IDP`, for the audience `AUTH_AUDIENCE`), `introspection` (an `IntrospectionTokenVerifier` on that
-provider), `rsa` (a `JWTVerifier` on the PEM key `AUTH_PUBLIC_KEY`), `custom` (a `TokenVerifier` subclass
+provider), `rsa` (a `JWTVerifier` on the PEM key `AUTH_PUBLIC_KEY`; `rsa-roles` / `rsa-denylist`: subclasses with their
+own `_extract_scopes` / `verify_token`), `custom` (a `TokenVerifier` subclass
 written here), `debug` / `debug-default` (a `DebugTokenVerifier` with an async check / its defaults),
 `supabase` / `authkit` / `auth0` / `scalekit` (`SupabaseProvider` / `AuthKitProvider` / `Auth0MCPProvider` /
 `ScalekitProvider` on the identity provider at `AUTH_IDP`) or
@@ -110,6 +111,29 @@ elif mode == "rsa":
         issuer="https://fastmcp.example.com",
         audience="mcp-test",
         required_scopes=["read"],
+    )
+elif mode in ("rsa-roles", "rsa-denylist"):
+
+    class RolesAsScopes(JWTVerifier):
+        """FastMCP's documented extension point: scopes from a claim of the identity provider's own."""
+
+        def _extract_scopes(self, claims: dict) -> list[str]:
+            return [f"role:{r}" for r in claims.get("roles", [])] + super()._extract_scopes(claims)
+
+    class Denylist(JWTVerifier):
+        """A ``verify_token`` of the user's own around the JWT checks: revoked token ids are refused."""
+
+        async def verify_token(self, token: str) -> AccessToken | None:
+            found = await super().verify_token(token)
+            if found is None or found.claims.get("jti") == "revoked":
+                return None
+            return found
+
+    auth = (RolesAsScopes if mode == "rsa-roles" else Denylist)(
+        public_key=os.environ["AUTH_PUBLIC_KEY"],
+        issuer="https://fastmcp.example.com",
+        audience="mcp-test",
+        required_scopes=["role:boss"] if mode == "rsa-roles" else ["read"],
     )
 elif mode == "custom":
     auth = TableVerifier(required_scopes=["read"])

@@ -73,7 +73,7 @@ class JWTVerifier(TokenVerifier):
             return []
         return [value] if isinstance(value, str) else [str(v) for v in value]
 
-    def _verifier_spec(self, loop: asyncio.AbstractEventLoop | None) -> dict[str, Any]:
+    def _jwt_spec(self) -> dict[str, Any]:
         key = self.public_key.encode() if isinstance(self.public_key, str) else self.public_key
         return {
             "kind": "jwt",
@@ -87,13 +87,54 @@ class JWTVerifier(TokenVerifier):
             "extra_scope_claims": list(self._extra_scope_claims),
         }
 
+    def _customized(self) -> bool:
+        """Whether a subclass changed how a token is judged (its own ``verify_token``, ``load_access_token`` or
+        ``_extract_scopes``): then the core awaits this object's ``verify_token``, as FastMCP 4 would."""
+        cls = type(self)
+        return (
+            cls.verify_token is not JWTVerifier.verify_token
+            or cls.load_access_token is not JWTVerifier.load_access_token
+            or cls._extract_scopes is not JWTVerifier._extract_scopes
+        )
+
+    def _verifier_spec(self, loop: asyncio.AbstractEventLoop | None) -> dict[str, Any]:
+        return super()._verifier_spec(loop) if self._customized() else self._jwt_spec()
+
+    def _extract_scopes(self, claims: dict[str, Any]) -> list[str]:
+        """The token's scopes: ``scope``, else ``scp`` (a space-separated string or a list), then the values of
+        ``_extra_scope_claims``. A subclass may redefine it (the core then leaves scopes to it)."""
+        scopes: list[str] = []
+        for name in ("scope", "scp"):
+            if isinstance(claims.get(name), str):
+                scopes = claims[name].split()
+                break
+            if isinstance(claims.get(name), list):
+                scopes = list(claims[name])
+                break
+        for name in self._extra_scope_claims:
+            value = claims.get(name)
+            scopes += value.split() if isinstance(value, str) else [str(v) for v in value or ()]
+        return scopes
+
     async def verify_token(self, token: str) -> AccessToken | None:
+        return await self.load_access_token(token)
+
+    async def load_access_token(self, token: str) -> AccessToken | None:
+        """The token's ``AccessToken`` if it is valid (signature, claims, required scopes), else ``None``."""
         from fastmcp_rs import _core
 
-        found = await asyncio.to_thread(_core.verify_token, self._verifier_spec(None), token)
-        return AccessToken(**found) if found is not None else None
-
-    load_access_token = verify_token
+        spec = self._jwt_spec()
+        own_scopes = type(self)._extract_scopes is not JWTVerifier._extract_scopes
+        if own_scopes:
+            spec["required_scopes"], spec["extra_scope_claims"] = [], []
+        found = await asyncio.to_thread(_core.verify_token, spec, token)
+        if found is None:
+            return None
+        if own_scopes:
+            found["scopes"] = list(self._extract_scopes(found.get("claims") or {}))
+            if any(s not in found["scopes"] for s in self.required_scopes):
+                return None
+        return AccessToken(**found)
 
 
 class StaticTokenVerifier(TokenVerifier):
